@@ -1,0 +1,54 @@
+# WISSENsAllmende Jena — ckanext-jena. Two commands do all set-up on a fresh machine:
+#   make run    the portal with demo content at http://127.0.0.1:5000 (foreground)
+#   make test   the whole test suite against a project-owned PostgreSQL and Redis
+SHELL := /bin/bash
+VENV ?= $(CURDIR)/.venv
+CKAN := $(VENV)/bin/ckan
+SETUP := scripts/setup.sh
+PYTEST_ARGS ?=
+BENCH_N ?= 10000
+
+.PHONY: run test stop deps venv services init-run init-test demo bench-search clean-local help
+
+help:
+	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000]"
+
+deps:
+	@$(SETUP) deps
+
+venv: deps
+	@$(SETUP) venv
+
+services: deps
+	@$(SETUP) services
+
+init-run: venv services
+	@$(SETUP) database ckan_jena
+	@$(SETUP) ckan-ini
+	@$(SETUP) init ckan.ini
+	@scripts/sysadmin.sh ckan.ini
+
+demo: init-run
+	@$(CKAN) -c ckan.ini jena demo load
+
+run: demo
+	@echo "==> WISSENsAllmende Jena: http://127.0.0.1:5000  (Ctrl-C stops the web server; 'make stop' stops PostgreSQL and Redis)"
+	@$(CKAN) -c ckan.ini run --host 127.0.0.1 --port 5000
+
+init-test: venv services
+	@$(SETUP) database ckan_test
+	@$(SETUP) init test.ini
+
+test: init-test
+	@scripts/run-tests.sh $(PYTEST_ARGS)
+
+bench-search: init-test
+	@$(SETUP) database ckan_bench
+	@$(VENV)/bin/python benchmarks/bench_search.py --n $(BENCH_N)
+
+stop:
+	@$(SETUP) stop
+
+# Removes the local services' data (databases, uploads). The virtualenv is kept.
+clean-local: stop
+	rm -rf .local ckan.ini

@@ -1,0 +1,139 @@
+"""The one place where jena_search reaches into CKAN internals.
+
+Written for CKAN 2.11 (checked against 2.11.6) with ckanext-harvest 1.6.3. CKAN has no
+pluggable search backend (ISearchProvider is only a proposal, ckan/ckan#8441), so the
+PostgreSQL backend enters through the seam CKAN itself uses to reach Solr:
+``ckan.lib.search.common.make_connection()``, which ``index.py``, ``query.py`` and
+ckanext-harvest import as module globals. CKAN keeps building every index document and every
+query; only the connection changes. ``check_solr_schema_version`` is replaced too, because
+it would otherwise fetch Solr's schema over HTTP at start-up.
+
+``problems()`` lists what no longer matches the CKAN this was written for; the test suite
+asserts it is empty, so an upgrade of CKAN fails loudly instead of searching wrongly.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from typing import Any, Callable
+
+import ckan
+import ckan.lib.search as ckan_search
+import ckan.lib.search.common as search_common
+from ckan.plugins import toolkit
+
+log = logging.getLogger(__name__)
+
+WRITTEN_FOR_CKAN = ("2.11",)
+# modules holding their own reference to make_connection (``from .common import ...``)
+CONNECTION_USERS = (
+    "ckan.lib.search",
+    "ckan.lib.search.common",
+    "ckan.lib.search.index",
+    "ckan.lib.search.query",
+    "ckanext.harvest.logic.action.update",
+)
+# what the backend relies on CKAN doing, as source fragments of the functions involved
+EXPECTED_SOURCE = {
+    "ckan.lib.search.index:PackageSearchIndex.index_package": ["conn.add(docs=[pkg_dict]", "permission_labels"],
+    "ckan.lib.search.index:PackageSearchIndex.delete_package": ["conn.delete(q=query"],
+    "ckan.lib.search.index:clear_index": ["conn.delete(q=query)", "conn.commit()"],
+    "ckan.lib.search.query:PackageSearchQuery.run": ["conn.search(**query)", "solr_response.hits",
+                                                     "solr_response.facets"],
+    "ckan.lib.search.query:PackageSearchQuery.get_index": ["conn.search(**query)"],
+    "ckan.config.environment:update_config": ["search.check_solr_schema_version()"],
+}
+
+_original_make_connection: Callable[..., Any] = search_common.make_connection
+_original_check_schema: Callable[..., Any] = ckan_search.check_solr_schema_version
+_installed = False
+
+
+def backend_name() -> str:
+    return (toolkit.config.get("ckanext.jena.search.backend", "postgres") or "postgres").strip().lower()
+
+
+def uses_postgres() -> bool:
+    return backend_name() == "postgres"
+
+
+def make_connection(decode_dates: bool = True):
+    """``make_connection`` as CKAN calls it: our backend, or Solr when configured so."""
+    if not uses_postgres():
+        return _original_make_connection(decode_dates=decode_dates)
+    from .backend import PostgresSearchConnection
+    return PostgresSearchConnection(decode_dates=decode_dates)
+
+
+def check_solr_schema_version(schema_file=None) -> bool:
+    if not uses_postgres():
+        return _original_check_schema(schema_file)
+    return False  # no Solr schema to check: CKAN treats False as "check does not apply"
+
+
+def install() -> None:
+    """Route CKAN's search through ``make_connection`` above (idempotent).
+
+    Once installed it stays for the life of the process: CKAN's test runner unloads
+    non-system plugins between tests, but datasets are still indexed then, and the choice
+    between PostgreSQL and Solr is read from the config on every call.
+    """
+    global _installed
+    found = problems()
+    if found:
+        raise RuntimeError("jena_search cannot hook into this CKAN: " + "; ".join(found))
+    if _installed:
+        return
+    for name in CONNECTION_USERS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue  # ckanext-harvest not installed
+        module.make_connection = make_connection
+    ckan_search.check_solr_schema_version = check_solr_schema_version
+    _installed = True
+    log.info("jena_search: CKAN search routed through ckanext.jena.search (backend=%s)",
+             backend_name())
+
+
+def is_installed() -> bool:
+    return _installed
+
+
+def _resolve(path: str):
+    module_name, _, attr_path = path.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in attr_path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def problems() -> list[str]:
+    """Differences between the running CKAN and the one this seam was written for."""
+    found = []
+    version = ckan.__version__
+    if not version.startswith(WRITTEN_FOR_CKAN):
+        found.append(f"CKAN {version} is not one of {WRITTEN_FOR_CKAN}")
+    params = inspect.signature(_original_make_connection).parameters
+    if "decode_dates" not in params:
+        found.append("make_connection() lost its decode_dates parameter")
+    for name in CONNECTION_USERS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if not hasattr(module, "make_connection"):
+            found.append(f"{name} no longer imports make_connection")
+    for path, fragments in EXPECTED_SOURCE.items():
+        try:
+            source = inspect.getsource(_resolve(path))
+        except (AttributeError, ImportError, OSError, TypeError) as error:
+            found.append(f"{path} is gone ({error})")
+            continue
+        for fragment in fragments:
+            if fragment not in source:
+                found.append(f"{path} no longer contains {fragment!r}")
+    if not hasattr(ckan_search, "check_solr_schema_version"):
+        found.append("ckan.lib.search.check_solr_schema_version is gone")
+    return found

@@ -1,0 +1,163 @@
+"""From the index document CKAN builds to the row the PostgreSQL index stores."""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, Iterable, Optional
+
+from . import fields
+
+SEPARATOR = "\x1f"  # between field and value in `terms` (never part of a field name)
+MAX_TERM_BYTES = 2000  # a GIN entry must stay well below PostgreSQL's ~2.7 kB limit
+
+
+def term(field: str, value: Any) -> str:
+    return f"{field}{SEPARATOR}{scalar_text(value)}"
+
+
+def scalar_text(value: Any) -> str:
+    """A value as Solr's string field would hold it (pysolr's conversions)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat()
+        return text if value.tzinfo else text + "Z"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def values_of(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [v for v in value if v is not None and not isinstance(v, dict)]
+    if isinstance(value, dict):
+        return []
+    return [value]
+
+
+def parse_date(value: Any) -> Optional[datetime.datetime]:
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+    try:
+        text = str(value).strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+
+
+def _coordinates(node: Any) -> Iterable[tuple[float, float]]:
+    if isinstance(node, (list, tuple)):
+        if len(node) >= 2 and all(isinstance(c, (int, float)) for c in node[:2]):
+            yield float(node[0]), float(node[1])
+        else:
+            for child in node:
+                yield from _coordinates(child)
+
+
+def geojson_bbox(geojson: Any) -> Optional[tuple[float, float, float, float]]:
+    """(minx, miny, maxx, maxy) of a GeoJSON geometry, feature or collection; None if none."""
+    if isinstance(geojson, str):
+        try:
+            geojson = json.loads(geojson)
+        except ValueError:
+            return None
+    if not isinstance(geojson, dict):
+        return None
+    points: list[tuple[float, float]] = []
+    stack = [geojson]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, dict):
+            continue
+        if "coordinates" in obj:
+            points.extend(_coordinates(obj["coordinates"]))
+        for key in ("geometry", "geometries", "features"):
+            child = obj.get(key)
+            if isinstance(child, dict):
+                stack.append(child)
+            elif isinstance(child, list):
+                stack.extend(child)
+    if not points:
+        return None
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def document_bbox(doc: dict) -> Optional[tuple[float, float, float, float]]:
+    for key in ("spatial", "extras_spatial"):
+        if doc.get(key):
+            box = geojson_bbox(doc[key])
+            if box:
+                return box
+    try:
+        return tuple(float(doc[k]) for k in ("minx", "miny", "maxx", "maxy"))  # type: ignore
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def solr_date_text(value: Any) -> Any:
+    """Dates as Solr stores them: UTC, millisecond precision, trailing Z."""
+    parsed = parse_date(value)
+    if parsed is None:
+        return value
+    parsed = parsed.astimezone(datetime.timezone.utc)
+    text = parsed.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = parsed.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
+def build_row(doc: dict, facet_fields: set) -> dict:
+    """The values of one jena_search_document row for a CKAN index document."""
+    stored = {k: v for k, v in doc.items() if k not in fields.STORED_ONLY}
+    for key, value in stored.items():
+        if fields.is_date(key) and isinstance(value, (str, datetime.datetime)):
+            stored[key] = solr_date_text(value)
+    terms: list[str] = []
+    facet_terms: list[str] = []
+    weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
+    plain_text: list[str] = []
+    for key, value in stored.items():
+        items = values_of(value)
+        weight = fields.text_weight(key)
+        if weight:
+            texts = [scalar_text(v) for v in items]
+            weighted[weight].extend(texts)
+            if key not in fields.URL_FIELDS:
+                plain_text.extend(texts)
+        if fields.is_text(key):
+            continue
+        for item in items:
+            entry = term(key, item)
+            if len(entry.encode("utf-8")) > MAX_TERM_BYTES:
+                continue
+            terms.append(entry)
+            if key in facet_fields or key.startswith("vocab_"):
+                facet_terms.append(entry)
+    box = document_bbox(doc)
+    return {
+        "index_id": doc["index_id"],
+        "id": doc["id"],
+        "site_id": doc.get("site_id") or "",
+        "doc": json.dumps(stored, default=str),
+        "data_dict": doc.get("data_dict"),
+        "validated_data_dict": doc.get("validated_data_dict"),
+        "terms": sorted(set(terms)),
+        "facet_terms": sorted(set(facet_terms)),
+        "text_a": " ".join(weighted["A"]),
+        "text_b": " ".join(weighted["B"]),
+        "text_c": " ".join(weighted["C"]),
+        "text_d": " ".join(weighted["D"]),
+        "search_text": " ".join(plain_text),
+        "title_string": doc.get("title_string"),
+        "metadata_created": parse_date(doc.get("metadata_created")),
+        "metadata_modified": parse_date(doc.get("metadata_modified")),
+        "bbox": "(({0},{1}),({2},{3}))".format(*box) if box else None,
+    }

@@ -1,0 +1,88 @@
+-- The PostgreSQL search index of jena_search. Idempotent: run at start-up and by
+-- `ckan jena search init-schema`. One row per indexed dataset, holding the document CKAN
+-- built for Solr (ckan/lib/search/index.py) plus the columns queries need.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- Lower-case and fold German umlauts, sharp s and common accents, so that "Bäume" and
+-- "Baume", "Straße" and "Strasse" meet. Used at index and query
+-- time alike; German stemming (snowball) runs after it.
+CREATE OR REPLACE FUNCTION jena_fold(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+  SELECT replace(translate(lower(value),
+    'äöüàáâãåèéêëìíîïòóôõùúûñçÿ',
+    'aouaaaaaeeeeiiiiooooauuncy'), 'ß', 'ss')
+$$;
+
+-- German snowball stemming without a stop-word list: like CKAN's Solr `text` field, which
+-- has no stop filter, every word of a query counts ("war", "will", "in" included).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'jena_german_stem') THEN
+    CREATE TEXT SEARCH DICTIONARY jena_german_stem (TEMPLATE = snowball, Language = german);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'jena_german') THEN
+    CREATE TEXT SEARCH CONFIGURATION jena_german (COPY = german);
+    ALTER TEXT SEARCH CONFIGURATION jena_german
+      ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+      WITH jena_german_stem;
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION jena_try_timestamptz(value text) RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+BEGIN
+  RETURN value::timestamptz;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION jena_try_numeric(value text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+BEGIN
+  RETURN value::numeric;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$$;
+
+-- All values of one field of a document as text rows, whether the field is a list or a scalar.
+CREATE OR REPLACE FUNCTION jena_values(doc jsonb, field text) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT v FROM jsonb_array_elements_text(
+    CASE jsonb_typeof(doc -> field)
+      WHEN 'array' THEN doc -> field
+      WHEN 'null' THEN '[]'::jsonb
+      ELSE COALESCE(jsonb_build_array(doc -> field), '[]'::jsonb) END) AS v
+  WHERE doc ? field
+$$;
+
+CREATE TABLE IF NOT EXISTS jena_search_document (
+  index_id text PRIMARY KEY,            -- md5(id || site_id), as CKAN computes it
+  id text NOT NULL,
+  site_id text NOT NULL,
+  doc jsonb NOT NULL,                   -- the index document without the two dict blobs
+  data_dict text,
+  validated_data_dict text,
+  terms text[] NOT NULL,                -- 'field<US>value' for every exact-match value
+  facet_terms text[] NOT NULL,          -- the subset of terms in commonly faceted fields
+  search_vector tsvector NOT NULL,      -- weighted German full text (Solr's `text` field)
+  search_text text NOT NULL,            -- folded words, for word parts of compounds
+  title_string text,
+  metadata_created timestamptz,
+  metadata_modified timestamptz,
+  bbox box,                             -- extent (lon/lat) from the `spatial` extra
+  indexed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS jena_search_document_id_idx ON jena_search_document (id);
+CREATE INDEX IF NOT EXISTS jena_search_document_terms_idx
+  ON jena_search_document USING gin (terms);
+CREATE INDEX IF NOT EXISTS jena_search_document_vector_idx
+  ON jena_search_document USING gin (search_vector);
+CREATE INDEX IF NOT EXISTS jena_search_document_text_trgm_idx
+  ON jena_search_document USING gin (search_text gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS jena_search_document_bbox_idx
+  ON jena_search_document USING gist (bbox);
+CREATE INDEX IF NOT EXISTS jena_search_document_modified_idx
+  ON jena_search_document (metadata_modified);

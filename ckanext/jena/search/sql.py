@@ -1,0 +1,406 @@
+"""Compile parsed Lucene/DisMax queries to SQL over the jena_search_document table.
+
+The compiler works in two passes: first it collects every free-text token of the query so
+that PostgreSQL can stem them all in one round trip (``resolve_lexemes``), then it writes the
+WHERE clause with named parameters. Leaf conditions never yield NULL, so ``NOT`` behaves like
+Lucene's MUST_NOT.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Optional
+
+from dateutil.relativedelta import relativedelta
+
+from . import document, fields
+from .db import execute
+from .lucene import MUST, MUST_NOT, SHOULD, Bool, Node, Term, UnsupportedQuery
+
+TABLE = "jena_search_document"
+TS_CONFIG = "jena_german"
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+# stems at least this long also match as prefixes: "Baum" finds "Baumkataster"
+PREFIX_MIN_STEM = 4
+# surface substrings at least this long match inside compounds: "kataster" in "Baumkataster"
+SUBSTRING_MIN = 4
+FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-@]+$")
+BBOX_FIELD = "jena_bbox"
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(text or "")
+
+
+def collect_words(node: Node, default_text: bool, out: set) -> None:
+    """Every token that will be matched as German free text (for stemming up front)."""
+    if isinstance(node, Bool):
+        for clause in node.clauses:
+            collect_words(clause.node, default_text, out)
+        return
+    field = node.field
+    is_text = (field is None and default_text) or (field is not None and fields.is_text(field))
+    if is_text and node.kind in ("term", "prefix"):
+        out.update(w for w in words(node.text))
+
+
+def resolve_lexemes(connection, tokens: set) -> dict:
+    """{token: stem or '' for a stop word}, stemmed by PostgreSQL's German snowball stemmer."""
+    if not tokens:
+        return {}
+    ordered = sorted(tokens)
+    rows = execute(
+        connection,
+        "SELECT t, ts_lexize('jena_german_stem', jena_fold(t)) FROM unnest(%(tokens)s::text[]) AS t",
+        {"tokens": ordered},
+    ).fetchall()
+    result = {}
+    for token, lexemes in rows:
+        result[token] = (lexemes[0] if lexemes else "") if lexemes is not None else token.lower()
+    return result
+
+
+class SolrDate:
+    """Solr date values and date math: 2020-01-01T00:00:00Z, NOW, NOW-7DAYS, NOW/DAY+1DAY."""
+    UNITS = {
+        "YEAR": "years", "YEARS": "years", "MONTH": "months", "MONTHS": "months",
+        "DAY": "days", "DAYS": "days", "DATE": "days", "HOUR": "hours", "HOURS": "hours",
+        "MINUTE": "minutes", "MINUTES": "minutes", "SECOND": "seconds", "SECONDS": "seconds",
+        "MILLI": "microseconds", "MILLIS": "microseconds", "MILLISECOND": "microseconds",
+        "MILLISECONDS": "microseconds",
+    }
+    MATH_RE = re.compile(r"([+\-/])(\d*)([A-Z]+)")
+
+    @classmethod
+    def parse(cls, text: str) -> datetime.datetime:
+        text = text.strip()
+        if text.startswith("NOW"):
+            base = datetime.datetime.now(datetime.timezone.utc)
+            math = text[3:]
+        else:
+            idx = text.find("Z")
+            head, math = (text[: idx + 1], text[idx + 1:]) if idx >= 0 else (text, "")
+            parsed = document.parse_date(head)
+            if parsed is None:
+                raise UnsupportedQuery(f"'{text}' is not a date (use e.g. 2024-01-31T00:00:00Z or NOW-1YEAR)")
+            base = parsed
+        pos = 0
+        for match in cls.MATH_RE.finditer(math):
+            if match.start() != pos:
+                break
+            pos = match.end()
+            op, amount, unit = match.groups()
+            if unit not in cls.UNITS:
+                raise UnsupportedQuery(f"unknown date unit '{unit}' in '{text}'")
+            name = cls.UNITS[unit]
+            if op == "/":
+                base = cls.round_down(base, name)
+            else:
+                n = int(amount or "1") * (1 if op == "+" else -1)
+                if name == "microseconds":
+                    n *= 1000
+                base = base + relativedelta(**{name: n})
+        if pos != len(math):
+            raise UnsupportedQuery(f"cannot read the date math in '{text}'")
+        return base
+
+    @staticmethod
+    def round_down(value: datetime.datetime, unit: str) -> datetime.datetime:
+        order = ["years", "months", "days", "hours", "minutes", "seconds"]
+        keep = order.index(unit) if unit in order else len(order) - 1
+        fields_to_reset = {"months": 1, "days": 1, "hours": 0, "minutes": 0, "seconds": 0}
+        replace: dict[str, int] = {"microsecond": 0}
+        for name in order[keep + 1:]:
+            replace[{"months": "month", "days": "day", "hours": "hour", "minutes": "minute",
+                     "seconds": "second"}[name]] = fields_to_reset[name]
+        return value.replace(**replace)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _number(text: Optional[str]) -> Optional[float]:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+class Compiler:
+    def __init__(self, lexemes: dict, default_fields: list[str]):
+        self.lexemes = lexemes
+        self.default_fields = default_fields
+        self.params: dict[str, Any] = {}
+        self.rank_parts: list[str] = []
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    # -- boolean structure -----------------------------------------------------------------
+    def compile(self, node: Node) -> str:
+        if isinstance(node, Term):
+            return self.leaf(node, positive=True)
+        must, should, must_not = [], [], []
+        for clause in node.clauses:
+            if clause.occur == MUST_NOT:
+                must_not.append(self.compile_negated(clause.node))
+            elif clause.occur == MUST:
+                must.append(self.compile(clause.node))
+            else:
+                should.append(self.compile(clause.node))
+        parts = [p for p in must if p != "TRUE"]
+        if node.min_should is not None:
+            required = node.min_should
+            if not must and should:
+                required = max(required, 1)
+            if required >= len(should) and should:
+                parts.extend(should)
+            elif required > 0:
+                counted = " + ".join(f"({s})::int" for s in should)
+                parts.append(f"({counted}) >= {int(required)}")
+        elif should and not must:
+            parts.append(" OR ".join(f"({s})" for s in should) if len(should) > 1 else should[0])
+        parts.extend(f"NOT ({n})" for n in must_not)
+        if not parts:
+            return "TRUE"
+        return " AND ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+    def compile_negated(self, node: Node) -> str:
+        before = list(self.rank_parts)
+        sql = self.compile(node)
+        self.rank_parts = before  # excluded words do not rank
+        return sql
+
+    # -- leaves ----------------------------------------------------------------------------
+    def leaf(self, term: Term, positive: bool) -> str:
+        if term.kind == "all":
+            return "TRUE"
+        if term.field is None:
+            targets = self.default_fields
+            if "text" in targets:
+                return self.text_condition(term)
+            conditions = [self.field_condition(Term(f, term.kind, term.text, term.low, term.high,
+                                                    term.include_low, term.include_high))
+                          for f in targets]
+            return " OR ".join(f"({c})" for c in conditions) if len(conditions) > 1 else conditions[0]
+        return self.field_condition(term)
+
+    def field_condition(self, term: Term) -> str:
+        field = term.field or "text"
+        if not FIELD_RE.match(field):
+            raise UnsupportedQuery(f"'{field}' is not a valid field name")
+        if field == "text":
+            return self.text_condition(term)
+        if field == BBOX_FIELD:
+            return self.bbox_condition(term)
+        if term.kind == "exists":
+            return self.exists_condition(field)
+        if field in fields.NGRAM_FIELDS:
+            return self.ngram_condition(fields.NGRAM_FIELDS[field], term)
+        if fields.is_text(field):
+            return self.text_field_condition(field, term)
+        if term.kind == "range":
+            return self.range_condition(field, term)
+        if fields.is_date(field) and term.kind in ("term", "phrase"):
+            return self.date_equals(field, term.text)
+        if term.kind in ("term", "phrase"):
+            entry = document.term(field, term.text)
+            number = _number(term.text)
+            sql = f"d.terms @> ARRAY[{self.param(entry)}]::text[]"
+            if fields.is_numeric(field) and number is not None:
+                sql = (f"({sql} OR EXISTS (SELECT 1 FROM jena_values(d.doc, {self.param(field)}) v "
+                       f"WHERE jena_try_numeric(v) = {self.param(number)}))")
+            return sql
+        if term.kind in ("prefix", "wildcard"):
+            pattern = self.like_pattern(term)
+            return (f"EXISTS (SELECT 1 FROM unnest(d.terms) t WHERE t LIKE "
+                    f"{self.param(field + document.SEPARATOR + pattern)})")
+        raise UnsupportedQuery(f"cannot search field '{field}' with {term.kind}")
+
+    @staticmethod
+    def like_pattern(term: Term) -> str:
+        if term.kind == "prefix":
+            return _like_escape(term.text) + "%"
+        out = []
+        for ch in term.text:
+            out.append("%" if ch == "*" else "_" if ch == "?" else _like_escape(ch))
+        return "".join(out)
+
+    def exists_condition(self, field: str) -> str:
+        f = self.param(field)
+        return (f"(d.doc ? {f} AND jsonb_typeof(d.doc -> {f}) <> 'null' "
+                f"AND d.doc -> {f} NOT IN ('\"\"'::jsonb, '[]'::jsonb))")
+
+    # German full text over the combined `text` field (weighted vector + folded surface text)
+    def token_tsquery(self, token: str, prefix: bool) -> Optional[str]:
+        stem = self.lexemes.get(token)
+        if stem is None:
+            stem = token.lower()
+        if not stem:
+            return None  # a stop word: Solr's analyser drops it too
+        literal = "'" + stem.replace("'", "''") + "'"
+        if prefix or len(stem) >= PREFIX_MIN_STEM:
+            literal += ":*"
+        return literal
+
+    def text_condition(self, term: Term) -> str:
+        if term.kind == "exists":
+            return "d.search_text <> ''"
+        if term.kind == "phrase":
+            q = f"phraseto_tsquery('{TS_CONFIG}', jena_fold({self.param(term.text)}))"
+            self.rank_parts.append(q)
+            return f"(numnode({q}) = 0 OR d.search_vector @@ {q})"
+        if term.kind in ("term", "prefix"):
+            conditions = []
+            for token in words(term.text):
+                tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
+                if tsq is None:
+                    continue
+                q = f"{self.param(tsq)}::tsquery"
+                self.rank_parts.append(q)
+                cond = f"d.search_vector @@ {q}"
+                if len(token) >= SUBSTRING_MIN:
+                    pattern = self.param("%" + _like_escape(token) + "%")
+                    cond = f"({cond} OR d.search_text LIKE jena_fold({pattern}))"
+                conditions.append(cond)
+            if not conditions:
+                return "TRUE"
+            return " AND ".join(conditions) if len(conditions) > 1 else conditions[0]
+        if term.kind == "wildcard":
+            pattern = self.param(self.like_pattern(term))
+            return f"d.search_text LIKE jena_fold({pattern})"
+        raise UnsupportedQuery(f"the full-text field cannot be searched with a {term.kind}")
+
+    def text_field_condition(self, field: str, term: Term) -> str:
+        """A text field other than `text` (title:, notes:, res_name:, extras_*): on the fly."""
+        f = self.param(field)
+        if term.kind == "phrase":
+            value = self.param(term.text)
+            return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v WHERE "
+                    f"to_tsvector('{TS_CONFIG}', jena_fold(v)) @@ "
+                    f"phraseto_tsquery('{TS_CONFIG}', jena_fold({value})))")
+        if term.kind in ("term", "prefix"):
+            conditions = []
+            for token in words(term.text):
+                tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
+                if tsq is None:
+                    continue
+                pattern = self.param("%" + _like_escape(token) + "%")
+                conditions.append(
+                    f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v WHERE "
+                    f"to_tsvector('{TS_CONFIG}', jena_fold(v)) @@ {self.param(tsq)}::tsquery "
+                    f"OR jena_fold(v) LIKE jena_fold({pattern}))")
+            if not conditions:
+                return "TRUE"
+            return " AND ".join(conditions)
+        if term.kind == "wildcard":
+            pattern = self.param(self.like_pattern(term))
+            return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v "
+                    f"WHERE jena_fold(v) LIKE jena_fold({pattern}))")
+        if term.kind == "range":
+            return self.range_condition(field, term)
+        raise UnsupportedQuery(f"field '{field}' cannot be searched with a {term.kind}")
+
+    def ngram_condition(self, source_field: str, term: Term) -> str:
+        f = self.param(source_field)
+        value = self.param("%" + _like_escape(term.text.strip()) + "%")
+        return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v "
+                f"WHERE jena_fold(v) LIKE jena_fold({value}))")
+
+    def date_equals(self, field: str, text: str) -> str:
+        when = self.param(SolrDate.parse(text))
+        if field in ("metadata_modified", "metadata_created"):
+            return f"COALESCE(d.{field} = {when}, FALSE)"
+        return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {self.param(field)}) v "
+                f"WHERE jena_try_timestamptz(v) = {when})")
+
+    def range_condition(self, field: str, term: Term) -> str:
+        low_op = ">=" if term.include_low else ">"
+        high_op = "<=" if term.include_high else "<"
+        if fields.is_date(field):
+            low = SolrDate.parse(term.low) if term.low is not None else None
+            high = SolrDate.parse(term.high) if term.high is not None else None
+            if field in ("metadata_modified", "metadata_created"):
+                expr = f"d.{field}"
+                checks = [f"{expr} IS NOT NULL"]
+            else:
+                expr = "jena_try_timestamptz(v)"
+                checks = [f"{expr} IS NOT NULL"]
+        else:
+            low_n, high_n = _number(term.low), _number(term.high)
+            numeric = fields.is_numeric(field) or (
+                (term.low is None or low_n is not None) and (term.high is None or high_n is not None))
+            if numeric:
+                if (term.low is not None and low_n is None) or (term.high is not None and high_n is None):
+                    raise UnsupportedQuery(f"the range on '{field}' needs numbers")
+                low, high = low_n, high_n
+                expr = "jena_try_numeric(v)"
+            else:
+                low, high = term.low, term.high
+                expr = 'v COLLATE "C"'
+            checks = [f"{expr} IS NOT NULL"]
+        if low is not None:
+            checks.append(f"{expr} {low_op} {self.param(low)}")
+        if high is not None:
+            checks.append(f"{expr} {high_op} {self.param(high)}")
+        condition = " AND ".join(checks)
+        if expr.startswith("d."):
+            return f"COALESCE({condition}, FALSE)"
+        return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {self.param(field)}) v "
+                f"WHERE {condition})")
+
+    def bbox_condition(self, term: Term) -> str:
+        try:
+            minx, miny, maxx, maxy = (float(v) for v in term.text.split(","))
+        except ValueError:
+            raise UnsupportedQuery(
+                f"{BBOX_FIELD} needs 'minx,miny,maxx,maxy' in degrees, got {term.text!r}")
+        box = self.param(f"(({minx},{miny}),({maxx},{maxy}))")
+        return f"COALESCE(d.bbox && {box}::box, FALSE)"
+
+    def rank_expression(self) -> str:
+        if not self.rank_parts:
+            return "1.0::float4"
+        combined = " || ".join(self.rank_parts)
+        return f"ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, ({combined}))"
+
+
+SORT_COLUMNS = {
+    "metadata_modified": "d.metadata_modified",
+    "metadata_created": "d.metadata_created",
+    "title_string": "d.title_string",
+}
+
+
+def order_by(sort: Optional[str], score_sql: str) -> str:
+    """Solr's sort parameter ("score desc, metadata_modified desc") as ORDER BY."""
+    sort = (sort or "score desc").strip()
+    parts = []
+    for item in sort.split(","):
+        pieces = item.split()
+        if not pieces:
+            continue
+        if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
+            raise UnsupportedQuery(f'Invalid "sort" parameter: {item.strip()!r} '
+                                   '(use "<field> asc" or "<field> desc")')
+        field, direction = pieces[0], pieces[1].upper()
+        if not FIELD_RE.match(field):
+            raise UnsupportedQuery(f'Invalid "sort" parameter: cannot sort by {field!r}')
+        if field == "score":
+            expr = score_sql
+        elif field in SORT_COLUMNS:
+            expr = SORT_COLUMNS[field]
+        elif fields.is_numeric(field):
+            expr = f"jena_try_numeric(d.doc ->> '{field}')"
+        elif fields.is_date(field):
+            expr = f"jena_try_timestamptz(d.doc ->> '{field}')"
+        else:
+            expr = f"(d.doc ->> '{field}') COLLATE \"C\""
+        parts.append(f"{expr} {direction} NULLS LAST")
+    parts.append("d.index_id ASC")
+    return ", ".join(parts)

@@ -1,0 +1,18 @@
+# Shared settings for the project's set-up scripts (sourced, not executed).
+# Every path lives under the repository; every service listens on 127.0.0.1 only.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="${JENA_LOCAL_DIR:-$ROOT/.local}"
+VENV="${JENA_VENV:-$ROOT/.venv}"
+PYTHON="${JENA_PYTHON:-python3.11}"
+PG_BIN="${JENA_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_PORT="${JENA_PG_PORT:-54329}"
+PG_DATA="$LOCAL/postgres"
+PG_USER="${JENA_DB_USER:-ckan}"
+PG_PASSWORD="${JENA_DB_PASSWORD:-ckan}"
+REDIS_PORT="${JENA_REDIS_PORT:-63799}"
+REDIS_DIR="$LOCAL/redis"
+STORAGE_DIR="$LOCAL/storage"
+CKAN_INI="${CKAN_INI:-$ROOT/ckan.ini}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

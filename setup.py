@@ -1,0 +1,26 @@
+# ckanext-jena: CKAN extensions for WISSENsAllmende Jena, the City of Jena's urban data platform.
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-jena",
+    version="0.1.0",
+    description="CKAN extensions for WISSENsAllmende Jena: search on PostgreSQL, Jena schemas, "
+                "taxonomy, DCAT-AP.de, harvesting, plain-language explainers",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.jena", "ckanext.jena.*"]),
+    include_package_data=True,
+    package_data={"ckanext.jena": ["**/*.yaml", "**/*.json", "**/*.csv", "**/*.geojson",
+                                   "**/*.ttl", "**/*.html", "**/*.sql", "**/*.po", "**/*.mo",
+                                   "**/*.css", "**/*.js"]},
+    zip_safe=False,
+    entry_points={
+        "ckan.plugins": [
+            "jena_search = ckanext.jena.search.plugin:JenaSearchPlugin",
+            "jena_demo = ckanext.jena.demo.plugin:JenaDemoPlugin",
+        ],
+    },
+)

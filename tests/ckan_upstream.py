@@ -1,0 +1,42 @@
+"""pytest plugin: skip the few CKAN tests that check Solr internals rather than behaviour.
+
+Every skipped test is listed, with its reason, in tests/ckan_upstream_skips.yaml; nothing
+else is skipped. A listed test that no longer exists fails the run, so the list stays true.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+_LIST = os.path.join(os.path.dirname(__file__), "ckan_upstream_skips.yaml")
+
+
+def _load() -> dict:
+    with open(_LIST, encoding="utf-8") as f:
+        entries = yaml.safe_load(f) or []
+    return {entry["test"]: entry["reason"] for entry in entries}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    skips = _load()
+    seen = set()
+    for item in items:
+        # node ids look like ".../site-packages/ckan/tests/lib/search/test_search.py::test_x"
+        key = _key(item.nodeid)
+        if key in skips:
+            seen.add(key)
+            item.add_marker(pytest.mark.skip(reason="jena_search: " + skips[key]))
+    collected_modules = {_key(item.nodeid).split("::")[0] for item in items}
+    if config.getoption("keyword") or config.getoption("markexpr"):
+        return  # a partial run: the list cannot be checked
+    missing = [k for k in skips if k.split("::")[0] in collected_modules and k not in seen]
+    if missing:
+        raise pytest.UsageError(
+            "tests/ckan_upstream_skips.yaml lists tests that do not exist: " + ", ".join(missing))
+
+
+def _key(nodeid: str) -> str:
+    marker = nodeid.find("ckan/tests/")
+    return nodeid[marker:] if marker >= 0 else nodeid
