@@ -4,6 +4,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 PYTEST=("$VENV/bin/pytest" --ckan-ini=test.ini -p no:cacheprovider -p tests.ckan_upstream)
 
 say "project tests"

@@ -66,6 +66,31 @@ def _forget_schema(target, connection, **kw):
 
 sa.event.listen(sa.Table, "after_drop", _forget_schema)
 
+# CKAN indexes from inside the session's before_commit hook; a commit requested there (by
+# Solr-style ``commit=True``) must wait for the commit already under way. These listeners,
+# placed before CKAN's own, mark that window.
+_COMMITTING = "jena_search_committing"
+
+
+def _mark_committing(session):
+    session.info[_COMMITTING] = True
+
+
+def _unmark_committing(session, *args):
+    session.info.pop(_COMMITTING, None)
+
+
+for _target in (model.meta.Session, model.meta.create_local_session):
+    sa.event.listen(_target, "before_commit", _mark_committing, insert=True)
+    for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
+        sa.event.listen(_target, _name, _unmark_committing)
+
+
+def _commit_unless_committing() -> None:
+    session = model.Session()
+    if not session.info.get(_COMMITTING):
+        session.commit()
+
 
 def facet_field_set() -> set:
     configured = set(toolkit.aslist(toolkit.config.get("search.facets", []) or []))
@@ -156,6 +181,8 @@ class PostgresSearchConnection:
         if id is not None:
             ids = id if isinstance(id, (list, tuple)) else [id]
             execute(conn, f"DELETE FROM {TABLE} WHERE index_id = ANY(%(ids)s)", {"ids": list(ids)})
+            if commit:
+                _commit_unless_committing()
             return
         if q is None:
             raise SearchBackendError("delete needs an id or a query")
@@ -165,11 +192,13 @@ class PostgresSearchConnection:
             raise SearchIndexError(f"cannot delete by {q!r}: {error}") from error
         execute(conn, f"DELETE FROM {TABLE} d WHERE {where}", params)
         if commit:
-            self.commit()
+            # inside a dataset change the deletion is committed with it (see above); from
+            # `ckan search-index clear <id>` it is committed now
+            _commit_unless_committing()
 
     def commit(self, **kwargs: Any) -> None:
         # Solr makes writes visible on commit; here that is the transaction of the session.
-        model.Session.commit()
+        _commit_unless_committing()
 
     # -- reading ---------------------------------------------------------------------------
     def compile_where(self, conn, q: Optional[str], fq: list, lucene_default: str = "text",

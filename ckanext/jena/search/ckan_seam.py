@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import sys
 from typing import Any, Callable
 
 import ckan
@@ -26,13 +27,16 @@ from ckan.plugins import toolkit
 log = logging.getLogger(__name__)
 
 WRITTEN_FOR_CKAN = ("2.11",)
-# modules holding their own reference to make_connection (``from .common import ...``)
+# modules holding their own reference to make_connection (``from .common import ...``);
+# ckanext-harvest's is patched only where its plugin is in use: importing it registers its
+# tables on CKAN's model, which must not happen in a portal without them.
+HARVEST_MODULE = "ckanext.harvest.logic.action.update"
 CONNECTION_USERS = (
     "ckan.lib.search",
     "ckan.lib.search.common",
     "ckan.lib.search.index",
     "ckan.lib.search.query",
-    "ckanext.harvest.logic.action.update",
+    HARVEST_MODULE,
 )
 # what the backend relies on CKAN doing, as source fragments of the functions involved
 EXPECTED_SOURCE = {
@@ -83,18 +87,24 @@ def install() -> None:
     found = problems()
     if found:
         raise RuntimeError("jena_search cannot hook into this CKAN: " + "; ".join(found))
+    for name in _loaded_users():
+        sys.modules[name].make_connection = make_connection
     if _installed:
         return
-    for name in CONNECTION_USERS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue  # ckanext-harvest not installed
-        module.make_connection = make_connection
     ckan_search.check_solr_schema_version = check_solr_schema_version
     _installed = True
     log.info("jena_search: CKAN search routed through ckanext.jena.search (backend=%s)",
              backend_name())
+
+
+def _loaded_users() -> list[str]:
+    plugins = toolkit.aslist(toolkit.config.get("ckan.plugins", []) or [])
+    if "harvest" in plugins:
+        try:
+            importlib.import_module(HARVEST_MODULE)
+        except ImportError:
+            pass
+    return [name for name in CONNECTION_USERS if name in sys.modules]
 
 
 def is_installed() -> bool:
@@ -119,10 +129,9 @@ def problems() -> list[str]:
     if "decode_dates" not in params:
         found.append("make_connection() lost its decode_dates parameter")
     for name in CONNECTION_USERS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
+        module = sys.modules.get(name)
+        if module is None:
+            continue  # not loaded (ckanext-harvest without its plugin)
         if not hasattr(module, "make_connection"):
             found.append(f"{name} no longer imports make_connection")
     for path, fragments in EXPECTED_SOURCE.items():

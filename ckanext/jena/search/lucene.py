@@ -237,6 +237,13 @@ class _Parser:
         if ch in "[{":
             return self.parse_range(default_field)
         word, wildcard, _ = self.read_word()
+        if self.allow_fields and word and self.peek() != ":":
+            # Solr accepts blanks before the colon too ("_query_store : true")
+            j = self.i
+            while j < len(self.s) and self.s[j].isspace():
+                j += 1
+            if j < len(self.s) and self.s[j] == ":":
+                self.i = j
         if self.allow_fields and self.peek() == ":" and word:
             if default_field is not None:
                 raise self.error(f"field '{word}' inside the value list of field '{default_field}'")

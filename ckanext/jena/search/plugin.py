@@ -42,6 +42,7 @@ class JenaSearchPlugin(plugins.SingletonPlugin):
 
     # IConfigurable
     def configure(self, config: Any) -> None:
+        ckan_seam.install()  # again: plugins loaded after this one (harvest) may import more users
         if ckan_seam.uses_postgres():
             from .backend import ensure_schema
             try:
