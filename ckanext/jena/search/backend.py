@@ -30,6 +30,9 @@ from .sql import TABLE, Compiler, collect_words, order_by, resolve_lexemes
 log = logging.getLogger(__name__)
 
 _SCHEMA_SQL = os.path.join(os.path.dirname(__file__), "schema.sql")
+# Bump when schema.sql changes the tables: an index of another version is dropped and
+# re-created empty, and the log asks for `ckan search-index rebuild`.
+SCHEMA_VERSION = "3"
 _schema_lock = threading.Lock()
 _schema_ready = False
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -53,7 +56,21 @@ def ensure_schema(force: bool = False) -> None:
         with engine.begin() as conn:
             # Several processes may start at once: serialise the DDL on an advisory lock.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72110521)")
+            found = conn.exec_driver_sql(
+                "SELECT to_regclass('jena_search_document') IS NOT NULL, "
+                "to_regclass('jena_search_meta') IS NOT NULL").one()
+            version = None
+            if found[1]:
+                version = conn.exec_driver_sql(
+                    "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar()
+            if found[0] and version != SCHEMA_VERSION:
+                log.warning("jena_search: index schema %s replaced by %s; the index is empty now, "
+                            "run `ckan search-index rebuild`", version, SCHEMA_VERSION)
+                conn.exec_driver_sql("DROP TABLE IF EXISTS jena_search_document, jena_search_term")
             conn.exec_driver_sql(ddl)
+            conn.exec_driver_sql(
+                "INSERT INTO jena_search_meta (key, value) VALUES ('schema_version', %(v)s) "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"v": SCHEMA_VERSION})
         _schema_ready = True
 
 
@@ -124,6 +141,34 @@ def _as_list(value: Any) -> list:
     return [value] if value != "" else []
 
 
+_UPSERT = f"""
+    INSERT INTO {TABLE} AS d (index_id, id, site_id, state, capacity, dataset_type, owner_org,
+        organization, permission_labels, metadata_created, metadata_modified, title_string, bbox,
+        facet_hashes, terms, search_vector, search_text, doc, data_dict, validated_data_dict,
+        indexed_at)
+    VALUES (%(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
+        %(owner_org)s, %(organization)s, %(permission_labels)s::text[], %(metadata_created)s,
+        %(metadata_modified)s, %(title_string)s, %(bbox)s::box, %(facet_hashes)s::int8[],
+        %(terms)s::text[],
+        setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
+        setweight(to_tsvector('jena_german', jena_fold(%(text_b)s)), 'B') ||
+        setweight(to_tsvector('jena_german', jena_fold(%(text_c)s)), 'C') ||
+        setweight(to_tsvector('jena_german', jena_fold(%(text_d)s)), 'D'),
+        jena_fold(%(search_text)s), %(doc)s::jsonb, %(data_dict)s, %(validated_data_dict)s, now())
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, site_id = EXCLUDED.site_id, state = EXCLUDED.state,
+        capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
+        owner_org = EXCLUDED.owner_org, organization = EXCLUDED.organization,
+        permission_labels = EXCLUDED.permission_labels,
+        metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
+        title_string = EXCLUDED.title_string, bbox = EXCLUDED.bbox,
+        facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
+        search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
+        doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+        validated_data_dict = EXCLUDED.validated_data_dict, indexed_at = now()
+"""
+
+
 def _session_connection():
     ensure_schema()
     return model.Session.connection()
@@ -150,30 +195,17 @@ class PostgresSearchConnection:
         if not rows:
             return
         conn = _session_connection()
-        execute(conn, 
-            f"""
-            INSERT INTO {TABLE} AS d (index_id, id, site_id, doc, data_dict, validated_data_dict,
-                terms, facet_terms, search_vector, search_text, title_string,
-                metadata_created, metadata_modified, bbox, indexed_at)
-            VALUES (%(index_id)s, %(id)s, %(site_id)s, %(doc)s::jsonb, %(data_dict)s,
-                %(validated_data_dict)s, %(terms)s::text[], %(facet_terms)s::text[],
-                setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
-                setweight(to_tsvector('jena_german', jena_fold(%(text_b)s)), 'B') ||
-                setweight(to_tsvector('jena_german', jena_fold(%(text_c)s)), 'C') ||
-                setweight(to_tsvector('jena_german', jena_fold(%(text_d)s)), 'D'),
-                jena_fold(%(search_text)s), %(title_string)s, %(metadata_created)s,
-                %(metadata_modified)s, %(bbox)s::box, now())
-            ON CONFLICT (index_id) DO UPDATE SET
-                id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
-                data_dict = EXCLUDED.data_dict, validated_data_dict = EXCLUDED.validated_data_dict,
-                terms = EXCLUDED.terms, facet_terms = EXCLUDED.facet_terms,
-                search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
-                title_string = EXCLUDED.title_string, metadata_created = EXCLUDED.metadata_created,
-                metadata_modified = EXCLUDED.metadata_modified, bbox = EXCLUDED.bbox,
-                indexed_at = now()
-            """,
-            rows if len(rows) > 1 else rows[0],
-        )
+        hashes, term_fields, term_values = [], [], []
+        for row in rows:
+            hashes.extend(row["facet_hashes"])
+            term_fields.extend(row.pop("facet_fields"))
+            term_values.extend(row.pop("facet_values"))
+        if hashes:
+            execute(conn, """
+                INSERT INTO jena_search_term (hash, field, value)
+                SELECT * FROM unnest(%(h)s::int8[], %(f)s::text[], %(v)s::text[])
+                ON CONFLICT (hash) DO NOTHING""", {"h": hashes, "f": term_fields, "v": term_values})
+        execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = False, **kwargs: Any) -> None:
@@ -263,20 +295,23 @@ class PostgresSearchConnection:
             raise UnsupportedQuery("rows and start must be whole numbers")
         if rows < 0 or start < 0:
             raise UnsupportedQuery("rows and start must not be negative")
-        order = order_by(params.get("sort"), rank_sql)
+        order = order_by(params.get("sort"), "d.score")  # evaluated over the CTE "hits d"
         fl = self.field_list(params.get("fl"))
 
-        hits, docs = self.fetch_page(conn, where, sql_params, rank_sql, order, fl, rows, start)
-        facets: dict = {"facet_fields": {}}
+        facet_fields: list = []
         if str(params.get("facet", "false")).lower() == "true":
             facet_fields = params.get("facet.field") or []
             if isinstance(facet_fields, str):
                 facet_fields = [facet_fields]
-            if facet_fields:
-                facets["facet_fields"] = self.facet_counts(
-                    conn, where, sql_params, facet_fields,
-                    limit=int(params.get("facet.limit", 50) or 50),
-                    mincount=int(params.get("facet.mincount", 1) or 0))
+        try:
+            facet_limit = int(params.get("facet.limit", 50) or 50)
+            facet_mincount = int(params.get("facet.mincount", 1) or 0)
+        except (TypeError, ValueError):
+            raise UnsupportedQuery("facet.limit and facet.mincount must be whole numbers")
+        hits, page, counts = self.run_query(conn, where, sql_params, rank_sql, order, rows, start,
+                                            facet_fields)
+        docs = self.fetch_docs(conn, page, fl)
+        facets = {"facet_fields": self.facet_result(facet_fields, counts, facet_limit, facet_mincount)}
         return SolrLikeResults(hits, docs, facets)
 
     @staticmethod
@@ -292,43 +327,77 @@ class PostgresSearchConnection:
             return None if not items or items == ["*"] else items
         return items
 
-    def fetch_page(self, conn, where, sql_params, rank_sql, order, fl, rows, start):
-        if rows == 0:
-            count = execute(conn, 
-                f"SELECT count(*) FROM {TABLE} d WHERE {where}", sql_params).scalar()
-            return int(count), []
+    def run_query(self, conn, where, sql_params, rank_sql, order, rows, start, facet_fields):
+        """Hits, the page and facet counts in one statement: the WHERE clause runs once."""
+        fast = facet_field_set()
+        fast_fields = [f for f in facet_fields if f in fast or f.startswith("vocab_")]
+        other_fields = [f for f in facet_fields if f not in fast_fields]
+        facet_sql = "NULL::json"
+        if fast_fields:
+            facet_sql = """(SELECT json_agg(json_build_array(t.field, t.value, c.n))
+                FROM (SELECT h, count(*) AS n FROM hits CROSS JOIN LATERAL unnest(hits.facet_hashes) AS h
+                      GROUP BY h) c
+                JOIN jena_search_term t ON t.hash = c.h
+                WHERE t.field = ANY(%(facet_fields_)s))"""
+        page_sql = "NULL::json"
+        if rows > 0:
+            page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, p.score))
+                FROM (SELECT d.index_id, d.score FROM hits d ORDER BY {order}
+                      LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
+        sql = f"""
+            WITH hits AS MATERIALIZED (
+                SELECT d.index_id, d.metadata_modified, d.metadata_created, d.title_string,
+                       d.facet_hashes, {"d.doc," if "d.doc" in order else ""} {rank_sql} AS score
+                FROM {TABLE} d WHERE {where})
+            SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}"""
+        total, page, facet_rows = execute(conn, sql, {
+            **sql_params, "limit_": rows, "offset_": start, "facet_fields_": fast_fields}).one()
+        counts: dict[str, dict[str, int]] = {f: {} for f in facet_fields}
+        for field, value, count in facet_rows or []:
+            counts[field][value] = int(count)
+        for field in other_fields:
+            source = ("jena_values(d.doc, %(facet_field_)s)" if fields.is_text(field) else
+                      "(SELECT substr(t, length(%(facet_field_)s) + 2) FROM unnest(d.terms) t "
+                      "WHERE t LIKE %(facet_prefix_)s)")
+            facet_sql = (f"SELECT v, count(*) FROM {TABLE} d CROSS JOIN LATERAL {source} AS v "
+                         f"WHERE {where} GROUP BY 1")
+            prefix = field.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for value, count in execute(conn, facet_sql, {
+                    **sql_params, "facet_field_": field,
+                    "facet_prefix_": prefix + document.SEPARATOR + "%"}):
+                counts[field][value] = int(count)
+        return int(total), page or [], counts
+
+    def fetch_docs(self, conn, page, fl):
+        if not page:
+            return []
         want_all = fl is None or "*" in fl
-        select = ["d.doc", "d.data_dict", "d.validated_data_dict"] if want_all else []
-        if not want_all:
-            if "data_dict" in fl:
-                select.append("d.data_dict")
-            if "validated_data_dict" in fl:
-                select.append("d.validated_data_dict")
-            select.append("d.doc")
-        sql = (f"SELECT {', '.join(select)}, {rank_sql} AS score, count(*) OVER () AS hits "
-               f"FROM {TABLE} d WHERE {where} ORDER BY {order} "
-               f"LIMIT %(limit_)s OFFSET %(offset_)s")
-        result = execute(conn, sql, {**sql_params, "limit_": rows, "offset_": start}).fetchall()
-        if result:
-            hits = int(result[0][-1])
-        else:
-            hits = int(execute(conn, 
-                f"SELECT count(*) FROM {TABLE} d WHERE {where}", sql_params).scalar())
+        columns = ["index_id", "doc"]
+        if want_all or "data_dict" in fl:
+            columns.append("data_dict")
+        if want_all or "validated_data_dict" in fl:
+            columns.append("validated_data_dict")
+        ids = [index_id for index_id, _ in page]
+        found = {row[0]: row for row in execute(
+            conn, f"SELECT {', '.join('d.' + c for c in columns)} FROM {TABLE} d "
+                  f"WHERE d.index_id = ANY(%(ids)s)", {"ids": ids})}
         docs = []
-        for row in result:
+        for index_id, score in page:
+            row = found.get(index_id)
+            if row is None:
+                continue  # deleted between the two statements
             mapping = row._mapping
             doc = dict(mapping["doc"])
-            if mapping.get("data_dict") is not None:
-                doc["data_dict"] = mapping["data_dict"]
-            if mapping.get("validated_data_dict") is not None:
-                doc["validated_data_dict"] = mapping["validated_data_dict"]
-            doc["score"] = float(mapping["score"])
+            for blob in ("data_dict", "validated_data_dict"):
+                if blob in columns and mapping[blob] is not None:
+                    doc[blob] = mapping[blob]
+            doc["score"] = float(score)
             if not want_all:
                 doc = {k: doc[k] for k in fl if k in doc}
             if self.decode_dates:
                 doc = {k: self._decode(v) for k, v in doc.items()}
             docs.append(doc)
-        return hits, docs
+        return docs
 
     @staticmethod
     def _decode(value: Any) -> Any:
@@ -337,37 +406,12 @@ class PostgresSearchConnection:
             return parsed.replace(tzinfo=None) if parsed else value
         return value
 
-    def facet_counts(self, conn, where, sql_params, facet_fields, limit: int, mincount: int) -> dict:
-        fast = facet_field_set()
+    @staticmethod
+    def facet_result(facet_fields, counts, limit: int, mincount: int) -> dict:
+        """Solr's facet_fields: [value, count, ...] by count, then value; every field present."""
         result: dict[str, list] = {}
-        by_column: dict[str, list[str]] = {"facet_terms": [], "terms": [], "doc": []}
         for field in facet_fields:
-            if field in fast or field.startswith("vocab_"):
-                by_column["facet_terms"].append(field)
-            elif fields.is_text(field):
-                by_column["doc"].append(field)
-            else:
-                by_column["terms"].append(field)
-        counts: dict[str, dict[str, int]] = {f: {} for f in facet_fields}
-        for column in ("facet_terms", "terms"):
-            wanted = by_column[column]
-            if not wanted:
-                continue
-            sql = (f"SELECT split_part(t, chr(31), 1) AS field, "
-                   f"substr(t, strpos(t, chr(31)) + 1) AS value, count(*) "
-                   f"FROM {TABLE} d CROSS JOIN LATERAL unnest(d.{column}) AS t "
-                   f"WHERE {where} AND split_part(t, chr(31), 1) = ANY(%(facet_fields_)s) "
-                   f"GROUP BY 1, 2")
-            for field, value, count in execute(conn, 
-                    sql, {**sql_params, "facet_fields_": wanted}):
-                counts[field][value] = int(count)
-        for field in by_column["doc"]:
-            sql = (f"SELECT v, count(*) FROM {TABLE} d CROSS JOIN LATERAL "
-                   f"jena_values(d.doc, %(facet_field_)s) AS v WHERE {where} GROUP BY 1")
-            for value, count in execute(conn, sql, {**sql_params, "facet_field_": field}):
-                counts[field][value] = int(count)
-        for field in facet_fields:
-            items = [(v, c) for v, c in counts[field].items() if c >= mincount]
+            items = [(v, c) for v, c in counts.get(field, {}).items() if c >= mincount]
             items.sort(key=lambda vc: (-vc[1], vc[0]))
             if limit >= 0:
                 items = items[:limit]

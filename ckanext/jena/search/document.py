@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from typing import Any, Iterable, Optional
 
@@ -13,6 +14,12 @@ MAX_TERM_BYTES = 2000  # a GIN entry must stay well below PostgreSQL's ~2.7 kB l
 
 def term(field: str, value: Any) -> str:
     return f"{field}{SEPARATOR}{scalar_text(value)}"
+
+
+def term_hash(entry: str) -> int:
+    """A signed 64-bit hash of a term (collisions are negligible at portal scale)."""
+    return int.from_bytes(hashlib.blake2b(entry.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
 
 
 def scalar_text(value: Any) -> str:
@@ -121,7 +128,7 @@ def build_row(doc: dict, facet_fields: set) -> dict:
         if fields.is_date(key) and isinstance(value, (str, datetime.datetime)):
             stored[key] = solr_date_text(value)
     terms: list[str] = []
-    facet_terms: list[str] = []
+    facet_entries: dict[int, tuple[str, str]] = {}
     weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
     plain_text: list[str] = []
     for key, value in stored.items():
@@ -140,17 +147,26 @@ def build_row(doc: dict, facet_fields: set) -> dict:
                 continue
             terms.append(entry)
             if key in facet_fields or key.startswith("vocab_"):
-                facet_terms.append(entry)
+                facet_entries[term_hash(entry)] = (key, scalar_text(item))
     box = document_bbox(doc)
+    columns = {}
+    for key in fields.COLUMN_FIELDS:
+        value = stored.get(key)
+        columns[key] = scalar_text(value) if value not in (None, "") and not isinstance(
+            value, (list, dict)) else None
     return {
         "index_id": doc["index_id"],
         "id": doc["id"],
-        "site_id": doc.get("site_id") or "",
+        **columns,
+        "site_id": columns["site_id"] or "",
+        "permission_labels": [scalar_text(v) for v in values_of(stored.get("permission_labels"))],
         "doc": json.dumps(stored, default=str),
         "data_dict": doc.get("data_dict"),
         "validated_data_dict": doc.get("validated_data_dict"),
         "terms": sorted(set(terms)),
-        "facet_terms": sorted(set(facet_terms)),
+        "facet_hashes": sorted(facet_entries),
+        "facet_fields": [facet_entries[h][0] for h in sorted(facet_entries)],
+        "facet_values": [facet_entries[h][1] for h in sorted(facet_entries)],
         "text_a": " ".join(weighted["A"]),
         "text_b": " ".join(weighted["B"]),
         "text_c": " ".join(weighted["C"]),

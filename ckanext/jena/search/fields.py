@@ -43,7 +43,7 @@ TEXT_WEIGHTS = {
 TEXT_WEIGHT_PATTERNS = (("vocab_*", "B"), ("extras_*", "C"), ("res_extras_*", "C"))
 URL_FIELDS = {"url", "ckan_url", "download_url", "res_url"}
 
-# Facets CKAN and the project ask for; their values also go to `facet_terms`, a narrow
+# Facets CKAN and the project ask for; their values also go to `facet_hashes`, a narrow
 # array that makes facet counting over the whole hit set cheap.
 DEFAULT_FACET_FIELDS = {
     "organization", "groups", "tags", "res_format", "license_id", "owner_org", "dataset_type",
@@ -74,3 +74,17 @@ def text_weight(field: str):
         if fnmatch.fnmatchcase(field, pattern):
             return weight
     return None
+
+# Single-valued string fields kept as their own columns (see schema.sql), and the one
+# multi-valued field kept as an array column: tested on every query, so never detoasted.
+COLUMN_FIELDS = ("site_id", "state", "capacity", "dataset_type", "owner_org", "organization")
+ARRAY_COLUMN_FIELDS = ("permission_labels",)
+
+# text fields whose words are also in the combined `text` field (Solr copyField): a match in
+# them implies a match in search_vector / search_text, which have indexes
+COPIED_TO_TEXT = {"title", "notes", "res_name", "res_description", "maintainer", "author"}
+COPIED_TO_TEXT_PATTERNS = ("extras_*", "res_extras_*")
+
+
+def is_copied_to_text(field: str) -> bool:
+    return field in COPIED_TO_TEXT or _matches(field, COPIED_TO_TEXT_PATTERNS)

@@ -58,24 +58,51 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WHERE doc ? field
 $$;
 
+-- Bump SCHEMA_VERSION in backend.py when this table changes: the backend then drops and
+-- re-creates it and asks for `ckan search-index rebuild`.
 CREATE TABLE IF NOT EXISTS jena_search_document (
   index_id text PRIMARY KEY,            -- md5(id || site_id), as CKAN computes it
   id text NOT NULL,
   site_id text NOT NULL,
+  -- fields every CKAN query filters on, as plain columns (cheap to test on every row)
+  state text,
+  capacity text,
+  dataset_type text,
+  owner_org text,
+  organization text,
+  permission_labels text[] NOT NULL DEFAULT '{}',
+  metadata_created timestamptz,
+  metadata_modified timestamptz,
+  title_string text,
+  bbox box,                             -- extent (lon/lat) from the `spatial` extra
+  facet_hashes int8[] NOT NULL,         -- hashes of 'field<US>value' of faceted fields
+  -- wide columns, kept out of line (see toast_tuple_target below)
+  terms text[] NOT NULL,                -- 'field<US>value' for every exact-match value
+  search_vector tsvector NOT NULL,      -- weighted German full text (Solr's `text` field)
+  search_text text NOT NULL,            -- folded words, for word parts of compounds
   doc jsonb NOT NULL,                   -- the index document without the two dict blobs
   data_dict text,
   validated_data_dict text,
-  terms text[] NOT NULL,                -- 'field<US>value' for every exact-match value
-  facet_terms text[] NOT NULL,          -- the subset of terms in commonly faceted fields
-  search_vector tsvector NOT NULL,      -- weighted German full text (Solr's `text` field)
-  search_text text NOT NULL,            -- folded words, for word parts of compounds
-  title_string text,
-  metadata_created timestamptz,
-  metadata_modified timestamptz,
-  bbox box,                             -- extent (lon/lat) from the `spatial` extra
   indexed_at timestamptz NOT NULL DEFAULT now()
+) WITH (toast_tuple_target = 512);      -- a narrow heap: scans over all rows stay fast
+-- the columns read for every hit stay inline and uncompressed
+ALTER TABLE jena_search_document ALTER COLUMN facet_hashes SET STORAGE PLAIN;
+ALTER TABLE jena_search_document ALTER COLUMN permission_labels SET STORAGE PLAIN;
+
+-- facet hash -> field and value (entries are never deleted; unused ones are harmless)
+CREATE TABLE IF NOT EXISTS jena_search_term (
+  hash int8 PRIMARY KEY,
+  field text NOT NULL,
+  value text NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS jena_search_meta (
+  key text PRIMARY KEY,
+  value text NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS jena_search_document_id_idx ON jena_search_document (id);
+CREATE INDEX IF NOT EXISTS jena_search_document_org_idx ON jena_search_document (owner_org);
 CREATE INDEX IF NOT EXISTS jena_search_document_terms_idx
   ON jena_search_document USING gin (terms);
 CREATE INDEX IF NOT EXISTS jena_search_document_vector_idx

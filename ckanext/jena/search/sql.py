@@ -208,6 +208,10 @@ class Compiler:
             return self.range_condition(field, term)
         if fields.is_date(field) and term.kind in ("term", "phrase"):
             return self.date_equals(field, term.text)
+        if term.kind in ("term", "phrase") and field in fields.COLUMN_FIELDS:
+            return f"COALESCE(d.{field} = {self.param(term.text)}, FALSE)"
+        if term.kind in ("term", "phrase") and field in fields.ARRAY_COLUMN_FIELDS:
+            return f"{self.param(term.text)} = ANY(d.{field})"
         if term.kind in ("term", "phrase"):
             entry = document.term(field, term.text)
             number = _number(term.text)
@@ -277,7 +281,17 @@ class Compiler:
         raise UnsupportedQuery(f"the full-text field cannot be searched with a {term.kind}")
 
     def text_field_condition(self, field: str, term: Term) -> str:
-        """A text field other than `text` (title:, notes:, res_name:, extras_*): on the fly."""
+        """A text field other than `text` (title:, notes:, res_name:, extras_*).
+
+        Checked on the fly against the field's own words; for fields whose words are also
+        in the combined text, the indexed combined match narrows the rows first."""
+        exact = self._text_field_exact(field, term)
+        if fields.is_copied_to_text(field) and term.kind in ("term", "prefix", "phrase"):
+            narrowing = self.text_condition(term)
+            return f"({narrowing}) AND ({exact})"
+        return exact
+
+    def _text_field_exact(self, field: str, term: Term) -> str:
         f = self.param(field)
         if term.kind == "phrase":
             value = self.param(term.text)
@@ -309,7 +323,9 @@ class Compiler:
     def ngram_condition(self, source_field: str, term: Term) -> str:
         f = self.param(source_field)
         value = self.param("%" + _like_escape(term.text.strip()) + "%")
-        return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v "
+        # name and title are part of search_text (trigram index): narrow with it first
+        return (f"d.search_text LIKE jena_fold({value}) AND "
+                f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v "
                 f"WHERE jena_fold(v) LIKE jena_fold({value}))")
 
     def date_equals(self, field: str, text: str) -> str:
