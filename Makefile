@@ -37,14 +37,14 @@ run: demo
 
 init-test: venv services
 	@$(SETUP) database ckan_test
-	@$(SETUP) init test.ini
+	@$(SETUP) init test.ini ckan_test
 
 test: init-test
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 
 bench-search: init-test
 	@$(SETUP) database ckan_bench
-	@$(VENV)/bin/python benchmarks/bench_search.py --n $(BENCH_N)
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench) $(VENV)/bin/python benchmarks/bench_search.py --n $(BENCH_N)
 
 stop:
 	@$(SETUP) stop

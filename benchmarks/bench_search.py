@@ -226,6 +226,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10000, help="number of datasets (default 10000)")
     parser.add_argument("--repeat", type=int, default=30, help="runs per query (default 30)")
     parser.add_argument("--ini", default=os.path.join(ROOT, "test.ini"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the datasets of an earlier run with the same --n (re-index only)")
     args = parser.parse_args()
 
     # the benchmark database is separate from the test database
@@ -235,13 +237,25 @@ def main() -> int:
     from ckan.lib import search
     from ckanext.jena.search.backend import ensure_schema
 
-    print(f"resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]}", file=sys.stderr)
-    model.repo.clean_db()
-    model.repo.init_db()
-    ensure_schema(force=True)
-    t0 = time.perf_counter()
-    build_datasets(args.n)
-    print(f"  built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    existing = 0
+    if args.reuse:
+        try:
+            existing = model.Session.query(model.Package).count()
+        except Exception:
+            model.Session.rollback()
+    if existing != args.n:
+        print(f"resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]}",
+              file=sys.stderr)
+        model.Session.remove()
+        model.repo.clean_db()
+        model.repo.init_db()
+        ensure_schema(force=True)
+        t0 = time.perf_counter()
+        build_datasets(args.n)
+        print(f"  built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    else:
+        ensure_schema(force=True)
+        search.clear_all()
 
     print("indexing through ckan.lib.search.rebuild ...", file=sys.stderr)
     t0 = time.perf_counter()

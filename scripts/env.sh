@@ -16,3 +16,6 @@ CKAN_INI="${CKAN_INI:-$ROOT/ckan.ini}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# connection URL of database NAME in the project's cluster
+db_url() { echo "postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$1"; }

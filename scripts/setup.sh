@@ -6,7 +6,8 @@
 #   setup.sh stop            stop both
 #   setup.sh database NAME   create role and database NAME if missing
 #   setup.sh ckan-ini        write ckan.ini from config/ckan.ini.template (kept if present)
-#   setup.sh init INI        ckan db init + plugin migrations + search schema for INI
+#   setup.sh init INI [DB]   ckan db init + plugin migrations + search schema for INI
+#                            (with DB: that database of the project's cluster, whatever INI says)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -40,7 +41,7 @@ step_venv() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   say "installing the pinned requirements into $VENV (first run takes about two minutes)"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade 'pip<26' 'setuptools<75' wheel
+  "$VENV/bin/pip" install -q --upgrade pip==26.3 setuptools==84.2.1 wheel==0.48.0
   "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt"
   "$VENV/bin/pip" install -q --no-deps -e "$ROOT"
   "$VENV/bin/pip" check
@@ -119,6 +120,10 @@ step_ckan_ini() {
 
 step_init() {
   local ini="$1" migrate_ini
+  if [ -n "${2:-}" ]; then
+    export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "$2")"
+    export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
+  fi
   "$VENV/bin/ckan" -c "$ini" db init >/dev/null
   # ckanext-harvest's migrations need its plugin loaded; the test config does not load it
   # for every test, so migrate with a copy of the config that does.
@@ -138,5 +143,6 @@ case "$cmd" in
   database) step_database "$@" ;;
   ckan-ini) step_ckan_ini ;;
   init) step_init "$@" ;;
+  db-url) db_url "$@" ;;
   *) die "usage: $0 deps|venv|services|stop|database NAME|ckan-ini|init INI" ;;
 esac

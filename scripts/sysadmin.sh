@@ -15,7 +15,7 @@ else
   PASSWORD="$("$VENV/bin/python" -c 'import secrets; print("jena-" + secrets.token_urlsafe(12))')"
   umask 077; echo "$PASSWORD" > "$PWFILE"
 fi
-if ! "$VENV/bin/ckan" -c "$INI" user show "$NAME" 2>/dev/null | grep -q "name=$NAME"; then
+if ! "$VENV/bin/ckan" -c "$INI" user show "$NAME" 2>/dev/null | grep -q "name=$NAME "; then
   "$VENV/bin/ckan" -c "$INI" user add "$NAME" "email=$NAME@localhost" "password=$PASSWORD" >/dev/null
 fi
 "$VENV/bin/ckan" -c "$INI" sysadmin add "$NAME" >/dev/null 2>&1 || true

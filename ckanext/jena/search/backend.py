@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 _SCHEMA_SQL = os.path.join(os.path.dirname(__file__), "schema.sql")
 # Bump when schema.sql changes the tables: an index of another version is dropped and
 # re-created empty, and the log asks for `ckan search-index rebuild`.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 _schema_lock = threading.Lock()
 _schema_ready = False
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -143,11 +143,12 @@ def _as_list(value: Any) -> list:
 
 _UPSERT = f"""
     INSERT INTO {TABLE} AS d (index_id, id, site_id, state, capacity, dataset_type, owner_org,
-        organization, permission_labels, metadata_created, metadata_modified, title_string, bbox,
+        organization, name, title, permission_labels, metadata_created, metadata_modified, title_string, bbox,
         facet_hashes, terms, search_vector, search_text, doc, data_dict, validated_data_dict,
         indexed_at)
     VALUES (%(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
-        %(owner_org)s, %(organization)s, %(permission_labels)s::text[], %(metadata_created)s,
+        %(owner_org)s, %(organization)s, %(name)s, %(title)s, %(permission_labels)s::text[],
+        %(metadata_created)s,
         %(metadata_modified)s, %(title_string)s, %(bbox)s::box, %(facet_hashes)s::int8[],
         %(terms)s::text[],
         setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
@@ -159,7 +160,7 @@ _UPSERT = f"""
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, state = EXCLUDED.state,
         capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
         owner_org = EXCLUDED.owner_org, organization = EXCLUDED.organization,
-        permission_labels = EXCLUDED.permission_labels,
+        name = EXCLUDED.name, title = EXCLUDED.title, permission_labels = EXCLUDED.permission_labels,
         metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
         title_string = EXCLUDED.title_string, bbox = EXCLUDED.bbox,
         facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
@@ -335,7 +336,7 @@ class PostgresSearchConnection:
         facet_sql = "NULL::json"
         if fast_fields:
             facet_sql = """(SELECT json_agg(json_build_array(t.field, t.value, c.n))
-                FROM (SELECT h, count(*) AS n FROM hits CROSS JOIN LATERAL unnest(hits.facet_hashes) AS h
+                FROM (SELECT h, count(*) AS n FROM (SELECT unnest(hits.facet_hashes) AS h FROM hits) u
                       GROUP BY h) c
                 JOIN jena_search_term t ON t.hash = c.h
                 WHERE t.field = ANY(%(facet_fields_)s))"""

@@ -30,5 +30,66 @@ def check() -> None:
     click.secho(f"jena_search fits this CKAN (backend={ckan_seam.backend_name()})", fg="green")
 
 
+def _rebuild_worker(number: int, package_ids: list, progress_every: int) -> int:
+    """Index ``package_ids`` in a forked process through CKAN's own indexing path."""
+    import ckan.model as model
+    from ckan.lib import search as ckan_search
+    # the forked child must not share the parent's database connections
+    model.meta.engine.dispose(close=False)
+    model.Session.remove()
+    failed = 0
+    for start in range(0, len(package_ids), progress_every):
+        chunk = package_ids[start:start + progress_every]
+        try:
+            ckan_search.rebuild(package_ids=chunk, defer_commit=True, quiet=True)
+        except Exception as error:  # report and go on with the next chunk
+            model.Session.rollback()
+            failed += len(chunk)
+            click.secho(f"worker {number}: datasets {start}-{start + len(chunk)} failed: {error}",
+                        fg="red", err=True)
+            continue
+        click.echo(f"worker {number}: {start + len(chunk)}/{len(package_ids)} indexed", err=True)
+    return failed
+
+
+@click.command(name="rebuild")
+@click.option("--workers", type=click.IntRange(1, 32), default=None,
+              help="parallel processes (default: number of CPU cores)")
+@click.option("--clear", is_flag=True, help="empty the index first")
+def rebuild(workers, clear) -> None:
+    """Rebuild the whole index with several processes (CKAN's `search-index rebuild`
+    uses one). Each dataset goes through CKAN's own indexing path."""
+    import multiprocessing
+    import os
+    import time
+
+    import ckan.model as model
+    from ckan.lib import search as ckan_search
+    from ckan.plugins import toolkit
+
+    workers = workers or os.cpu_count() or 1
+    query = model.Session.query(model.Package.id)
+    if toolkit.config.get("ckan.search.remove_deleted_packages"):
+        query = query.filter(model.Package.state != "deleted")
+    ids = [row[0] for row in query]
+    if clear:
+        ckan_search.clear_all()
+    model.Session.remove()
+    started = time.perf_counter()
+    click.echo(f"indexing {len(ids)} datasets with {workers} worker(s)", err=True)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        results = [pool.apply_async(_rebuild_worker, (n + 1, ids[n::workers], 500))
+                   for n in range(workers)]
+        failed = sum(result.get() for result in results)
+    elapsed = time.perf_counter() - started
+    rate = (len(ids) - failed) / elapsed if elapsed else 0
+    click.secho(f"indexed {len(ids) - failed} of {len(ids)} datasets in {elapsed:.1f} s "
+                f"({rate:.0f}/s)", fg="red" if failed else "green")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
 search.add_command(init_schema)
 search.add_command(check)
+search.add_command(rebuild)

@@ -150,7 +150,7 @@ def build_row(doc: dict, facet_fields: set) -> dict:
                 facet_entries[term_hash(entry)] = (key, scalar_text(item))
     box = document_bbox(doc)
     columns = {}
-    for key in fields.COLUMN_FIELDS:
+    for key in fields.COLUMN_FIELDS + fields.TEXT_COLUMN_FIELDS:
         value = stored.get(key)
         columns[key] = scalar_text(value) if value not in (None, "") and not isinstance(
             value, (list, dict)) else None

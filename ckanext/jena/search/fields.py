@@ -33,8 +33,9 @@ NUMERIC_FIELDS = {
 STORED_ONLY = {"data_dict", "validated_data_dict"}
 
 # Weighted copy into the `text` field (Solr's copyField rules): weight A ranks highest.
+# Weight A holds the title and nothing else, so `title:` queries are answered by the index.
 TEXT_WEIGHTS = {
-    "title": "A", "name": "A",
+    "title": "A", "name": "B",
     "tags": "B", "groups": "B", "organization": "B",
     "notes": "C", "res_name": "C", "res_description": "C",
     "text": "D", "license": "D", "maintainer": "D", "author": "D",
@@ -46,8 +47,7 @@ URL_FIELDS = {"url", "ckan_url", "download_url", "res_url"}
 # Facets CKAN and the project ask for; their values also go to `facet_hashes`, a narrow
 # array that makes facet counting over the whole hit set cheap.
 DEFAULT_FACET_FIELDS = {
-    "organization", "groups", "tags", "res_format", "license_id", "owner_org", "dataset_type",
-    "capacity", "state",
+    "organization", "groups", "tags", "res_format", "license_id", "owner_org",
 }
 
 
@@ -77,7 +77,9 @@ def text_weight(field: str):
 
 # Single-valued string fields kept as their own columns (see schema.sql), and the one
 # multi-valued field kept as an array column: tested on every query, so never detoasted.
-COLUMN_FIELDS = ("site_id", "state", "capacity", "dataset_type", "owner_org", "organization")
+COLUMN_FIELDS = ("site_id", "state", "capacity", "dataset_type", "owner_org", "organization", "name")
+# text fields with a column of their own: matched without reading the whole document
+TEXT_COLUMN_FIELDS = ("title",)
 ARRAY_COLUMN_FIELDS = ("permission_labels",)
 
 # text fields whose words are also in the combined `text` field (Solr copyField): a match in

@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS jena_search_document (
   dataset_type text,
   owner_org text,
   organization text,
+  name text,
+  title text,
   permission_labels text[] NOT NULL DEFAULT '{}',
   metadata_created timestamptz,
   metadata_modified timestamptz,
@@ -103,6 +105,12 @@ CREATE TABLE IF NOT EXISTS jena_search_meta (
 
 CREATE INDEX IF NOT EXISTS jena_search_document_id_idx ON jena_search_document (id);
 CREATE INDEX IF NOT EXISTS jena_search_document_org_idx ON jena_search_document (owner_org);
+CREATE INDEX IF NOT EXISTS jena_search_document_name_idx ON jena_search_document (name);
+-- substring search on names and titles (package_autocomplete)
+CREATE INDEX IF NOT EXISTS jena_search_document_name_trgm_idx
+  ON jena_search_document USING gin (jena_fold(name) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS jena_search_document_title_trgm_idx
+  ON jena_search_document USING gin (jena_fold(title) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS jena_search_document_terms_idx
   ON jena_search_document USING gin (terms);
 CREATE INDEX IF NOT EXISTS jena_search_document_vector_idx

@@ -2,8 +2,9 @@
 
 The compiler works in two passes: first it collects every free-text token of the query so
 that PostgreSQL can stem them all in one round trip (``resolve_lexemes``), then it writes the
-WHERE clause with named parameters. Leaf conditions never yield NULL, so ``NOT`` behaves like
-Lucene's MUST_NOT.
+WHERE clause with named parameters. Leaf conditions are plain, indexable expressions that may
+be NULL where a column is NULL; NULL excludes a row like FALSE does, and the two places where
+that is not enough (``NOT`` and counting matches for ``mm``) wrap them in COALESCE.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def collect_words(node: Node, default_text: bool, out: set) -> None:
         return
     field = node.field
     is_text = (field is None and default_text) or (field is not None and fields.is_text(field))
-    if is_text and node.kind in ("term", "prefix"):
+    if is_text and node.kind in ("term", "prefix", "phrase"):
         out.update(w for w in words(node.text))
 
 
@@ -161,11 +162,12 @@ class Compiler:
             if required >= len(should) and should:
                 parts.extend(should)
             elif required > 0:
-                counted = " + ".join(f"({s})::int" for s in should)
+                counted = " + ".join(f"COALESCE(({s})::int, 0)" for s in should)
                 parts.append(f"({counted}) >= {int(required)}")
         elif should and not must:
             parts.append(" OR ".join(f"({s})" for s in should) if len(should) > 1 else should[0])
-        parts.extend(f"NOT ({n})" for n in must_not)
+        # leaves may be NULL where a column is NULL: only negation has to care
+        parts.extend(f"NOT COALESCE(({n}), FALSE)" for n in must_not)
         if not parts:
             return "TRUE"
         return " AND ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
@@ -209,7 +211,7 @@ class Compiler:
         if fields.is_date(field) and term.kind in ("term", "phrase"):
             return self.date_equals(field, term.text)
         if term.kind in ("term", "phrase") and field in fields.COLUMN_FIELDS:
-            return f"COALESCE(d.{field} = {self.param(term.text)}, FALSE)"
+            return f"d.{field} = {self.param(term.text)}"
         if term.kind in ("term", "phrase") and field in fields.ARRAY_COLUMN_FIELDS:
             return f"{self.param(term.text)} = ANY(d.{field})"
         if term.kind in ("term", "phrase"):
@@ -286,12 +288,16 @@ class Compiler:
         Checked on the fly against the field's own words; for fields whose words are also
         in the combined text, the indexed combined match narrows the rows first."""
         exact = self._text_field_exact(field, term)
+        if field in fields.TEXT_COLUMN_FIELDS:
+            return exact
         if fields.is_copied_to_text(field) and term.kind in ("term", "prefix", "phrase"):
             narrowing = self.text_condition(term)
             return f"({narrowing}) AND ({exact})"
         return exact
 
     def _text_field_exact(self, field: str, term: Term) -> str:
+        if field in fields.TEXT_COLUMN_FIELDS:
+            return self._text_column_exact(field, term)
         f = self.param(field)
         if term.kind == "phrase":
             value = self.param(term.text)
@@ -320,18 +326,41 @@ class Compiler:
             return self.range_condition(field, term)
         raise UnsupportedQuery(f"field '{field}' cannot be searched with a {term.kind}")
 
+    def _text_column_exact(self, column: str, term: Term) -> str:
+        """`title:` through the index: the title is the only text with weight A."""
+        assert column == "title"
+        value = f"jena_fold(d.{column})"
+        if term.kind == "phrase":
+            lexemes = [self.token_tsquery(t, prefix=False) for t in words(term.text)]
+            lexemes = [lex.removesuffix(":*") + ":A" for lex in lexemes if lex]
+            if not lexemes:
+                return "TRUE"
+            return f"d.search_vector @@ {self.param(' <-> '.join(lexemes))}::tsquery"
+        if term.kind in ("term", "prefix"):
+            conditions = []
+            for token in words(term.text):
+                tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
+                if tsq is None:
+                    continue
+                cond = f"d.search_vector @@ {self.param(tsq + 'A' if tsq.endswith(':*') else tsq + ':A')}::tsquery"
+                if len(token) >= SUBSTRING_MIN:
+                    pattern = self.param("%" + _like_escape(token) + "%")
+                    cond = f"({cond} OR {value} LIKE jena_fold({pattern}))"
+                conditions.append(cond)
+            return " AND ".join(conditions) if conditions else "TRUE"
+        if term.kind == "wildcard":
+            return f"{value} LIKE jena_fold({self.param(self.like_pattern(term))})"
+        raise UnsupportedQuery(f"field '{column}' cannot be searched with a {term.kind}")
+
     def ngram_condition(self, source_field: str, term: Term) -> str:
-        f = self.param(source_field)
+        # name and title have columns with trigram indexes (schema.sql)
         value = self.param("%" + _like_escape(term.text.strip()) + "%")
-        # name and title are part of search_text (trigram index): narrow with it first
-        return (f"d.search_text LIKE jena_fold({value}) AND "
-                f"EXISTS (SELECT 1 FROM jena_values(d.doc, {f}) v "
-                f"WHERE jena_fold(v) LIKE jena_fold({value}))")
+        return f"jena_fold(d.{source_field}) LIKE jena_fold({value})"
 
     def date_equals(self, field: str, text: str) -> str:
         when = self.param(SolrDate.parse(text))
         if field in ("metadata_modified", "metadata_created"):
-            return f"COALESCE(d.{field} = {when}, FALSE)"
+            return f"d.{field} = {when}"
         return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {self.param(field)}) v "
                 f"WHERE jena_try_timestamptz(v) = {when})")
 
@@ -366,7 +395,7 @@ class Compiler:
             checks.append(f"{expr} {high_op} {self.param(high)}")
         condition = " AND ".join(checks)
         if expr.startswith("d."):
-            return f"COALESCE({condition}, FALSE)"
+            return condition
         return (f"EXISTS (SELECT 1 FROM jena_values(d.doc, {self.param(field)}) v "
                 f"WHERE {condition})")
 
@@ -377,7 +406,7 @@ class Compiler:
             raise UnsupportedQuery(
                 f"{BBOX_FIELD} needs 'minx,miny,maxx,maxy' in degrees, got {term.text!r}")
         box = self.param(f"(({minx},{miny}),({maxx},{maxy}))")
-        return f"COALESCE(d.bbox && {box}::box, FALSE)"
+        return f"d.bbox && {box}::box"
 
     def rank_expression(self) -> str:
         if not self.rank_parts:
