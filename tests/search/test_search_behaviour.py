@@ -250,3 +250,18 @@ class TestBoundingBox:
         response = app.get("/api/3/action/package_search", query_string={"ext_bbox": "11,50,abc"},
                            status=400)
         assert "minx,miny,maxx,maxy" in response.json["error"]["message"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "jena_search")
+@pytest.mark.usefixtures("with_plugins")
+def test_parallel_rebuild_command_restores_the_index(cli):
+    from ckan.cli.cli import ckan
+    for i in range(5):
+        factories.Dataset(name=f"parallel-{i}")
+    search.clear_all()
+    assert search_as()["count"] == 0
+    result = cli.invoke(ckan, ["jena", "search", "rebuild", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 5 of 5 datasets" in result.output
+    model.Session.remove()
+    assert names(search_as()) == [f"parallel-{i}" for i in range(5)]

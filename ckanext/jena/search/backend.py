@@ -53,17 +53,16 @@ def ensure_schema(force: bool = False) -> None:
         with open(_SCHEMA_SQL, encoding="utf-8") as f:
             ddl = f.read()
         engine = model.meta.engine if model.meta.engine is not None else model.Session.get_bind()
+        if not force and _schema_version(engine) == SCHEMA_VERSION:
+            _schema_ready = True  # nothing to do: no DDL, no locks on a running portal
+            return
         with engine.begin() as conn:
-            # Several processes may start at once: serialise the DDL on an advisory lock.
+            # Several processes may start at once: serialise the DDL on an advisory lock, and
+            # give up with a clear error instead of waiting forever behind open transactions.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72110521)")
-            found = conn.exec_driver_sql(
-                "SELECT to_regclass('jena_search_document') IS NOT NULL, "
-                "to_regclass('jena_search_meta') IS NOT NULL").one()
-            version = None
-            if found[1]:
-                version = conn.exec_driver_sql(
-                    "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar()
-            if found[0] and version != SCHEMA_VERSION:
+            version = _schema_version(conn)
+            if version is not None and version != SCHEMA_VERSION:
                 log.warning("jena_search: index schema %s replaced by %s; the index is empty now, "
                             "run `ckan search-index rebuild`", version, SCHEMA_VERSION)
                 conn.exec_driver_sql("DROP TABLE IF EXISTS jena_search_document, jena_search_term")
@@ -72,6 +71,22 @@ def ensure_schema(force: bool = False) -> None:
                 "INSERT INTO jena_search_meta (key, value) VALUES ('schema_version', %(v)s) "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"v": SCHEMA_VERSION})
         _schema_ready = True
+
+
+def _schema_version(bind) -> Optional[str]:
+    """The version recorded with the index tables; None if there are none."""
+    def read(conn):
+        present = conn.exec_driver_sql(
+            "SELECT to_regclass('jena_search_meta') IS NOT NULL "
+            "AND to_regclass('jena_search_document') IS NOT NULL").scalar()
+        if not present:
+            return None
+        return conn.exec_driver_sql(
+            "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar()
+    if isinstance(bind, sa.engine.Connection):
+        return read(bind)
+    with bind.connect() as conn:
+        return read(conn)
 
 
 def _forget_schema(target, connection, **kw):

@@ -327,30 +327,34 @@ class Compiler:
         raise UnsupportedQuery(f"field '{field}' cannot be searched with a {term.kind}")
 
     def _text_column_exact(self, column: str, term: Term) -> str:
-        """`title:` through the index: the title is the only text with weight A."""
-        assert column == "title"
+        """A text field with a column of its own (`title:`), matched on the column's words.
+
+        German stems are prefixes of the folded words they come from, so a trigram-indexed
+        LIKE on each stem narrows the rows before the words are checked exactly."""
         value = f"jena_fold(d.{column})"
-        if term.kind == "phrase":
-            lexemes = [self.token_tsquery(t, prefix=False) for t in words(term.text)]
-            lexemes = [lex.removesuffix(":*") + ":A" for lex in lexemes if lex]
-            if not lexemes:
-                return "TRUE"
-            return f"d.search_vector @@ {self.param(' <-> '.join(lexemes))}::tsquery"
-        if term.kind in ("term", "prefix"):
-            conditions = []
-            for token in words(term.text):
-                tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
-                if tsq is None:
-                    continue
-                cond = f"d.search_vector @@ {self.param(tsq + 'A' if tsq.endswith(':*') else tsq + ':A')}::tsquery"
+        vector = f"to_tsvector('{TS_CONFIG}', {value})"
+        if term.kind == "wildcard":
+            return f"{value} LIKE jena_fold({self.param(self.like_pattern(term))})"
+        if term.kind not in ("term", "prefix", "phrase"):
+            raise UnsupportedQuery(f"field '{column}' cannot be searched with a {term.kind}")
+        narrowing, conditions = [], []
+        for token in words(term.text):
+            tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
+            if tsq is None:
+                continue
+            stem = tsq.split("'")[1].replace("''", "'")
+            narrowing.append(f"{value} LIKE {self.param('%' + _like_escape(stem) + '%')}")
+            if term.kind != "phrase":
+                cond = f"{vector} @@ {self.param(tsq)}::tsquery"
                 if len(token) >= SUBSTRING_MIN:
                     pattern = self.param("%" + _like_escape(token) + "%")
                     cond = f"({cond} OR {value} LIKE jena_fold({pattern}))"
                 conditions.append(cond)
-            return " AND ".join(conditions) if conditions else "TRUE"
-        if term.kind == "wildcard":
-            return f"{value} LIKE jena_fold({self.param(self.like_pattern(term))})"
-        raise UnsupportedQuery(f"field '{column}' cannot be searched with a {term.kind}")
+        if term.kind == "phrase" and narrowing:
+            conditions.append(f"{vector} @@ phraseto_tsquery('{TS_CONFIG}', "
+                              f"jena_fold({self.param(term.text)}))")
+        parts = narrowing + conditions
+        return " AND ".join(parts) if parts else "TRUE"
 
     def ngram_condition(self, source_field: str, term: Term) -> str:
         # name and title have columns with trigram indexes (schema.sql)
