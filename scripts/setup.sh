@@ -22,7 +22,10 @@ step_deps() {
   [ -f /usr/share/postgresql/15/extension/pg_trgm.control ] || missing+=(postgresql-contrib)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v pg_config >/dev/null || missing+=(libpq-dev)
-  command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv python3.11-dev)
+  # Python 3.11 with venv/ensurepip and its headers (psycopg2 builds from source)
+  if ! "$PYTHON" -c 'import ensurepip, venv, sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+    missing+=(python3.11 python3.11-venv python3.11-dev)
+  fi
   command -v gcc >/dev/null || missing+=(gcc)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (run as root or install them)"
@@ -48,20 +51,35 @@ step_venv() {
   echo "$want" > "$stamp"
 }
 
-pg_running() { as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+pg_running() { [ -f "$PG_DATA/PG_VERSION" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+# As root, the cluster belongs to the 'postgres' user, which must be able to reach its data
+# directory. A checkout in a private home directory (mode 0700) is not reachable: the data
+# then lives in /var/tmp, linked from .local/postgres.
+place_pg_data() {
+  [ "$(id -u)" = 0 ] || return 0
+  [ -e "$PG_DATA" ] && return 0
+  if ! runuser -u postgres -- test -x "$LOCAL"; then
+    local outside="/var/tmp/ckanext-jena-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/postgres"
+    mkdir -p "$outside"
+    ln -s "$outside" "$PG_DATA"
+    say "PostgreSQL data in $outside (linked from $PG_DATA): $ROOT is not readable for 'postgres'"
+  fi
+}
 
 step_services() {
   mkdir -p "$LOCAL" "$REDIS_DIR" "$STORAGE_DIR"
+  place_pg_data
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     say "creating the project's PostgreSQL cluster in $PG_DATA"
     mkdir -p "$PG_DATA"
-    [ "$(id -u)" = 0 ] && chown postgres: "$PG_DATA" && chmod 700 "$PG_DATA"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_DATA/"; chmod 700 "$PG_DATA/"; fi
     as_pg_owner "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >> "$PG_DATA/postgresql.conf" <<CONF
 # written by scripts/setup.sh: a project-owned cluster, loopback only
 listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$PG_DATA'
+# TCP only: no socket file whose path could exceed the 107-byte limit or clash
+unix_socket_directories = ''
 max_connections = 60
 shared_buffers = 256MB
 # fsync off: demo and test data only, never production
@@ -72,8 +90,11 @@ CONF
   fi
   if ! pg_running; then
     say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 30 start >/dev/null \
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -o "-p $PG_PORT" -w -t 30 start >/dev/null \
       || { tail -20 "$PG_DATA/server.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && ! redis_is_ours; then
+    die "port $REDIS_PORT answers as a Redis that is not this project's: set JENA_REDIS_PORT"
   fi
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     say "starting Redis on 127.0.0.1:$REDIS_PORT"
@@ -84,11 +105,15 @@ CONF
   fi
 }
 
+redis_is_ours() {
+  [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config get dir 2>/dev/null | sed -n 2p)" = "$(cd "$REDIS_DIR" 2>/dev/null && pwd -P)" ]
+}
+
 step_stop() {
   if [ -f "$PG_DATA/PG_VERSION" ] && pg_running; then
     say "stopping PostgreSQL"; as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
   fi
-  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && redis_is_ours; then
     say "stopping Redis"; redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   fi
 }
@@ -112,10 +137,18 @@ step_database() {
 step_ckan_ini() {
   if [ -f "$CKAN_INI" ]; then return 0; fi
   say "writing $CKAN_INI from config/ckan.ini.template"
-  local secret; secret=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
-  sed -e "s|@PG_PORT@|$PG_PORT|g" -e "s|@PG_USER@|$PG_USER|g" -e "s|@PG_PASSWORD@|$PG_PASSWORD|g" \
-      -e "s|@REDIS_PORT@|$REDIS_PORT|g" -e "s|@STORAGE_DIR@|$STORAGE_DIR|g" -e "s|@SECRET@|$secret|g" \
-      "$ROOT/config/ckan.ini.template" > "$CKAN_INI"
+  PG_PORT="$PG_PORT" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" REDIS_PORT="$REDIS_PORT" \
+  STORAGE_DIR="$STORAGE_DIR" "$VENV/bin/python" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<'PY'
+import os, secrets, sys, urllib.parse
+text = open(sys.argv[1], encoding="utf-8").read()
+values = {k: os.environ[k] for k in ("PG_PORT", "REDIS_PORT", "STORAGE_DIR")}
+values["PG_USER"] = urllib.parse.quote(os.environ["PG_USER"], safe="")
+values["PG_PASSWORD"] = urllib.parse.quote(os.environ["PG_PASSWORD"], safe="")
+values["SECRET"] = secrets.token_urlsafe(32)
+for key, value in values.items():
+    text = text.replace(f"@{key}@", value)
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+PY
 }
 
 step_init() {

@@ -9,6 +9,7 @@ NAME="${JENA_ADMIN_USER:-admin}"
 PWFILE="$LOCAL/admin-password"
 if [ -n "${JENA_ADMIN_PASSWORD:-}" ]; then
   PASSWORD="$JENA_ADMIN_PASSWORD"
+  (umask 077; echo "$PASSWORD" > "$PWFILE")
 elif [ -f "$PWFILE" ]; then
   PASSWORD="$(cat "$PWFILE")"
 else

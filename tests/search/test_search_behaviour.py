@@ -174,9 +174,10 @@ class TestIndexing:
         dataset = factories.Dataset(title="Transaktion")
         package_xmin = model.Session.execute(
             model.sa.text("SELECT xmin::text FROM package WHERE id = :id"), {"id": dataset["id"]}).scalar()
+        # the index row is written in a savepoint; indexed_xact names its top-level transaction
         index_xmin = model.Session.execute(
-            model.sa.text("SELECT xmin::text FROM jena_search_document WHERE id = :id"),
-            {"id": dataset["id"]}).scalar()
+            model.sa.text("SELECT (indexed_xact::text::bigint & 4294967295)::text "
+                          "FROM jena_search_document WHERE id = :id"), {"id": dataset["id"]}).scalar()
         assert package_xmin == index_xmin
 
     def test_a_failed_write_leaves_the_index_as_it_was(self):
@@ -265,3 +266,25 @@ def test_parallel_rebuild_command_restores_the_index(cli):
     assert "indexed 5 of 5 datasets" in result.output
     model.Session.remove()
     assert names(search_as()) == [f"parallel-{i}" for i in range(5)]
+
+
+class TestWhatPeopleType:
+    def test_search_box_text_is_never_a_syntax_error(self, app):
+        factories.Dataset(name="saale", title="Pegel der Saale in Jena")
+        for q in ("Jena (Saale", "[Saale]", 'Saale"', "Saale~", "Saale^", "Saale\\", "!Saale"):
+            response = app.get("/api/3/action/package_search", query_string={"q": q})
+            assert response.json["result"]["count"] == 1, q
+
+    def test_whole_tokens_like_domains_are_found(self):
+        factories.Dataset(name="kontakt", notes="Fragen an statistik@jena.de oder www.jena.de")
+        assert names(search_as(q="jena.de")) == ["kontakt"]
+        assert names(search_as(q="statistik@jena.de")) == ["kontakt"]
+
+    @pytest.mark.parametrize("params", [
+        {"start": "99999999999999999999"},
+        {"fq": "metadata_modified:[NOW-99999999999999YEARS TO NOW]"},
+        {"q": "Baum\x00"},
+        {"rows": "10", "facet.field": json.dumps([f"f{i}" for i in range(60)])},
+    ])
+    def test_absurd_input_is_a_400_not_a_500(self, app, params):
+        app.get("/api/3/action/package_search", query_string=params, status=400)

@@ -8,6 +8,7 @@ change, so a dataset and its index entry are committed or rolled back together.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -25,16 +26,18 @@ from ckan.plugins import toolkit
 from . import document, fields
 from .db import execute
 from .lucene import Bool, Clause, MUST, UnsupportedQuery, parse_dismax, parse_lucene
-from .sql import TABLE, Compiler, collect_words, order_by, resolve_lexemes
+from .sql import FIELD_RE, TABLE, Compiler, collect_words, order_by, resolve_lexemes
 
 log = logging.getLogger(__name__)
 
 _SCHEMA_SQL = os.path.join(os.path.dirname(__file__), "schema.sql")
 # Bump when schema.sql changes the tables: an index of another version is dropped and
 # re-created empty, and the log asks for `ckan search-index rebuild`.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "7"
 _schema_lock = threading.Lock()
 _schema_ready = False
+MAX_START = 10_000_000
+MAX_FACET_FIELDS = 50
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
@@ -62,6 +65,9 @@ def ensure_schema(force: bool = False) -> None:
             conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72110521)")
             version = _schema_version(conn)
+            if version == SCHEMA_VERSION and not force:
+                _schema_ready = True  # another process did it while we waited
+                return
             if version is not None and version != SCHEMA_VERSION:
                 log.warning("jena_search: index schema %s replaced by %s; the index is empty now, "
                             "run `ckan search-index rebuild`", version, SCHEMA_VERSION)
@@ -76,13 +82,15 @@ def ensure_schema(force: bool = False) -> None:
 def _schema_version(bind) -> Optional[str]:
     """The version recorded with the index tables; None if there are none."""
     def read(conn):
-        present = conn.exec_driver_sql(
-            "SELECT to_regclass('jena_search_meta') IS NOT NULL "
-            "AND to_regclass('jena_search_document') IS NOT NULL").scalar()
-        if not present:
+        document, meta = conn.exec_driver_sql(
+            "SELECT to_regclass('jena_search_document') IS NOT NULL, "
+            "to_regclass('jena_search_meta') IS NOT NULL").one()
+        if not document:
             return None
+        if not meta:
+            return "unversioned"  # an index from before versions were recorded
         return conn.exec_driver_sql(
-            "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar()
+            "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar() or "unknown"
     if isinstance(bind, sa.engine.Connection):
         return read(bind)
     with bind.connect() as conn:
@@ -122,6 +130,14 @@ def _commit_unless_committing() -> None:
     session = model.Session()
     if not session.info.get(_COMMITTING):
         session.commit()
+
+
+def _timeout_ms() -> int:
+    seconds = toolkit.config.get("ckanext.jena.search.timeout", 15)
+    try:
+        return max(1, int(float(seconds) * 1000))
+    except (TypeError, ValueError):
+        return 15000
 
 
 def facet_field_set() -> set:
@@ -181,8 +197,25 @@ _UPSERT = f"""
         facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
         search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
         doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
-        validated_data_dict = EXCLUDED.validated_data_dict, indexed_at = now()
+        validated_data_dict = EXCLUDED.validated_data_dict, indexed_at = now(),
+        indexed_xact = pg_current_xact_id()
 """
+
+
+@contextlib.contextmanager
+def _savepoint(conn):
+    """Run statements so that a failure leaves the caller's transaction usable.
+
+    Issued as plain SQL: SQLAlchemy's own nested transactions cannot be opened from inside
+    the session's before_commit hook, where CKAN indexes."""
+    execute(conn, "SAVEPOINT jena_search")
+    try:
+        yield
+    except BaseException:
+        execute(conn, "ROLLBACK TO SAVEPOINT jena_search")
+        execute(conn, "RELEASE SAVEPOINT jena_search")
+        raise
+    execute(conn, "RELEASE SAVEPOINT jena_search")
 
 
 def _session_connection():
@@ -200,17 +233,24 @@ class PostgresSearchConnection:
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, docs: Iterable[dict], commit: bool = False, **kwargs: Any) -> None:
+        conn = _session_connection()
         try:
-            self._add(docs)
+            with _savepoint(conn):
+                self._add(conn, docs)
         except sa.exc.DBAPIError as error:
             raise SearchIndexError(f"PostgreSQL search index: {error.orig}") from error
+        except ValueError as error:  # e.g. a NUL character psycopg2 cannot send
+            raise SearchIndexError(f"PostgreSQL search index: {error}") from error
+        if commit:
+            # CKAN's own writes index inside the commit under way; others (harvest's
+            # harvest_source_reindex) ask for the commit Solr would make
+            _commit_unless_committing()
 
-    def _add(self, docs: Iterable[dict]) -> None:
+    def _add(self, conn, docs: Iterable[dict]) -> None:
         facet_fields = facet_field_set()
         rows = [document.build_row(doc, facet_fields) for doc in docs]
         if not rows:
             return
-        conn = _session_connection()
         hashes, term_fields, term_values = [], [], []
         for row in rows:
             hashes.extend(row["facet_hashes"])
@@ -226,11 +266,20 @@ class PostgresSearchConnection:
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = False, **kwargs: Any) -> None:
         conn = _session_connection()
+        try:
+            with _savepoint(conn):
+                self._delete(conn, id, q)
+        except sa.exc.DBAPIError as error:
+            raise SearchIndexError(f"PostgreSQL search index: {error.orig}") from error
+        if commit:
+            # inside a dataset change the deletion is committed with it; from
+            # `ckan search-index clear <id>` it is committed now
+            _commit_unless_committing()
+
+    def _delete(self, conn, id: Optional[str], q: Optional[str]) -> None:
         if id is not None:
             ids = id if isinstance(id, (list, tuple)) else [id]
             execute(conn, f"DELETE FROM {TABLE} WHERE index_id = ANY(%(ids)s)", {"ids": list(ids)})
-            if commit:
-                _commit_unless_committing()
             return
         if q is None:
             raise SearchBackendError("delete needs an id or a query")
@@ -239,10 +288,6 @@ class PostgresSearchConnection:
         except UnsupportedQuery as error:
             raise SearchIndexError(f"cannot delete by {q!r}: {error}") from error
         execute(conn, f"DELETE FROM {TABLE} d WHERE {where}", params)
-        if commit:
-            # inside a dataset change the deletion is committed with it (see above); from
-            # `ckan search-index clear <id>` it is committed now
-            _commit_unless_committing()
 
     def commit(self, **kwargs: Any) -> None:
         # Solr makes writes visible on commit; here that is the transaction of the session.
@@ -287,17 +332,33 @@ class PostgresSearchConnection:
         return where, compiler.params, rank_sql
 
     def search(self, q: Optional[str] = None, **params: Any) -> SolrLikeResults:
+        conn = _session_connection()
         try:
-            return self._search(q, params)
+            with _savepoint(conn):
+                execute(conn, "SET LOCAL statement_timeout = %(t)s", {"t": _timeout_ms()})
+                try:
+                    return self._search(conn, q, params)
+                finally:
+                    execute(conn, "SET LOCAL statement_timeout = DEFAULT")
         except UnsupportedQuery as error:
             raise SearchQueryError(str(error)) from error
+        except (ValueError, OverflowError) as error:
+            raise SearchQueryError(f"the search could not be read: {error}") from error
+        except sa.exc.OperationalError as error:
+            if "statement timeout" in str(error.orig):
+                raise SearchError("the search took too long and was stopped; "
+                                  "try fewer words or filters") from error
+            log.error("jena_search query failed: %s (params %r)", error.orig, params)
+            raise SearchError(f"the search index could not answer: {error.orig}") from error
         except sa.exc.DBAPIError as error:
             log.error("jena_search query failed: %s (params %r)", error.orig, params)
             raise SearchError(f"the search index could not answer: {error.orig}") from error
 
-    def _search(self, q: Optional[str], params: dict) -> SolrLikeResults:
+    def _search(self, conn, q: Optional[str], params: dict) -> SolrLikeResults:
         params = dict(params)
-        conn = _session_connection()
+        for value in [q, *_as_list(params.get("fq"))]:
+            if isinstance(value, str) and "\x00" in value:
+                raise UnsupportedQuery("the query contains a NUL character")
         fq = [f for f in _as_list(params.get("fq")) if str(f).strip()]
         def_type = params.get("defType")
         where, sql_params, rank_sql = self.compile_where(
@@ -311,6 +372,8 @@ class PostgresSearchConnection:
             raise UnsupportedQuery("rows and start must be whole numbers")
         if rows < 0 or start < 0:
             raise UnsupportedQuery("rows and start must not be negative")
+        if start > MAX_START or rows > MAX_START:
+            raise UnsupportedQuery(f"rows and start must stay below {MAX_START}")
         order = order_by(params.get("sort"), "d.score")  # evaluated over the CTE "hits d"
         fl = self.field_list(params.get("fl"))
 
@@ -319,9 +382,14 @@ class PostgresSearchConnection:
             facet_fields = params.get("facet.field") or []
             if isinstance(facet_fields, str):
                 facet_fields = [facet_fields]
+        if len(facet_fields) > MAX_FACET_FIELDS:
+            raise UnsupportedQuery(f"at most {MAX_FACET_FIELDS} facet fields can be counted at once")
+        for field in facet_fields:
+            if not FIELD_RE.fullmatch(str(field)):
+                raise UnsupportedQuery(f"'{field}' is not a valid facet field")
         try:
-            facet_limit = int(params.get("facet.limit", 50) or 50)
-            facet_mincount = int(params.get("facet.mincount", 1) or 0)
+            facet_limit = int(params.get("facet.limit", 50))
+            facet_mincount = int(params.get("facet.mincount", 1))
         except (TypeError, ValueError):
             raise UnsupportedQuery("facet.limit and facet.mincount must be whole numbers")
         hits, page, counts = self.run_query(conn, where, sql_params, rank_sql, order, rows, start,

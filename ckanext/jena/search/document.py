@@ -10,6 +10,8 @@ from . import fields
 
 SEPARATOR = "\x1f"  # between field and value in `terms` (never part of a field name)
 MAX_TERM_BYTES = 2000  # a GIN entry must stay well below PostgreSQL's ~2.7 kB limit
+# a tsvector holds at most 1 MB: very long texts are indexed from their beginning
+MAX_TEXT_CHARS = 100_000
 
 
 def term(field: str, value: Any) -> str:
@@ -167,11 +169,11 @@ def build_row(doc: dict, facet_fields: set) -> dict:
         "facet_hashes": sorted(facet_entries),
         "facet_fields": [facet_entries[h][0] for h in sorted(facet_entries)],
         "facet_values": [facet_entries[h][1] for h in sorted(facet_entries)],
-        "text_a": " ".join(weighted["A"]),
-        "text_b": " ".join(weighted["B"]),
-        "text_c": " ".join(weighted["C"]),
-        "text_d": " ".join(weighted["D"]),
-        "search_text": " ".join(plain_text),
+        "text_a": " ".join(weighted["A"])[:MAX_TEXT_CHARS],
+        "text_b": " ".join(weighted["B"])[:MAX_TEXT_CHARS],
+        "text_c": " ".join(weighted["C"])[:MAX_TEXT_CHARS],
+        "text_d": " ".join(weighted["D"])[:MAX_TEXT_CHARS],
+        "search_text": " ".join(plain_text)[:2 * MAX_TEXT_CHARS],
         "title_string": doc.get("title_string"),
         "metadata_created": parse_date(doc.get("metadata_created")),
         "metadata_modified": parse_date(doc.get("metadata_modified")),

@@ -15,6 +15,7 @@ silently different results. Boolean precedence follows Lucene's own ``QueryParse
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Optional, Union
 
 MUST, SHOULD, MUST_NOT = "must", "should", "must_not"
@@ -352,9 +353,19 @@ def parse_lucene(text: str, default_and: bool = True) -> Node:
     return _Parser(text, default_and=default_and, allow_fields=True).parse()
 
 
+_DISMAX_LITERAL = re.compile(r'[\\!(){}\[\]^~*?:/&|]')
+
+
 def parse_dismax(text: str, mm: Optional[str]) -> Node:
-    """Parse a DisMax query: bare words and phrases with +/-; ``mm`` sets how many match."""
-    text = (text or "").strip()
+    """Parse a DisMax query: bare words and phrases with +/-; ``mm`` sets how many match.
+
+    Like Solr's DisMax, what people type into a search box is never a syntax error:
+    brackets, colons, wildcards and the like are read as separators, and quotes only
+    count when they are balanced."""
+    text = _DISMAX_LITERAL.sub(" ", text or "")
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    text = text.strip()
     if not text or text in ("*", "*:*"):
         return MATCH_ALL
     parser = _Parser(text, default_and=False, allow_fields=False, lenient=True)

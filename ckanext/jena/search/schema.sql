@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION jena_fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
   SELECT replace(translate(lower(value),
     'äöüàáâãåèéêëìíîïòóôõùúûñçÿ',
-    'aouaaaaaeeeeiiiiooooauuncy'), 'ß', 'ss')
+    'aouaaaaaeeeeiiiioooouuuncy'), 'ß', 'ss')
 $$;
 
 -- German snowball stemming without a stop-word list: like CKAN's Solr `text` field, which
@@ -30,7 +30,7 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION jena_try_timestamptz(value text) RETURNS timestamptz
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE STRICT AS $$
 BEGIN
   RETURN value::timestamptz;
 EXCEPTION WHEN others THEN
@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS jena_search_document (
   doc jsonb NOT NULL,                   -- the index document without the two dict blobs
   data_dict text,
   validated_data_dict text,
-  indexed_at timestamptz NOT NULL DEFAULT now()
+  indexed_at timestamptz NOT NULL DEFAULT now(),
+  indexed_xact xid8 NOT NULL DEFAULT pg_current_xact_id()  -- the (top-level) transaction
 ) WITH (toast_tuple_target = 512);      -- a narrow heap: scans over all rows stay fast
 -- the columns read for every hit stay inline and uncompressed
 ALTER TABLE jena_search_document ALTER COLUMN facet_hashes SET STORAGE PLAIN;

@@ -29,8 +29,11 @@ FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-@]+$")
 BBOX_FIELD = "jena_bbox"
 
 
+MAX_TOKEN_CHARS = 255  # like Solr's standard tokenizer
+
+
 def words(text: str) -> list[str]:
-    return WORD_RE.findall(text or "")
+    return [w[:MAX_TOKEN_CHARS] for w in WORD_RE.findall(text or "")]
 
 
 def collect_words(node: Node, default_text: bool, out: set) -> None:
@@ -194,7 +197,7 @@ class Compiler:
 
     def field_condition(self, term: Term) -> str:
         field = term.field or "text"
-        if not FIELD_RE.match(field):
+        if not FIELD_RE.fullmatch(field):
             raise UnsupportedQuery(f"'{field}' is not a valid field name")
         if field == "text":
             return self.text_condition(term)
@@ -225,7 +228,7 @@ class Compiler:
         if term.kind in ("prefix", "wildcard"):
             pattern = self.like_pattern(term)
             return (f"EXISTS (SELECT 1 FROM unnest(d.terms) t WHERE t LIKE "
-                    f"{self.param(field + document.SEPARATOR + pattern)})")
+                    f"{self.param(_like_escape(field) + document.SEPARATOR + pattern)})")
         raise UnsupportedQuery(f"cannot search field '{field}' with {term.kind}")
 
     @staticmethod
@@ -263,7 +266,8 @@ class Compiler:
             return f"(numnode({q}) = 0 OR d.search_vector @@ {q})"
         if term.kind in ("term", "prefix"):
             conditions = []
-            for token in words(term.text):
+            tokens = words(term.text)
+            for token in tokens:
                 tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
                 if tsq is None:
                     continue
@@ -276,7 +280,15 @@ class Compiler:
                 conditions.append(cond)
             if not conditions:
                 return "TRUE"
-            return " AND ".join(conditions) if len(conditions) > 1 else conditions[0]
+            combined = " AND ".join(conditions) if len(conditions) > 1 else conditions[0]
+            if len(tokens) > 1:
+                # PostgreSQL's parser keeps "jena.de", "2.5" or "info@jena.de" as one word
+                whole = (f"plainto_tsquery('{TS_CONFIG}', "
+                         f"jena_fold({self.param(term.text[:MAX_TOKEN_CHARS])}))")
+                surface = self.param("%" + _like_escape(term.text[:MAX_TOKEN_CHARS]) + "%")
+                combined = (f"(({combined}) OR d.search_vector @@ {whole} "
+                            f"OR d.search_text LIKE jena_fold({surface}))")
+            return combined
         if term.kind == "wildcard":
             pattern = self.param(self.like_pattern(term))
             return f"d.search_text LIKE jena_fold({pattern})"
@@ -438,7 +450,7 @@ def order_by(sort: Optional[str], score_sql: str) -> str:
             raise UnsupportedQuery(f'Invalid "sort" parameter: {item.strip()!r} '
                                    '(use "<field> asc" or "<field> desc")')
         field, direction = pieces[0], pieces[1].upper()
-        if not FIELD_RE.match(field):
+        if not FIELD_RE.fullmatch(field):
             raise UnsupportedQuery(f'Invalid "sort" parameter: cannot sort by {field!r}')
         if field == "score":
             expr = score_sql
