@@ -159,6 +159,31 @@ def percentile(values, pct):
     return values[k]
 
 
+def replay(call, repeat: int) -> list:
+    """The raw SQL floor: the statements jena_search ran for ``call``, replayed directly."""
+    import ckan.model as model
+    from ckanext.jena.search import db
+    db.statement_recorder = []
+    call()
+    statements, db.statement_recorder = db.statement_recorder, None
+    model.Session.remove()
+    raw = model.Session.get_bind().raw_connection()
+    times = []
+    try:
+        cursor = raw.cursor()
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            for sql, sql_params in statements:
+                cursor.execute(sql, sql_params)
+                if cursor.description:
+                    cursor.fetchall()
+            times.append((time.perf_counter() - t0) * 1000)
+        raw.rollback()
+    finally:
+        raw.close()
+    return times
+
+
 def run_queries(repeat: int):
     import ckan.model as model
     from ckan.plugins import toolkit
@@ -176,22 +201,8 @@ def run_queries(repeat: int):
             result = toolkit.get_action("package_search")(dict(context), dict(data))
             api_times.append((time.perf_counter() - t0) * 1000)
             model.Session.remove()
-        db.statement_recorder = []
-        toolkit.get_action("package_search")(dict(context), dict(data))
-        statements, db.statement_recorder = db.statement_recorder, None
-        model.Session.remove()
-        raw = model.Session.get_bind().raw_connection()
-        sql_times = []
-        try:
-            cursor = raw.cursor()
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                for sql, sql_params in statements:
-                    cursor.execute(sql, sql_params)
-                    cursor.fetchall()
-                sql_times.append((time.perf_counter() - t0) * 1000)
-        finally:
-            raw.close()
+        sql_times = replay(lambda: toolkit.get_action("package_search")(dict(context), dict(data)),
+                           repeat)
         rows.append((label, result["count"], statistics.median(api_times),
                      percentile(api_times, 95), statistics.median(sql_times)))
     # autocomplete has its own action
@@ -201,21 +212,9 @@ def run_queries(repeat: int):
         toolkit.get_action("package_autocomplete")({"user": ""}, {"q": "baum", "limit": 10})
         api_times.append((time.perf_counter() - t0) * 1000)
         model.Session.remove()
-    db.statement_recorder = []
     found = toolkit.get_action("package_autocomplete")({"user": ""}, {"q": "baum", "limit": 10})
-    statements, db.statement_recorder = db.statement_recorder, None
-    raw = model.Session.get_bind().raw_connection()
-    sql_times = []
-    try:
-        cursor = raw.cursor()
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            for sql, sql_params in statements:
-                cursor.execute(sql, sql_params)
-                cursor.fetchall()
-            sql_times.append((time.perf_counter() - t0) * 1000)
-    finally:
-        raw.close()
+    sql_times = replay(lambda: toolkit.get_action("package_autocomplete")(
+        {"user": ""}, {"q": "baum", "limit": 10}), repeat)
     rows.append(("autocomplete", len(found), statistics.median(api_times),
                  percentile(api_times, 95), statistics.median(sql_times)))
     return rows

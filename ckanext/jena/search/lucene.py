@@ -216,25 +216,32 @@ class _Parser:
         clauses.append(Clause(occur, node))
         prohibited_flags.append(prohibited)
 
+    def parse_group(self, default_field: Optional[str], depth: int) -> Node:
+        """``( ... )``, optionally after ``field:``, whose bare values then go to that field."""
+        self.i += 1
+        node = self.parse_query(default_field, depth + 1)
+        self.skip_ws()
+        if self.peek() != ")":
+            raise self.error("a parenthesis is not closed")
+        self.i += 1
+        self.read_modifiers_suffix()
+        return node
+
+    def parse_phrase(self, field: Optional[str]) -> Term:
+        text = self.read_quoted()
+        self.read_modifiers_suffix()
+        return Term(field, "phrase", text)
+
     def parse_clause(self, default_field: Optional[str], depth: int) -> Node:
         ch = self.peek()
         if ch == "(":
-            self.i += 1
-            node = self.parse_query(default_field, depth + 1)
-            self.skip_ws()
-            if self.peek() != ")":
-                raise self.error("a parenthesis is not closed")
-            self.i += 1
-            self.read_modifiers_suffix()
-            return node
+            return self.parse_group(default_field, depth)
         if ch == "{" and self.peek(1) == "!":
             raise self.error("local parameters ('{!...}') are not supported")
         if ch == "/":
             raise self.error("regular expression searches ('/.../') are not supported")
         if ch == '"':
-            text = self.read_quoted()
-            self.read_modifiers_suffix()
-            return Term(default_field, "phrase", text)
+            return self.parse_phrase(default_field)
         if ch in "[{":
             return self.parse_range(default_field)
         word, wildcard, _ = self.read_word()
@@ -260,18 +267,9 @@ class _Parser:
                 return MATCH_ALL
             nxt = self.peek()
             if nxt == "(":
-                self.i += 1
-                node = self.parse_query(field, depth + 1)
-                self.skip_ws()
-                if self.peek() != ")":
-                    raise self.error("a parenthesis is not closed")
-                self.i += 1
-                self.read_modifiers_suffix()
-                return node
+                return self.parse_group(field, depth)
             if nxt == '"':
-                text = self.read_quoted()
-                self.read_modifiers_suffix()
-                return Term(field, "phrase", text)
+                return self.parse_phrase(field)
             if nxt in "[{":
                 return self.parse_range(field)
             if nxt == "/":
