@@ -261,10 +261,10 @@ def main() -> int:
     search.rebuild(defer_commit=True, quiet=True)
     rebuild_s = time.perf_counter() - t0
     rate = args.n / rebuild_s
-    raw = model.Session.get_bind().raw_connection()
-    raw.set_isolation_level(0)
-    raw.cursor().execute("VACUUM ANALYZE jena_search_document")
-    raw.close()
+    model.Session.remove()
+    # VACUUM needs autocommit; SQLAlchemy resets the connection before pooling it again
+    with model.Session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE jena_search_document")
 
     rows = run_queries(args.repeat)
 
