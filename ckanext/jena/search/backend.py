@@ -208,6 +208,10 @@ def _savepoint(conn):
 
     Issued as plain SQL: SQLAlchemy's own nested transactions cannot be opened from inside
     the session's before_commit hook, where CKAN indexes."""
+    raw = getattr(conn.connection, "dbapi_connection", None)
+    if raw is not None and getattr(raw, "autocommit", False):
+        yield  # no transaction to protect (a connection someone left in autocommit mode)
+        return
     execute(conn, "SAVEPOINT jena_search")
     try:
         yield
