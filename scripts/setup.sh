@@ -165,6 +165,8 @@ step_init() {
   "$VENV/bin/ckan" -c "$migrate_ini" db upgrade -p harvest >/dev/null
   rm -f "$migrate_ini"
   "$VENV/bin/ckan" -c "$ini" jena search init-schema
+  # datasets missing from the index (a new index schema after an upgrade starts empty)
+  "$VENV/bin/ckan" -c "$ini" search-index rebuild --only-missing --quiet >/dev/null
 }
 
 cmd="${1:-}"; shift || true
