@@ -304,21 +304,15 @@ class PostgresSearchConnection:
         default_and = (q_op or "AND").upper() != "OR"
         q = (q or "").strip() or "*:*"
         qf_fields = [f.split("^")[0] for f in (qf or "").split()] or [lucene_default]
-        try:
-            if def_type in ("dismax",):
-                q_node = parse_dismax(q, mm)
-                q_defaults = qf_fields
-            elif def_type == "edismax":
-                q_node = parse_lucene(q, default_and=default_and)
-                q_defaults = qf_fields
-            elif def_type in (None, "", "lucene", "standard"):
-                q_node = parse_lucene(q, default_and=default_and)
-                q_defaults = [lucene_default]
-            else:
-                raise UnsupportedQuery(f"query parser '{def_type}' is not supported")
-            fq_nodes = [parse_lucene(f, default_and=default_and) for f in fq]
-        except UnsupportedQuery:
-            raise
+        if def_type == "dismax":
+            q_node, q_defaults = parse_dismax(q, mm), qf_fields
+        elif def_type == "edismax":
+            q_node, q_defaults = parse_lucene(q, default_and=default_and), qf_fields
+        elif def_type in (None, "", "lucene", "standard"):
+            q_node, q_defaults = parse_lucene(q, default_and=default_and), [lucene_default]
+        else:
+            raise UnsupportedQuery(f"query parser '{def_type}' is not supported")
+        fq_nodes = [parse_lucene(f, default_and=default_and) for f in fq]
         words: set = set()
         collect_words(q_node, True, words)
         for node in fq_nodes:
@@ -326,12 +320,10 @@ class PostgresSearchConnection:
         lexemes = resolve_lexemes(conn, words)
         compiler = Compiler(lexemes, q_defaults)
         parts = [compiler.compile(q_node)]
-        rank_sql = compiler.rank_expression()
-        filter_compiler_ranks = list(compiler.rank_parts)
+        rank_sql = compiler.rank_expression()  # filters (fq) do not change the ranking
         compiler.default_fields = [lucene_default]
         for node in fq_nodes:
             parts.append(compiler.compile(node))
-        compiler.rank_parts = filter_compiler_ranks  # filters do not change the ranking
         where = " AND ".join(f"({p})" for p in parts if p != "TRUE") or "TRUE"
         return where, compiler.params, rank_sql
 

@@ -148,7 +148,7 @@ class Compiler:
     # -- boolean structure -----------------------------------------------------------------
     def compile(self, node: Node) -> str:
         if isinstance(node, Term):
-            return self.leaf(node, positive=True)
+            return self.leaf(node)
         must, should, must_not = [], [], []
         for clause in node.clauses:
             if clause.occur == MUST_NOT:
@@ -182,7 +182,7 @@ class Compiler:
         return sql
 
     # -- leaves ----------------------------------------------------------------------------
-    def leaf(self, term: Term, positive: bool) -> str:
+    def leaf(self, term: Term) -> str:
         if term.kind == "all":
             return "TRUE"
         if term.field is None:
