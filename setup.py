@@ -21,6 +21,8 @@ setup(
         "ckan.plugins": [
             "jena_search = ckanext.jena.search.plugin:JenaSearchPlugin",
             "jena_demo = ckanext.jena.demo.plugin:JenaDemoPlugin",
+            "jena_schema = ckanext.jena.schema.plugin:JenaSchemaPlugin",
+            "jena_taxonomy = ckanext.jena.taxonomy.plugin:JenaTaxonomyPlugin",
         ],
     },
 )

@@ -32,7 +32,7 @@ import ckan.plugins.toolkit as toolkit
 FINGERPRINT_KEY = "demo_fingerprint"
 # Bump when the way the loader maps YAML to CKAN changes, so that every
 # dataset is rewritten once.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 MIMETYPES = {
     "CSV": "text/csv",
@@ -56,6 +56,11 @@ def read_yaml(name: str) -> list[dict[str, Any]]:
     if not isinstance(content, list):
         raise ValueError(f"{name}: expected a list of entries")
     return content
+
+
+# Fields of the Jena dataset schema passed through as they are written in datasets.yaml.
+SCHEMA_FIELDS = ("action_fields", "districts", "theme", "frequency", "temporal_coverage",
+                 "sensor_category", "access_rights", "language", "provenance", "source")
 
 
 def _context(user_name: str) -> dict[str, Any]:
@@ -94,6 +99,8 @@ def _sync_group(kind: str, entry: dict[str, Any], user_name: str, echo: Callable
         "description": (entry.get("description") or "").strip(),
         "image_url": entry.get("image_url") or "",
     }
+    if kind == "organization" and entry.get("org_type"):
+        wanted["org_type"] = entry["org_type"]
     try:
         current = toolkit.get_action(f"{kind}_show")(
             _context(user_name), {"id": entry["name"], "include_datasets": False,
@@ -152,6 +159,13 @@ def _package_dict(entry: dict[str, Any], fp: str | None) -> dict[str, Any]:
         "groups": [{"name": g} for g in entry.get("groups") or []],
         "extras": extras,
     }
+    for key in SCHEMA_FIELDS:
+        if entry.get(key) not in (None, "", []):
+            pkg[key] = entry[key]
+    pkg.setdefault("access_rights", "PUBLIC")
+    pkg.setdefault("language", ["DEU"])
+    if entry.get("maintainer_email"):
+        pkg["contact"] = [{"name": entry.get("maintainer") or "", "email": entry["maintainer_email"]}]
     return pkg
 
 

@@ -1,0 +1,238 @@
+"""Validators of the Jena dataset schema. Messages name the valid choices, in the user's language."""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from ckan.plugins import toolkit
+
+from ckanext.jena.taxonomy import store as taxonomy_store
+
+from . import places, vocabularies
+
+_ = toolkit._
+missing = toolkit.missing
+Invalid = toolkit.Invalid
+
+
+def _lang() -> str:
+    try:
+        return toolkit.h.lang() or "de"
+    except Exception:  # outside a request (CLI, background jobs)
+        return toolkit.config.get("ckan.locale_default") or "de"
+
+
+def as_list(value: Any) -> list[str]:
+    """A list of strings from a list, a JSON list, or a comma-separated string."""
+    if value is missing or value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            out.extend(as_list(item))
+        return out
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            return as_list(json.loads(text))
+        except ValueError:
+            pass
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def jena_action_fields(key, data, errors, context):
+    """Action fields and measures of the current taxonomy; a measure needs its field."""
+    values = list(dict.fromkeys(as_list(data.get(key))))
+    if not values:
+        data[key] = missing
+        return
+    taxonomy = taxonomy_store.current()
+    lang = _lang()
+    valid = taxonomy.valid_values()
+    for value in values:
+        if value in valid:
+            continue
+        concept = taxonomy.get(value)
+        if concept is None:
+            errors[key].append(_("'{value}' is not an action field or measure. Valid choices: {choices}").format(
+                value=value, choices=", ".join(valid)))
+            continue
+        targets, _how = taxonomy.replacement(value)
+        hint = ", ".join(f"{t} ({taxonomy.label(t, lang)})" for t in targets) or "-"
+        if concept.deprecated and concept.scheme == taxonomy.current.notation:
+            errors[key].append(_("'{value}' ({label}) is no longer used. Use instead: {targets}").format(
+                value=value, label=concept.label(lang), targets=hint))
+        else:
+            errors[key].append(_("'{value}' ({label}) belongs to an earlier version of the taxonomy. Use instead: {targets}").format(
+                value=value, label=concept.label(lang), targets=hint))
+    for value in values:
+        field = taxonomy.field_of(value)
+        if value in valid and field and field != value and field not in values:
+            errors[key].append(_("The measure '{measure}' belongs to the action field '{field}' ({label}): select the field as well.").format(
+                measure=value, field=field, label=taxonomy.label(field, lang)))
+    data[key] = json.dumps(taxonomy.with_fields(values) if not errors[key] else values)
+
+
+def jena_districts(key, data, errors, context):
+    values = list(dict.fromkeys(as_list(data.get(key))))
+    if not values:
+        data[key] = missing
+        return
+    valid = places.valid_keys()
+    unknown = [v for v in values if v not in valid]
+    if unknown:
+        errors[key].append(_("Unknown district: {values}. Valid choices: {choices}").format(
+            values=", ".join(unknown), choices=", ".join(valid)))
+        return
+    if places.WHOLE_CITY in values:
+        values = [places.WHOLE_CITY]
+    data[key] = json.dumps(sorted(values, key=valid.index))
+
+
+def _same_geometry(a: str, b: str) -> bool:
+    try:
+        return places.parse_geometry(a).equals_exact(places.parse_geometry(b), 1e-6)
+    except Exception:
+        return False
+
+
+def jena_places(key, data, errors, context):
+    """Dataset-level (runs before the fields): keeps `districts` and `spatial` consistent.
+
+    - districts chosen, no geometry (or the geometry left as it was): the geometry is the
+      union of the districts' polygons;
+    - a new geometry (drawn or harvested): the districts are those it covers.
+    """
+    districts = [d for d in dict.fromkeys(as_list(data.get(("districts",)))) if d]
+    spatial = data.get(("spatial",))
+    spatial = None if spatial in (missing, None, "") else str(spatial).strip()
+    package = context.get("package")
+    old_spatial = old_districts = None
+    if package is not None and getattr(package, "extras", None) is not None:
+        old_spatial = package.extras.get("spatial")
+        old_districts = as_list(package.extras.get("districts"))
+    valid = set(places.valid_keys())
+    derived = places.geometry_for(districts) if districts and set(districts) <= valid else None
+    if spatial is None:
+        if derived:
+            data[("spatial",)] = derived
+        return
+    if derived and (spatial == derived or _same_geometry(spatial, derived)):
+        data[("spatial",)] = derived
+        return
+    if derived and old_spatial and spatial == old_spatial.strip() and districts != old_districts:
+        data[("spatial",)] = derived  # districts changed, geometry untouched: follow the districts
+        return
+    try:
+        shape = places.parse_geometry(spatial)
+        if not shape.is_valid or shape.is_empty:
+            raise ValueError("invalid geometry")
+    except Exception:
+        errors.setdefault(("spatial",), []).append(_(
+            "The area is not valid GeoJSON. Draw it on the map or paste a GeoJSON geometry "
+            "(Polygon, MultiPolygon or Point, coordinates in WGS84)."))
+        return
+    covered = places.districts_covering(shape)
+    if covered:
+        data[("districts",)] = covered
+
+
+def _parse_date(value: Any):
+    if value in (missing, None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for length, fmt in ((10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
+        try:
+            return datetime.datetime.strptime(text[:length], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def jena_temporal_end(key, data, errors, context):
+    """On temporal_coverage/N/end: the end may not lie before the start."""
+    start = _parse_date(data.get(key[:-1] + ("start",)))
+    end = _parse_date(data.get(key))
+    if start and end and end < start:
+        errors[key].append(_("The end date ({end}) lies before the start date ({start}).").format(
+            end=end.isoformat(), start=start.isoformat()))
+
+
+def jena_license(key, data, errors, context):
+    value = data.get(key)
+    if value in (missing, None, ""):
+        return
+    normalised = vocabularies.normalise_license(value)
+    if normalised is None:
+        errors[key].append(_("The licence '{value}' is not on the dcat-ap.de licence list. Valid choices: {choices}").format(
+            value=value, choices=", ".join(vocabularies.licenses())))
+        return
+    data[key] = normalised
+
+
+def jena_vocabulary(name):
+    def validator(key, data, errors, context):
+        values = as_list(data.get(key))
+        if not values:
+            return
+        out, bad = [], []
+        for value in values:
+            uri = vocabularies.normalise(name, value)
+            (out if uri else bad).append(uri or value)
+        if bad:
+            lang = _lang()
+            labels = ", ".join(f"{c['value'].rsplit('/', 1)[-1]} ({c['label'].get(lang) or c['label']['de']})"
+                               for c in vocabularies.choices(name))
+            errors[key].append(_("Not in the list: {values}. Valid choices: {choices}").format(
+                values=", ".join(bad), choices=labels))
+            return
+        data[key] = out
+    return validator
+
+
+def jena_eu_themes(key, data, errors, context):
+    jena_vocabulary("eu_themes")(key, data, errors, context)
+    if not errors[key] and isinstance(data.get(key), list):
+        data[key] = json.dumps(list(dict.fromkeys(data[key])))
+
+
+def _single(name):
+    inner = jena_vocabulary(name)
+
+    def validator(key, data, errors, context):
+        inner(key, data, errors, context)
+        if not errors[key] and isinstance(data.get(key), list):
+            if len(data[key]) > 1:
+                errors[key].append(_("Choose only one value."))
+                return
+            data[key] = data[key][0]
+    return validator
+
+
+jena_frequency = _single("frequency")
+jena_access_rights = _single("access_rights")
+
+
+def jena_languages(key, data, errors, context):
+    jena_vocabulary("language")(key, data, errors, context)
+    if not errors[key] and isinstance(data.get(key), list):
+        data[key] = json.dumps(list(dict.fromkeys(data[key])))
+
+
+def get_validators() -> dict:
+    return {
+        "jena_action_fields": jena_action_fields,
+        "jena_districts": jena_districts,
+        "jena_places": jena_places,
+        "jena_temporal_end": jena_temporal_end,
+        "jena_license": jena_license,
+        "jena_eu_themes": jena_eu_themes,
+        "jena_frequency": jena_frequency,
+        "jena_access_rights": jena_access_rights,
+        "jena_languages": jena_languages,
+    }
