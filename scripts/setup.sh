@@ -153,6 +153,8 @@ PY
 
 step_init() {
   local ini="$1" migrate_ini
+  # the German catalogue (the .mo files are build output, not in git)
+  "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/jena/i18n" -D ckanext-jena
   if [ -n "${2:-}" ]; then
     export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "$2")"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
@@ -165,6 +167,10 @@ step_init() {
   "$VENV/bin/ckan" -c "$migrate_ini" db upgrade -p harvest >/dev/null
   rm -f "$migrate_ini"
   "$VENV/bin/ckan" -c "$ini" jena search init-schema
+  if grep -Eq '^ckan\.plugins *=.* jena_taxonomy( |$)' "$ini"; then
+    # the packaged taxonomy becomes the one in effect (no-op when unchanged)
+    "$VENV/bin/ckan" -c "$ini" jena taxonomy load --quiet
+  fi
   # datasets missing from the index (a new index schema after an upgrade starts empty)
   "$VENV/bin/ckan" -c "$ini" search-index rebuild --only-missing --quiet >/dev/null
 }

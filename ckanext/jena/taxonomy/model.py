@@ -340,7 +340,8 @@ class Taxonomy:
 
     def _mapping_problems(self) -> list[str]:
         out = []
-        known = set(self.valid_values())
+        # deprecated concepts may stay in the tables (suggestions skip them), unknown ones not
+        known = {n for n in self.concepts if self.in_current(n)}
 
         def check(where: str, notations) -> None:
             for n in notations or []:

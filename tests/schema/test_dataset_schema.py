@@ -1,0 +1,198 @@
+"""The Jena dataset schema through CKAN's API and web pages: action fields, districts,
+vocabularies, validation messages, facets and the Handlungsfeld pages."""
+import json
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from ckan.plugins import toolkit
+from ckan.tests import factories, helpers
+
+from ckanext.jena.schema import places
+from tests.jena_plugins import schema_marks
+
+pytestmark = schema_marks() + [pytest.mark.usefixtures("clean_db", "clean_index")]
+
+THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
+
+@pytest.fixture
+def org():
+    return factories.Organization(org_type="fachdienst")
+
+
+def make(org, **fields):
+    data = {"name": "baeume", "title": "Bäume im öffentlichen Raum", "notes": "Alle Straßenbäume.",
+            "owner_org": org["id"], "license_id": "dl-by-de/2.0"}
+    data.update(fields)
+    return helpers.call_action("package_create", **data)
+
+
+def errors_of(org, **fields):
+    with pytest.raises(toolkit.ValidationError) as raised:
+        make(org, **fields)
+    return raised.value.error_dict
+
+
+def test_a_dataset_with_action_fields_and_districts_gets_its_area(org):
+    pkg = make(org, action_fields=["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"],
+               districts=["winzerla", "neulobeda"], theme=["ENVI"], frequency="annual",
+               temporal_coverage=[{"start": "2020-01-01", "end": "2024-12-31"}],
+               contact=[{"name": "KSJ", "email": "ksj@jena.de"}])
+    assert pkg["action_fields"] == ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"]
+    assert pkg["districts"] == ["neulobeda", "winzerla"]
+    assert pkg["theme"] == [THEME + "ENVI"]
+    assert pkg["frequency"].endswith("/frequency/ANNUAL")
+    area = places.parse_geometry(pkg["spatial"])
+    assert places.districts_covering(area) == ["neulobeda", "winzerla"]
+    # the geometry is what ckanext-spatial and the bbox search read
+    found = helpers.call_action("package_search", ext_bbox="11.55,50.87,11.65,50.91")
+    assert [r["name"] for r in found["results"]] == ["baeume"]
+    elsewhere = helpers.call_action("package_search", ext_bbox="11.50,50.96,11.52,50.98")
+    assert elsewhere["count"] == 0
+
+
+def test_a_drawn_area_yields_its_districts_and_districts_follow_later_edits(org):
+    point = {"type": "Point", "coordinates": [11.5889, 50.9271]}
+    pkg = make(org, spatial=json.dumps(point))
+    assert pkg["districts"] == ["jena-zentrum"]
+    # districts changed, the area sent back unchanged: the area follows the districts
+    updated = helpers.call_action("package_patch", id=pkg["id"], districts=["winzerla"],
+                                  spatial=pkg["spatial"])
+    assert updated["districts"] == ["winzerla"]
+    assert places.districts_covering(places.parse_geometry(updated["spatial"])) == ["winzerla"]
+    # the whole city
+    whole = helpers.call_action("package_patch", id=pkg["id"], districts=["jena", "winzerla"], spatial="")
+    assert whole["districts"] == ["jena"]
+
+
+@pytest.mark.parametrize("fields, key, words", [
+    ({"action_fields": ["parkhaeuser"]}, "action_fields", ["not an action field", "gruenstadtpflege"]),
+    ({"action_fields": ["acht-punkte-2018-parkleitsystem"]}, "action_fields",
+     ["earlier version", "verkehrsmanagement"]),
+    ({"action_fields": ["gruenstadtpflege"]}, "action_fields",
+     ["belongs to the action field 'stadtentwicklung-umwelt-verkehr'"]),
+    ({"license_id": "cc-by-nc-sa-9"}, "license_id", ["not on the dcat-ap.de licence list", "dl-by-de/2.0"]),
+    ({"districts": ["lobeda-west"]}, "districts", ["Unknown district: lobeda-west", "winzerla"]),
+    ({"frequency": "ab und zu"}, "frequency", ["Not in the list: ab und zu", "ANNUAL"]),
+    ({"spatial": "{not json"}, "spatial", ["not valid GeoJSON"]),
+])
+def test_invalid_values_are_refused_naming_the_valid_choices(org, fields, key, words):
+    errors = errors_of(org, **fields)
+    message = " ".join(errors[key])
+    for word in words:
+        assert word in message
+
+
+def test_an_end_date_before_the_start_date_is_refused(org):
+    errors = errors_of(org, temporal_coverage=[{"start": "2024-05-01", "end": "2023-01-01"}])
+    assert errors["temporal_coverage"][0]["end"] == [
+        "The end date (2023-01-01) lies before the start date (2024-05-01)."]
+
+
+def test_licences_of_other_catalogues_are_normalised_to_the_dcat_ap_de_list(org):
+    assert make(org, license_id="dl-de-by-2.0")["license_id"] == "dl-by-de/2.0"
+    pkg = helpers.call_action("package_show", id="baeume")
+    assert pkg["license_title"] == "Datenlizenz Deutschland Namensnennung 2.0"
+
+
+def test_facets_count_fields_and_measures_with_labels(app, org):
+    make(org, action_fields=["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"], districts=["winzerla"])
+    make(org, name="busse", title="Busse", action_fields=["stadtentwicklung-umwelt-verkehr"],
+         districts=["jena"])
+    result = helpers.call_action("package_search", **{"facet.field": '["action_fields", "districts"]'})
+    counts = {i["name"]: (i["count"], i["display_name"]) for i in result["search_facets"]["action_fields"]["items"]}
+    assert counts == {"stadtentwicklung-umwelt-verkehr": (2, "Stadtentwicklung, Umwelt und Verkehr"),
+                      "gruenstadtpflege": (1, "Sensorgestützte Grünstadtpflege")}
+    page = app.get("/dataset/?action_fields=gruenstadtpflege").body
+    assert 'jena-facet-tree' in page and "/dataset/baeume" in page and "/dataset/busse" not in page
+    assert "/dataset/baeume" in app.get("/dataset/?districts=winzerla").body
+    # the measure's label is searchable text
+    assert helpers.call_action("package_search", q="Grünstadtpflege")["count"] == 1
+
+
+def test_handlungsfeld_pages_list_fields_measures_counts_and_newest_datasets(app, org):
+    make(org, action_fields=["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"])
+    make(org, name="geheim", title="Geheime Messwerte", private=True,
+         action_fields=["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"])
+    index = app.get("/de/handlungsfelder").body
+    for label in ("Digitale Infrastruktur und Datenpolitik", "Sensorgestützte Grünstadtpflege",
+                  "Code Week Jena/Thüringen", "Bäume im öffentlichen Raum", "Neueste Datensätze"):
+        assert label in index
+    assert "Sensor-based care of green spaces" in app.get("/en/handlungsfelder").body
+    assert "Geheime Messwerte" not in index, "private datasets stay private"
+    page = app.get("/en/handlungsfelder/gruenstadtpflege").body
+    assert "Bäume im öffentlichen Raum" in page and "1 dataset" in page
+    assert "Geheime Messwerte" not in page
+    # concepts of earlier schemes and concept URIs lead to the current page
+    old = app.get("/handlungsfelder/acht-punkte-2018-parkleitsystem", follow_redirects=False)
+    assert old.status_code == 302 and old.headers["Location"].endswith("/handlungsfelder/verkehrsmanagement")
+    assert app.get("/handlungsfelder/gibt-es-nicht", status=404)
+
+
+def test_the_taxonomy_is_served_as_turtle_and_json_ld(app):
+    base = toolkit.config["ckan.site_url"].rstrip("/") + "/taxonomy/"
+    for url, fmt in (("/taxonomy.ttl", "turtle"), ("/taxonomy.jsonld", "json-ld")):
+        response = app.get(url)
+        graph = Graph().parse(data=response.body, format=fmt)
+        field = URIRef(base + "gruenstadtpflege")
+        assert (field, SKOS.broader, URIRef(base + "stadtentwicklung-umwelt-verkehr")) in graph
+        assert (URIRef(base + "acht-punkte-2018-parkleitsystem"), SKOS.closeMatch,
+                URIRef(base + "verkehrsmanagement")) in graph
+
+
+def test_jena_taxonomy_show_and_suggest_actions():
+    concept = helpers.call_action("jena_taxonomy_show", id="gruenstadtpflege", lang="en")
+    assert concept["label"] == "Sensor-based care of green spaces"
+    assert concept["broader"] == "stadtentwicklung-umwelt-verkehr"
+    assert concept["eu_themes"] == ["ENVI", "AGRI"]
+    full = helpers.call_action("jena_taxonomy_show")
+    assert [s["id"] for s in full["schemes"]][0] == "handlungsfelder"
+    with pytest.raises(toolkit.ObjectNotFound):
+        helpers.call_action("jena_taxonomy_show", id="gibt-es-nicht")
+    suggested = helpers.call_action("jena_action_field_suggest", sensor_category="parking_deck")
+    assert suggested[0]["id"] == "verkehrsmanagement" and suggested[0]["suggested"] is True
+
+
+def test_a_data_officer_creates_a_dataset_through_the_web_form(app, org):
+    officer = factories.UserWithToken()
+    helpers.call_action("organization_member_create", id=org["id"], username=officer["name"], role="editor")
+    headers = {"Authorization": officer["token"]}
+    form = app.get("/dataset/new", headers=headers).body
+    assert 'data-module="jena-action-fields"' in form and 'name="districts"' in form
+    assert "Sensor-based care of green spaces" in form
+    response = app.post("/dataset/new", headers=headers, data={
+        "title": "Gießkannen-Einsätze", "name": "giessen", "notes": "Wann gegossen wurde.",
+        "owner_org": org["id"], "license_id": "dl-by-de/2.0",
+        "action_fields": ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"],
+        "districts": ["kernberge"], "save": "continue", "_ckan_phase": "dataset_new_1"},
+        follow_redirects=False)
+    assert response.status_code == 302, response.body
+    pkg = helpers.call_action("package_show", id="giessen")
+    assert pkg["action_fields"] == ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"]
+    assert pkg["districts"] == ["kernberge"] and pkg["spatial"]
+    # an invalid value comes back as a message on the form
+    bad = app.post("/dataset/new", headers=headers, data={
+        "title": "Kaputt", "name": "kaputt", "notes": "x", "owner_org": org["id"],
+        "action_fields": ["gruenstadtpflege"], "save": "continue", "_ckan_phase": "dataset_new_1"})
+    assert "belongs to the action field" in bad.body
+
+
+def test_the_dataset_page_shows_the_area_and_suggestions_to_editors(app, org):
+    pkg = make(org, districts=["winzerla"], tags=[{"name": "Baumkataster"}])
+    page = app.get("/dataset/baeume").body
+    assert 'data-module="jena-district-map"' in page and "OpenStreetMap contributors" in page
+    assert "Suggested action fields" not in page, "suggestions are for editors"
+    sysadmin = factories.SysadminWithToken()
+    editor_page = app.get("/dataset/baeume", headers={"Authorization": sysadmin["token"]}).body
+    assert "Suggested action fields" in editor_page and "Sensor-based care of green spaces" in editor_page
+    assert pkg["districts"] == ["winzerla"]
+
+
+def test_organisations_have_a_kind_of_unit():
+    org = factories.Organization(org_type="eigenbetrieb")
+    assert helpers.call_action("organization_show", id=org["id"])["org_type"] == "eigenbetrieb"
+    with pytest.raises(toolkit.ValidationError):
+        helpers.call_action("organization_create", name="ohne-art", title="Ohne Art",
+                            context={"user": factories.Sysadmin()["name"]})
