@@ -135,18 +135,32 @@ step_database() {
 }
 
 step_ckan_ini() {
-  if [ -f "$CKAN_INI" ]; then return 0; fi
-  say "writing $CKAN_INI from config/ckan.ini.template"
+  # Rewritten when the template changed (new plugins or options), keeping the secret key;
+  # the previous file is kept as ckan.ini.bak. Local edits belong in the template.
+  local want
+  want=$(sha256sum "$ROOT/config/ckan.ini.template" | cut -d' ' -f1)
+  if [ -f "$CKAN_INI" ] && grep -q "^# template sha256 $want$" "$CKAN_INI"; then return 0; fi
+  if [ -f "$CKAN_INI" ]; then
+    cp "$CKAN_INI" "$CKAN_INI.bak"
+    say "config/ckan.ini.template changed: rewriting $CKAN_INI (previous one in ckan.ini.bak)"
+  else
+    say "writing $CKAN_INI from config/ckan.ini.template"
+  fi
   PG_PORT="$PG_PORT" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" REDIS_PORT="$REDIS_PORT" \
-  STORAGE_DIR="$STORAGE_DIR" "$VENV/bin/python" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<'PY'
-import os, secrets, sys, urllib.parse
+  STORAGE_DIR="$STORAGE_DIR" TEMPLATE_SHA="$want" "$VENV/bin/python" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<'PY'
+import os, re, secrets, sys, urllib.parse
 text = open(sys.argv[1], encoding="utf-8").read()
 values = {k: os.environ[k] for k in ("PG_PORT", "REDIS_PORT", "STORAGE_DIR")}
 values["PG_USER"] = urllib.parse.quote(os.environ["PG_USER"], safe="")
 values["PG_PASSWORD"] = urllib.parse.quote(os.environ["PG_PASSWORD"], safe="")
 values["SECRET"] = secrets.token_urlsafe(32)
+if os.path.exists(sys.argv[2]):
+    found = re.search(r"(?m)^SECRET_KEY = (\S+)$", open(sys.argv[2], encoding="utf-8").read())
+    if found:
+        values["SECRET"] = found.group(1)
 for key, value in values.items():
     text = text.replace(f"@{key}@", value)
+text = f"# template sha256 {os.environ['TEMPLATE_SHA']}\n" + text
 open(sys.argv[2], "w", encoding="utf-8").write(text)
 PY
 }
