@@ -172,6 +172,14 @@ def test_a_data_officer_creates_a_dataset_through_the_web_form(app, org):
     pkg = helpers.call_action("package_show", id="giessen")
     assert pkg["action_fields"] == ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"]
     assert pkg["districts"] == ["kernberge"] and pkg["spatial"]
+    # second stage: a resource with the schema's resource fields
+    resource = app.post("/dataset/giessen/resource/new", headers=headers, data={
+        "url": "https://example.org/giessen.csv", "name": "Einsätze (CSV)", "format": "CSV",
+        "license": "dl-de-zero-2.0", "save": "go-metadata", "id": ""}, follow_redirects=False)
+    assert resource.status_code == 302, resource.body
+    stored = helpers.call_action("package_show", id="giessen")
+    assert stored["state"] == "active"
+    assert stored["resources"][0]["license"] == "dl-zero-de/2.0"
     # an invalid value comes back as a message on the form
     bad = app.post("/dataset/new", headers=headers, data={
         "title": "Kaputt", "name": "kaputt", "notes": "x", "owner_org": org["id"],
@@ -196,3 +204,46 @@ def test_organisations_have_a_kind_of_unit():
     with pytest.raises(toolkit.ValidationError):
         helpers.call_action("organization_create", name="ohne-art", title="Ohne Art",
                             context={"user": factories.Sysadmin()["name"]})
+
+
+def test_suggestions_for_a_private_dataset_need_permission_to_see_it(org):
+    make(org, private=True, tags=[{"name": "Baumkataster"}])
+    with pytest.raises(toolkit.NotAuthorized):
+        helpers.call_action("jena_action_field_suggest", context={"user": "", "ignore_auth": False},
+                            id="baeume")
+    member = factories.User()
+    with pytest.raises(toolkit.NotAuthorized):
+        helpers.call_action("jena_action_field_suggest", context={"user": member["name"], "ignore_auth": False},
+                            id="baeume")
+    sysadmin = factories.Sysadmin()
+    found = helpers.call_action("jena_action_field_suggest", context={"user": sysadmin["name"]}, id="baeume")
+    assert found[0]["id"] == "gruenstadtpflege"
+
+
+def test_empty_fields_are_not_listed_on_the_dataset_page(app, org):
+    make(org, frequency="ANNUAL")
+    page = app.get("/dataset/baeume").body
+    assert "Update frequency" in page and "annual" in page
+    assert "Sensor category" not in page and "Provenance" not in page
+
+
+def test_the_organisation_form_asks_for_the_kind_of_unit(app):
+    sysadmin = factories.SysadminWithToken()
+    form = app.get("/organization/new", headers={"Authorization": sysadmin["token"]}).body
+    assert 'name="org_type"' in form and "Municipal enterprise" in form
+
+
+@pytest.mark.ckan_config("ckan.locale_default", "de")
+def test_errors_are_german_for_a_german_portal(app, org):
+    sysadmin = factories.SysadminWithToken()
+    response = app.post("/api/3/action/package_create", headers={"Authorization": sysadmin["token"]},
+                        json={"name": "x-1", "title": "X", "notes": "x", "owner_org": org["id"],
+                              "action_fields": ["gruenstadtpflege"],
+                              "temporal_coverage": [{"start": "2024-05-01", "end": "2023-01-01"}]},
+                        status=409)
+    errors = response.json["error"]
+    assert errors["action_fields"] == [
+        "Die Maßnahme „gruenstadtpflege“ gehört zum Handlungsfeld „stadtentwicklung-umwelt-verkehr“ "
+        "(Stadtentwicklung, Umwelt und Verkehr): Bitte wählen Sie das Handlungsfeld ebenfalls aus."]
+    assert errors["temporal_coverage"][0]["end"] == [
+        "Das Enddatum (2023-01-01) liegt vor dem Anfangsdatum (2024-05-01)."]

@@ -110,8 +110,20 @@ def as_list(value) -> list:
     return _as_list(value)
 
 
+def has_value(value) -> bool:
+    """False for empty values, also lists of repeating subfields whose entries are all empty."""
+    if value in (None, "", [], {}):
+        return False
+    if isinstance(value, list):
+        return any(has_value(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_value(v) for v in value.values())
+    return True
+
+
 def get_helpers() -> dict:
     return {
+        "jena_has_value": has_value,
         "jena_as_list": as_list,
         "jena_action_field_choices": action_field_choices,
         "jena_action_field_tree": action_field_tree,
