@@ -103,8 +103,10 @@ def test_facets_count_fields_and_measures_with_labels(app, org):
          districts=["jena"])
     result = helpers.call_action("package_search", **{"facet.field": '["action_fields", "districts"]'})
     counts = {i["name"]: (i["count"], i["display_name"]) for i in result["search_facets"]["action_fields"]["items"]}
-    assert counts == {"stadtentwicklung-umwelt-verkehr": (2, "Stadtentwicklung, Umwelt und Verkehr"),
-                      "gruenstadtpflege": (1, "Sensorgestützte Grünstadtpflege")}
+    # labels in the portal's language (the test portal's default is English)
+    assert counts == {"stadtentwicklung-umwelt-verkehr": (2, "Urban development, environment and transport"),
+                      "gruenstadtpflege": (1, "Sensor-based care of green spaces")}
+    assert "Sensorgestützte Grünstadtpflege" in app.get("/de/dataset/").body
     page = app.get("/dataset/?action_fields=gruenstadtpflege").body
     assert 'jena-facet-tree' in page and "/dataset/baeume" in page and "/dataset/busse" not in page
     assert "/dataset/baeume" in app.get("/dataset/?districts=winzerla").body

@@ -5,6 +5,8 @@ import json
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang
+
 from ckanext.jena.taxonomy import store as taxonomy_store
 from ckanext.jena.taxonomy import suggest as taxonomy_suggest
 
@@ -12,10 +14,7 @@ from . import places, vocabularies
 
 
 def _lang() -> str:
-    try:
-        return toolkit.h.lang() or "de"
-    except Exception:
-        return "de"
+    return lang.current()
 
 
 def action_field_choices(field=None) -> list[dict]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang
+
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from . import places, vocabularies
@@ -17,10 +19,7 @@ Invalid = toolkit.Invalid
 
 
 def _lang() -> str:
-    try:
-        return toolkit.h.lang() or "de"
-    except Exception:  # outside a request (CLI, background jobs)
-        return toolkit.config.get("ckan.locale_default") or "de"
+    return lang.current()
 
 
 def as_list(value: Any) -> list[str]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang
+
 from . import store, suggest as suggest_module
 
 _ = toolkit._
@@ -66,15 +68,8 @@ def jena_action_field_suggest(context, data_dict):
     for key in ("title", "tags", "tag_string", "groups", "theme", "sensor_category", "action_fields"):
         if data_dict.get(key) not in (None, ""):
             data[key] = data_dict[key]
-    lang = data_dict.get("lang") or _request_lang()
-    return suggest_module.suggest(store.current(), data, lang if lang in ("de", "en") else "de")
-
-
-def _request_lang() -> str:
-    try:
-        return toolkit.h.lang()
-    except Exception:
-        return toolkit.config.get("ckan.locale_default") or "de"
+    language = data_dict.get("lang") or lang.current()
+    return suggest_module.suggest(store.current(), data, language if language in lang.SUPPORTED else "de")
 
 
 @toolkit.auth_allow_anonymous_access
