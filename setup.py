@@ -23,6 +23,10 @@ setup(
             "jena_demo = ckanext.jena.demo.plugin:JenaDemoPlugin",
             "jena_schema = ckanext.jena.schema.plugin:JenaSchemaPlugin",
             "jena_taxonomy = ckanext.jena.taxonomy.plugin:JenaTaxonomyPlugin",
+            "jena_dcat = ckanext.jena.dcat.plugin:JenaDcatPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",
         ],
     },
 )

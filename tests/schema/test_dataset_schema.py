@@ -24,7 +24,7 @@ def org():
 
 def make(org, **fields):
     data = {"name": "baeume", "title": "Bäume im öffentlichen Raum", "notes": "Alle Straßenbäume.",
-            "owner_org": org["id"], "license_id": "dl-by-de/2.0"}
+            "owner_org": org["id"], "license_id": "dl-by-de/2.0", "tags": [{"name": "Bäume"}]}
     data.update(fields)
     return helpers.call_action("package_create", **data)
 
@@ -77,6 +77,8 @@ def test_a_drawn_area_yields_its_districts_and_districts_follow_later_edits(org)
     ({"districts": ["lobeda-west"]}, "districts", ["Unknown district: lobeda-west", "winzerla"]),
     ({"frequency": "ab und zu"}, "frequency", ["Not in the list: ab und zu", "ANNUAL"]),
     ({"spatial": "{not json"}, "spatial", ["not valid GeoJSON"]),
+    ({"tags": []}, "tag_string", ["Add at least one keyword"]),
+    ({"license_id": ""}, "license_id", ["Missing value"]),
 ])
 def test_invalid_values_are_refused_naming_the_valid_choices(org, fields, key, words):
     errors = errors_of(org, **fields)
@@ -166,7 +168,7 @@ def test_a_data_officer_creates_a_dataset_through_the_web_form(app, org):
     assert "Sensor-based care of green spaces" in form
     response = app.post("/dataset/new", headers=headers, data={
         "title": "Gießkannen-Einsätze", "name": "giessen", "notes": "Wann gegossen wurde.",
-        "owner_org": org["id"], "license_id": "dl-by-de/2.0",
+        "owner_org": org["id"], "license_id": "dl-by-de/2.0", "tag_string": "Bäume, Gießen",
         "action_fields": ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"],
         "districts": ["kernberge"], "save": "continue", "_ckan_phase": "dataset_new_1"},
         follow_redirects=False)

@@ -23,6 +23,9 @@ def loaded_taxonomy():
     ckan_model.Session.commit()
 
 
+REQUIRED = {"license_id": "dl-by-de/2.0", "tags": [{"name": "Test"}]}
+
+
 def run(*args, check=True):
     """`ckan jena taxonomy ...`, in this process, so it runs with the plugins of these tests."""
     assert args[0] == "taxonomy"
@@ -45,9 +48,9 @@ def edited_file(tmp_path, replacements: dict, extra: str = "") -> str:
 def test_editing_the_file_and_loading_it_changes_the_taxonomy_and_migrate_moves_datasets(tmp_path):
     org = factories.Organization(org_type="fachdienst")
     helpers.call_action("package_create", name="logistik", title="Lieferzonen", notes="x",
-                        owner_org=org["id"], action_fields=["wirtschaft", "smart-city-logistik"])
+                        owner_org=org["id"], action_fields=["wirtschaft", "smart-city-logistik"], **REQUIRED)
     helpers.call_action("package_create", name="handel", title="Handel", notes="x",
-                        owner_org=org["id"], action_fields=["wirtschaft"])
+                        owner_org=org["id"], action_fields=["wirtschaft"], **REQUIRED)
     first = run("taxonomy", "load")
     assert first.exit_code == 0 and "first load" in first.output
     assert "already loaded" in run("taxonomy", "load").output
@@ -101,7 +104,8 @@ def test_a_broken_file_is_refused_and_nothing_is_stored(tmp_path):
 
 def test_migrate_moves_datasets_classified_under_an_earlier_scheme():
     org = factories.Organization(org_type="fachdienst")
-    pkg = helpers.call_action("package_create", name="ampeln", title="Ampeln", notes="x", owner_org=org["id"])
+    pkg = helpers.call_action("package_create", name="ampeln", title="Ampeln", notes="x", owner_org=org["id"],
+                              **REQUIRED)
     # stored before the 2021 scheme existed: written directly, as an old import would have
     ckan_model.Session.execute(sa.text(
         "INSERT INTO package_extra (id, package_id, key, value, state) "

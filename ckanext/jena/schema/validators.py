@@ -223,8 +223,21 @@ def jena_languages(key, data, errors, context):
         data[key] = json.dumps(list(dict.fromkeys(data[key])))
 
 
+def jena_require_keywords(key, data, errors, context):
+    """Dataset-level (after the fields): at least one keyword (GovData rejects datasets
+    without one)."""
+    has_tags = any(k[0] == "tags" and k[-1] == "name" and data[k] not in (missing, None, "")
+                   for k in data if isinstance(k, tuple) and len(k) == 3)
+    tag_string = data.get(("tag_string",))
+    if has_tags or (tag_string not in (missing, None, "") and str(tag_string).strip()):
+        return
+    errors.setdefault(("tag_string",), []).append(_(
+        "Add at least one keyword: citizens search with them, and GovData requires one."))
+
+
 def get_validators() -> dict:
     return {
+        "jena_require_keywords": jena_require_keywords,
         "jena_action_fields": jena_action_fields,
         "jena_districts": jena_districts,
         "jena_places": jena_places,

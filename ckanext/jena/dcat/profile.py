@@ -1,0 +1,413 @@
+"""The `dcat_ap_de` RDF profile: the Jena schema as DCAT-AP.de 3.0, and back.
+
+Layered on ckanext-dcat's DCAT-AP 3 profile (which already reads the scheming fields): after it
+has built the graph, this profile replaces what DCAT-AP.de 3.0 and GovData's dashboard would
+reject, and adds what they ask for. Each replacement names the SHACL rule it satisfies.
+
+- dct:publisher: exactly one foaf:Agent, the dataset's organisation, with an ADMS publisher type;
+- dcat:contactPoint: one vcard:Organization with a single vcard:fn and an e-mail or web IRI;
+- dct:language, dct:format, dcat:mediaType, dct:license: IRIs from their vocabularies
+  (EU authority tables, IANA, the dcat-ap.de licence list), never literals;
+- dct:spatial: the municipality key of Jena (dcat-ap.de political geocoding) and, for
+  districts or drawn areas, a dct:Location with dcat:bbox and dcat:centroid (a locn:geometry
+  literal is refused by DCAT-AP 3's shape: the geometry must be a node);
+- action fields: dct:subject with the taxonomy's concept URIs. DCAT-AP.de 3.0 requires every
+  dcat:theme value to come from the EU data-theme table
+  (v3.0_shapes_dcat-ap-de-controlledvocabularies.ttl, "dcat:theme MUSS folgendes Vokabular
+  benutzen"), so they go to dct:subject, of which dcat:theme is a sub-property in DCAT. The
+  option ckanext.jena.dcat.action_fields_as_theme adds them as dcat:theme as well, for
+  consumers that accept it (German validation then reports them);
+- dcatde:contributorID from ckanext.jena.dcat.contributor_id, when GovData has assigned one.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from typing import Any, Optional
+
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, SKOS, XSD
+
+from ckan.plugins import toolkit
+
+from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.jena.schema import places, vocabularies
+from ckanext.jena.taxonomy import store as taxonomy_store
+
+from . import mapping
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DATA_THEME = mapping.EU + "data-theme/"
+DATA_THEME_SCHEME = URIRef(mapping.EU + "data-theme")
+
+
+def _config_bool(key: str) -> bool:
+    return toolkit.asbool(toolkit.config.get(key, False))
+
+
+def _date_text(value: Any) -> Optional[str]:
+    """ISO 8601 from the date spellings real catalogues use ("2021-01-28 GMT 01:51:03.349")."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    text = re.sub(r"\s+(GMT|UTC)\s+", "T", text)
+    text = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2})?)?", text)
+    if not match:
+        match = re.match(r"^(\d{4})(-\d{2})?$", text)
+        return text if match else None
+    return match.group(0) if match.group(2) else match.group(1)
+
+
+class DcatApDeProfile(EuropeanDCATAP3Profile):
+    """DCAT-AP.de 3.0 for the Jena schema (entry point `dcat_ap_de`)."""
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _bind(self) -> None:
+        for prefix, ns in (("dcatde", DCATDE), ("prov", PROV), ("dcat", DCAT), ("vcard", VCARD),
+                           ("locn", LOCN), ("gsp", GSP)):
+            self.g.bind(prefix, ns)
+
+    def _drop(self, subject, predicate) -> None:
+        """Remove (subject, predicate, *) and what hangs from the removed objects (agents,
+        contact points, locations) unless something else still points at them."""
+        for obj in list(self.g.objects(subject, predicate)):
+            self.g.remove((subject, predicate, obj))
+            # (ckanext-dcat even types literal licence ids: "cc-by/4.0" dct:type ...)
+            if not any(self.g.subjects(None, obj)):
+                self._drop_node(obj)
+
+    def _drop_node(self, node) -> None:
+        for predicate, obj in list(self.g.predicate_objects(node)):
+            self.g.remove((node, predicate, obj))
+            if isinstance(obj, BNode) and not any(self.g.subjects(None, obj)):
+                self._drop_node(obj)
+
+    @staticmethod
+    def _list(value: Any) -> list:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            if value.startswith("["):
+                try:
+                    return [str(v) for v in json.loads(value)]
+                except ValueError:
+                    pass
+            return [value]
+        return [str(v) for v in value]
+
+    # -- output ----------------------------------------------------------------------------
+    def graph_from_dataset(self, dataset_dict, dataset_ref):
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        self._bind()
+        g = self.g
+
+        # dct:identifier is a literal (SEMIC: sh:nodeKind sh:Literal)
+        for value in list(g.objects(dataset_ref, DCT.identifier)):
+            g.remove((dataset_ref, DCT.identifier, value))
+            g.add((dataset_ref, DCT.identifier, Literal(str(value))))
+
+        # languages as EU language IRIs
+        self._drop(dataset_ref, DCT.language)
+        languages = [v for v in self._list(dataset_dict.get("language")) if v in vocabularies.uris("language")]
+        for uri in languages or [vocabularies.default("language")]:
+            g.add((dataset_ref, DCT.language, URIRef(uri)))
+
+        # themes: EU data themes only; action fields as dct:subject
+        self._drop(dataset_ref, DCAT.theme)
+        for uri in self._list(dataset_dict.get("theme")):
+            if uri.startswith(DATA_THEME):
+                g.add((dataset_ref, DCAT.theme, URIRef(uri)))
+        taxonomy = taxonomy_store.current()
+        as_theme = _config_bool("ckanext.jena.dcat.action_fields_as_theme")
+        for notation in taxonomy.with_fields(self._list(dataset_dict.get("action_fields"))):
+            concept = taxonomy.get(notation)
+            if concept is None:
+                continue
+            g.add((dataset_ref, DCT.subject, URIRef(concept.uri)))
+            if as_theme:
+                g.add((dataset_ref, DCAT.theme, URIRef(concept.uri)))
+
+        # dct:source must point at a typed dcat:Dataset; the source address is provenance
+        self._drop(dataset_ref, DCT.source)
+        source = dataset_dict.get("source")
+        if source and str(source).startswith("http"):
+            g.add((dataset_ref, PROV.wasDerivedFrom, URIRef(source)))
+
+        self._add_publisher(dataset_dict, dataset_ref)
+        self._add_contact(dataset_dict, dataset_ref)
+        self._add_spatial(dataset_dict, dataset_ref)
+
+        contributor = toolkit.config.get("ckanext.jena.dcat.contributor_id")
+        if contributor:
+            g.add((dataset_ref, DCATDE.contributorID, URIRef(mapping.CONTRIBUTORS + contributor)))
+
+        organization = dataset_dict.get("organization") or {}
+        attribution = "Stadt Jena" + (f", {organization['title']}" if organization.get("title") else "")
+        for resource in dataset_dict.get("resources", []):
+            distribution = self._distribution_ref(dataset_ref, resource)
+            if distribution is not None:
+                self._fix_distribution(distribution, resource, dataset_dict, attribution)
+
+    def _distribution_ref(self, dataset_ref, resource):
+        from ckanext.dcat.utils import resource_uri
+        ref = URIRef(resource_uri(resource))
+        return ref if (dataset_ref, DCAT.distribution, ref) in self.g else None
+
+    def _fix_distribution(self, distribution, resource, dataset_dict, attribution) -> None:
+        g = self.g
+        # exactly one licence IRI from the dcat-ap.de list (German additions: minCount 1)
+        self._drop(distribution, DCT.license)
+        uri = mapping.license_uri(resource.get("license")) or mapping.license_uri(dataset_dict.get("license_id"))
+        if uri:
+            g.add((distribution, DCT.license, URIRef(uri)))
+            g.add((URIRef(uri), RDF.type, DCT.LicenseDocument))
+            g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
+        # format and media type as IRIs (EU file-type table, IANA)
+        self._drop(distribution, DCT.format)
+        self._drop(distribution, DCAT.mediaType)
+        info = mapping.format_info(resource.get("format")) or mapping.format_info(resource.get("mimetype"))
+        if info:
+            g.add((distribution, DCT.format, URIRef(mapping.FILE_TYPE + info["file_type"])))
+            if info.get("media_type"):
+                g.add((distribution, DCAT.mediaType, URIRef(mapping.IANA + info["media_type"])))
+        # byteSize: one xsd:nonNegativeInteger
+        sizes = list(g.objects(distribution, DCAT.byteSize))
+        self._drop(distribution, DCAT.byteSize)
+        try:
+            size = int(float(str(sizes[0]))) if sizes else None
+        except ValueError:
+            size = None
+        if size is not None and size >= 0:
+            g.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+        for language in list(g.objects(distribution, DCT.language)):
+            if not isinstance(language, URIRef):
+                g.remove((distribution, DCT.language, language))
+
+    def _add_publisher(self, dataset_dict, dataset_ref) -> None:
+        g = self.g
+        self._drop(dataset_ref, DCT.publisher)
+        organization = dataset_dict.get("organization") or {}
+        if not organization:
+            return
+        site = toolkit.config.get("ckan.site_url", "").rstrip("/")
+        agent = URIRef(f"{site}/organization/{organization.get('name') or organization.get('id')}")
+        self._drop_node(agent)
+        g.add((dataset_ref, DCT.publisher, agent))
+        g.add((agent, RDF.type, FOAF.Agent))
+        g.add((agent, RDF.type, FOAF.Organization))
+        g.add((agent, FOAF.name, Literal(organization.get("title") or organization.get("name"))))
+        kind = mapping.PUBLISHER_TYPES.get(self._org_type(organization), "LocalAuthority")
+        g.add((agent, DCT.type, URIRef(mapping.PUBLISHER_TYPE + kind)))
+        if organization.get("email"):
+            g.add((agent, FOAF.mbox, URIRef("mailto:" + organization["email"])))
+        if organization.get("url"):
+            g.add((agent, FOAF.homepage, URIRef(organization["url"])))
+
+    @staticmethod
+    def _org_type(organization: dict) -> Optional[str]:
+        if organization.get("org_type"):
+            return organization["org_type"]
+        try:
+            full = toolkit.get_action("organization_show")(
+                {"ignore_auth": True}, {"id": organization["id"], "include_datasets": False,
+                                        "include_users": False, "include_groups": False,
+                                        "include_tags": False, "include_followers": False})
+            return full.get("org_type")
+        except Exception:
+            return None
+
+    def _add_contact(self, dataset_dict, dataset_ref) -> None:
+        g = self.g
+        self._drop(dataset_ref, DCAT.contactPoint)
+        contacts = [c for c in dataset_dict.get("contact") or [] if isinstance(c, dict)]
+        contact = next((c for c in contacts if c.get("email") or c.get("url")), None)
+        if contact is None and dataset_dict.get("maintainer_email"):
+            contact = {"name": dataset_dict.get("maintainer"), "email": dataset_dict["maintainer_email"]}
+        organization = dataset_dict.get("organization") or {}
+        if contact is None and organization.get("email"):
+            contact = {"name": organization.get("title"), "email": organization["email"]}
+        if contact is None:
+            return
+        node = BNode()
+        g.add((dataset_ref, DCAT.contactPoint, node))
+        g.add((node, RDF.type, VCARD.Organization))
+        g.add((node, VCARD.fn, Literal(contact.get("name") or organization.get("title") or "Stadt Jena")))
+        if contact.get("email"):
+            g.add((node, VCARD.hasEmail, URIRef("mailto:" + contact["email"].strip())))
+        if contact.get("url"):
+            g.add((node, VCARD.hasURL, URIRef(contact["url"].strip())))
+
+    def _add_spatial(self, dataset_dict, dataset_ref) -> None:
+        g = self.g
+        self._drop(dataset_ref, DCT.spatial)
+        districts = self._list(dataset_dict.get("districts"))
+        geometry = dataset_dict.get("spatial")
+        if not districts and not geometry:
+            return
+        city = URIRef(mapping.municipality_uri())
+        g.add((dataset_ref, DCT.spatial, city))
+        g.add((city, RDF.type, DCT.Location))
+        g.add((city, SKOS.prefLabel, Literal("Jena", lang="de")))
+        g.add((dataset_ref, DCATDE.politicalGeocodingLevelURI, URIRef(mapping.MUNICIPALITY_LEVEL)))
+        parts = [d for d in districts if d != places.WHOLE_CITY]
+        if not parts and not geometry:
+            return
+        node = BNode()
+        g.add((dataset_ref, DCT.spatial, node))
+        g.add((node, RDF.type, DCT.Location))
+        if parts:
+            g.add((node, SKOS.prefLabel, Literal(", ".join(places.label(d) for d in parts), lang="de")))
+        if geometry:
+            try:
+                shape = places.parse_geometry(geometry)
+            except Exception:
+                return
+            minx, miny, maxx, maxy = shape.bounds
+            g.add((node, DCAT.bbox, Literal(
+                f"POLYGON(({minx} {miny},{maxx} {miny},{maxx} {maxy},{minx} {maxy},{minx} {miny}))",
+                datatype=GSP.wktLiteral)))
+            centroid = shape.centroid
+            g.add((node, DCAT.centroid, Literal(f"POINT({centroid.x} {centroid.y})", datatype=GSP.wktLiteral)))
+
+    def graph_from_catalog(self, catalog_dict, catalog_ref):
+        super().graph_from_catalog(catalog_dict, catalog_ref)
+        self._bind()
+        g = self.g
+        self._drop(catalog_ref, DCT.language)
+        g.add((catalog_ref, DCT.language, URIRef(vocabularies.default("language"))))
+        if not any(g.objects(catalog_ref, DCT.description)):
+            g.add((catalog_ref, DCT.description, Literal("Die urbane Datenplattform der Stadt Jena", lang="de")))
+        self._drop(catalog_ref, DCT.publisher)
+        agent = URIRef("https://www.jena.de")
+        g.add((catalog_ref, DCT.publisher, agent))
+        g.add((agent, RDF.type, FOAF.Agent))
+        g.add((agent, FOAF.name, Literal("Stadt Jena", lang="de")))
+        g.add((agent, DCT.type, URIRef(mapping.PUBLISHER_TYPE + "LocalAuthority")))
+        g.add((agent, FOAF.homepage, URIRef("https://www.jena.de")))
+        city = URIRef(mapping.municipality_uri())
+        g.add((catalog_ref, DCT.spatial, city))
+        g.add((city, RDF.type, DCT.Location))
+        g.add((catalog_ref, DCAT.themeTaxonomy, DATA_THEME_SCHEME))
+        g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(taxonomy_store.current().current.uri)))
+
+    # -- input (harvesting) ----------------------------------------------------------------
+    def parse_dataset(self, dataset_dict, dataset_ref):
+        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
+        return jena_dataset_from_parsed(self.g, dataset_dict, dataset_ref)
+
+
+SCHEMA_KEYS = {
+    "title", "name", "notes", "tags", "url", "version", "resources", "action_fields", "theme",
+    "contact", "license_id", "access_rights", "frequency", "temporal_coverage", "districts",
+    "spatial", "language", "provenance", "source", "issued", "modified", "identifier", "uri",
+}
+RESOURCE_KEYS = {"url", "name", "description", "format", "mimetype", "size", "license",
+                 "access_url", "download_url", "uri"}
+TAG_RE = re.compile(r"[^\w \-.]", re.UNICODE)
+
+
+def _clean_tag(name: str) -> Optional[str]:
+    cleaned = re.sub(r"\s+", " ", TAG_RE.sub(" ", name)).strip()[:100]
+    return cleaned if len(cleaned) >= 2 else None
+
+
+def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
+    """A dataset dict of the Jena schema from what ckanext-dcat's DCAT-AP 3 parser read."""
+    out: dict = {k: v for k, v in parsed.items() if k in SCHEMA_KEYS and v not in (None, "", [])}
+    taxonomy = taxonomy_store.current()
+    concepts = [str(o) for p in (DCT.subject, DCAT.theme) for o in graph.objects(dataset_ref, p)]
+    action_fields = [taxonomy.notation_of(c) for c in concepts if c.startswith(taxonomy.base_uri)]
+    action_fields = [n for n in action_fields if n in taxonomy.valid_values()]
+    if action_fields:
+        out["action_fields"] = taxonomy.with_fields(action_fields)
+    themes = [t for t in DcatApDeProfile._list(parsed.get("theme")) if t.startswith(DATA_THEME)]
+    out["theme"] = themes
+    for key, vocab in (("frequency", "frequency"), ("access_rights", "access_rights")):
+        value = vocabularies.normalise(vocab, parsed[key]) if parsed.get(key) else None
+        out[key] = value
+    languages = [vocabularies.normalise("language", v) for v in DcatApDeProfile._list(parsed.get("language"))]
+    out["language"] = [v for v in languages if v]
+    tags = []
+    for tag in parsed.get("tags") or []:
+        cleaned = _clean_tag(tag.get("name", "") if isinstance(tag, dict) else str(tag))
+        if cleaned and cleaned not in tags:
+            tags.append(cleaned)
+    out["tags"] = [{"name": t} for t in tags]
+    for key in ("issued", "modified"):
+        out[key] = _date_text(parsed.get(key))
+    periods = []
+    for period in parsed.get("temporal_coverage") or []:
+        start, end = _date_text(period.get("start")), _date_text(period.get("end"))
+        if start and end and end < start:
+            start, end = end, start
+        if start or end:
+            periods.append({k: v for k, v in (("start", start), ("end", end)) if v})
+    out["temporal_coverage"] = periods
+    contacts = []
+    for contact in parsed.get("contact") or []:
+        entry = {k: contact[k] for k in ("name", "email", "url") if contact.get(k)}
+        if entry.get("email", "").startswith("mailto:"):
+            entry["email"] = entry["email"][len("mailto:"):]
+        if entry:
+            contacts.append(entry)
+    out["contact"] = contacts[:1]
+    derived = graph.value(dataset_ref, PROV.wasDerivedFrom)
+    if derived:
+        out["source"] = str(derived)
+    # places: Jena's municipality key, district names, geometry
+    districts, geometry = [], None
+    labels = {places.district_key(label): key for key, label in places.districts().items()}
+    for spatial in graph.objects(dataset_ref, DCT.spatial):
+        if str(spatial) == mapping.municipality_uri():
+            districts.append(places.WHOLE_CITY)
+        for label in graph.objects(spatial, SKOS.prefLabel):
+            for part in str(label).split(","):
+                key = labels.get(places.district_key(part.strip()))
+                if key:
+                    districts.append(key)
+    for coverage in parsed.get("spatial_coverage") or []:
+        geometry = geometry or coverage.get("geom") or coverage.get("bbox")
+    if districts:
+        specific = [d for d in districts if d != places.WHOLE_CITY]
+        out["districts"] = list(dict.fromkeys(specific or [places.WHOLE_CITY]))
+    if geometry and not out.get("districts"):
+        out["spatial"] = geometry if isinstance(geometry, str) else json.dumps(geometry)
+    # licences: the dataset's licence is the one its distributions share
+    license_id = mapping.license_id_from_uri(parsed.get("license_id")) if parsed.get("license_id") else None
+    resources = []
+    for resource in parsed.get("resources") or []:
+        entry = {k: v for k, v in resource.items() if k in RESOURCE_KEYS and v not in (None, "", [])}
+        lic = mapping.license_id_from_uri(resource.get("license"))
+        if lic:
+            entry["license"] = lic
+            license_id = license_id or lic
+        else:
+            entry.pop("license", None)
+        info = mapping.format_info(resource.get("format")) or mapping.format_info(resource.get("mimetype"))
+        if info:
+            entry["format"] = info["name"]
+            if info.get("media_type"):
+                entry["mimetype"] = info["media_type"]
+        elif resource.get("format"):
+            entry["format"] = str(resource["format"]).rsplit("/", 1)[-1][:50]
+        if isinstance(entry.get("mimetype"), str) and entry["mimetype"].startswith(mapping.IANA):
+            entry["mimetype"] = entry["mimetype"][len(mapping.IANA):]
+        if entry.get("size") is not None:
+            try:
+                entry["size"] = int(float(entry["size"]))
+            except (TypeError, ValueError):
+                entry.pop("size")
+        if not entry.get("url"):
+            entry["url"] = entry.get("download_url") or entry.get("access_url") or ""
+        resources.append(entry)
+    out["resources"] = resources
+    if license_id:
+        out["license_id"] = license_id
+    return {k: v for k, v in out.items() if v not in (None, "", [])}
