@@ -78,7 +78,8 @@ def test_a_drawn_area_yields_its_districts_and_districts_follow_later_edits(org)
     ({"frequency": "ab und zu"}, "frequency", ["Not in the list: ab und zu", "ANNUAL"]),
     ({"spatial": "{not json"}, "spatial", ["not valid GeoJSON"]),
     ({"tags": []}, "tag_string", ["Add at least one keyword"]),
-    ({"license_id": ""}, "license_id", ["Missing value"]),
+    ({"license_id": "", "resources": [{"url": "https://example.org/a.csv"}]}, "license_id",
+     ["Choose a licence"]),
 ])
 def test_invalid_values_are_refused_naming_the_valid_choices(org, fields, key, words):
     errors = errors_of(org, **fields)

@@ -148,6 +148,13 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         if contributor:
             g.add((dataset_ref, DCATDE.contributorID, URIRef(mapping.CONTRIBUTORS + contributor)))
 
+        # The dataset's own licence (CKAN keeps one per dataset; DCAT-AP puts licences on the
+        # distributions, where they are all set below): kept so a harvester gets it back.
+        self._drop(dataset_ref, DCT.license)
+        dataset_license = mapping.license_uri(dataset_dict.get("license_id"))
+        if dataset_license:
+            g.add((dataset_ref, DCT.license, URIRef(dataset_license)))
+            g.add((URIRef(dataset_license), RDF.type, DCT.LicenseDocument))
         organization = dataset_dict.get("organization") or {}
         attribution = "Stadt Jena" + (f", {organization['title']}" if organization.get("title") else "")
         for resource in dataset_dict.get("resources", []):
@@ -178,11 +185,10 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
             if info.get("media_type"):
                 g.add((distribution, DCAT.mediaType, URIRef(mapping.IANA + info["media_type"])))
         # byteSize: one xsd:nonNegativeInteger
-        sizes = list(g.objects(distribution, DCAT.byteSize))
         self._drop(distribution, DCAT.byteSize)
         try:
-            size = int(float(str(sizes[0]))) if sizes else None
-        except ValueError:
+            size = int(float(str(resource["size"]))) if resource.get("size") not in (None, "") else None
+        except (TypeError, ValueError):
             size = None
         if size is not None and size >= 0:
             g.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
@@ -299,8 +305,12 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
 
     # -- input (harvesting) ----------------------------------------------------------------
     def parse_dataset(self, dataset_dict, dataset_ref):
-        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
-        return jena_dataset_from_parsed(self.g, dataset_dict, dataset_ref)
+        parsed = super().parse_dataset(dataset_dict, dataset_ref)
+        jena = jena_dataset_from_parsed(self.g, parsed, dataset_ref)
+        # ckanext-dcat's parser ignores the return value: change the dict in place
+        dataset_dict.clear()
+        dataset_dict.update(jena)
+        return dataset_dict
 
 
 SCHEMA_KEYS = {
@@ -339,6 +349,16 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
         cleaned = _clean_tag(tag.get("name", "") if isinstance(tag, dict) else str(tag))
         if cleaned and cleaned not in tags:
             tags.append(cleaned)
+    if not tags:
+        # no keywords at the source: the meaning is clear from its EU themes, else its title
+        for theme in out["theme"]:
+            label = vocabularies.vocabulary("eu_themes")["choices"].get(theme.rsplit("/", 1)[-1], {}).get("de")
+            cleaned = _clean_tag(label or "")
+            if cleaned:
+                tags.append(cleaned)
+    if not tags:
+        words = [w for w in re.findall(r"\w[\w\-]{3,}", parsed.get("title") or "") if w[0].isupper()]
+        tags = list(dict.fromkeys(words))[:3]
     out["tags"] = [{"name": t} for t in tags]
     for key in ("issued", "modified"):
         out[key] = _date_text(parsed.get(key))
@@ -379,17 +399,20 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
         out["districts"] = list(dict.fromkeys(specific or [places.WHOLE_CITY]))
     if geometry and not out.get("districts"):
         out["spatial"] = geometry if isinstance(geometry, str) else json.dumps(geometry)
-    # licences: the dataset's licence is the one its distributions share
-    license_id = mapping.license_id_from_uri(parsed.get("license_id")) if parsed.get("license_id") else None
+    # licences: the dataset's own dct:license, else the one most of its distributions carry;
+    # a distribution keeps its licence only where it differs
+    license_id = mapping.license_id_from_uri(str(graph.value(dataset_ref, DCT.license) or "")) or None
+    distribution_licenses = [mapping.license_id_from_uri(r.get("license")) for r in parsed.get("resources") or []]
+    distribution_licenses = [lic for lic in distribution_licenses if lic]
+    if not license_id and distribution_licenses:
+        license_id = max(set(distribution_licenses), key=distribution_licenses.count)
     resources = []
     for resource in parsed.get("resources") or []:
         entry = {k: v for k, v in resource.items() if k in RESOURCE_KEYS and v not in (None, "", [])}
         lic = mapping.license_id_from_uri(resource.get("license"))
-        if lic:
+        entry.pop("license", None)
+        if lic and lic != license_id:
             entry["license"] = lic
-            license_id = license_id or lic
-        else:
-            entry.pop("license", None)
         info = mapping.format_info(resource.get("format")) or mapping.format_info(resource.get("mimetype"))
         if info:
             entry["format"] = info["name"]

@@ -44,8 +44,9 @@ def jena_action_fields(key, data, errors, context):
     """Action fields and measures of the current taxonomy; a measure needs its field."""
     values = list(dict.fromkeys(as_list(data.get(key))))
     if not values:
-        data[key] = missing
-        return
+        # an empty choice stores nothing (like ignore_missing), not an empty value
+        data.pop(key, None)
+        raise toolkit.StopOnError
     taxonomy = taxonomy_store.current()
     lang = _lang()
     valid = taxonomy.valid_values()
@@ -76,8 +77,9 @@ def jena_action_fields(key, data, errors, context):
 def jena_districts(key, data, errors, context):
     values = list(dict.fromkeys(as_list(data.get(key))))
     if not values:
-        data[key] = missing
-        return
+        # an empty choice stores nothing (like ignore_missing), not an empty value
+        data.pop(key, None)
+        raise toolkit.StopOnError
     valid = places.valid_keys()
     unknown = [v for v in values if v not in valid]
     if unknown:
@@ -235,8 +237,21 @@ def jena_require_keywords(key, data, errors, context):
         "Add at least one keyword: citizens search with them, and GovData requires one."))
 
 
+def jena_require_license(key, data, errors, context):
+    """Dataset-level: a dataset with files or links needs a licence (DCAT-AP.de requires one
+    for every distribution); each resource may have its own, else the dataset's applies."""
+    if data.get(("license_id",)) not in (missing, None, ""):
+        return
+    resources = {k[1] for k in data if isinstance(k, tuple) and len(k) == 3 and k[0] == "resources"}
+    unlicensed = [i for i in resources if data.get(("resources", i, "license")) in (missing, None, "")]
+    if unlicensed:
+        errors.setdefault(("license_id",), []).append(_(
+            "Choose a licence: without one, nobody may reuse the files, and GovData does not accept them."))
+
+
 def get_validators() -> dict:
     return {
+        "jena_require_license": jena_require_license,
         "jena_require_keywords": jena_require_keywords,
         "jena_action_fields": jena_action_fields,
         "jena_districts": jena_districts,

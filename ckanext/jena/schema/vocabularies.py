@@ -76,4 +76,17 @@ def normalise_license(value: str):
         if text.startswith(prefix) and text[len(prefix):] in licenses():
             return text[len(prefix):]
     lowered = {k.casefold(): v for k, v in license_aliases().items()}
-    return lowered.get(text.casefold())
+    if text.casefold() in lowered:
+        return lowered[text.casefold()]
+    # spellings whose meaning is clear: "cc-by-nc-de/4_0" is CC BY-NC 4.0 (4.0 has no
+    # national ports, so "-de" adds nothing), "dl-by-de/2_0" is dl-by-de/2.0
+    for prefix in ("http://dcat-ap.de/def/licenses/", "https://dcat-ap.de/def/licenses/"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    candidate = text.replace("_", ".")
+    if candidate in licenses():
+        return candidate
+    international = candidate.replace("-de/4.0", "/4.0")
+    if international != candidate and international in licenses():
+        return international
+    return None
