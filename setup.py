@@ -15,7 +15,7 @@ setup(
     include_package_data=True,
     package_data={"ckanext.jena": ["**/*.yaml", "**/*.json", "**/*.csv", "**/*.geojson",
                                    "**/*.ttl", "**/*.html", "**/*.sql", "**/*.po", "**/*.mo",
-                                   "**/*.css", "**/*.js"]},
+                                   "**/*.css", "**/*.js", "**/*.rdf", "**/*.md"]},
     zip_safe=False,
     entry_points={
         "ckan.plugins": [
@@ -24,6 +24,7 @@ setup(
             "jena_schema = ckanext.jena.schema.plugin:JenaSchemaPlugin",
             "jena_taxonomy = ckanext.jena.taxonomy.plugin:JenaTaxonomyPlugin",
             "jena_dcat = ckanext.jena.dcat.plugin:JenaDcatPlugin",
+            "jena_quality = ckanext.jena.quality.plugin:JenaQualityPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",

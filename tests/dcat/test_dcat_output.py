@@ -157,3 +157,9 @@ def test_the_export_streams_the_catalog_page_by_page():
     nt = io.BytesIO()
     export.export_catalog(nt, "nt", page_size=4)
     assert len(list(Graph().parse(data=nt.getvalue(), format="nt").subjects(RDF.type, DCAT.Dataset))) == 7
+
+
+def test_plain_dcat_ap_3_as_data_europa_eu_checks_it_has_no_violations_either():
+    from ckanext.jena.quality.checks import dcat_ap_violations
+    org = factories.Organization(org_type="fachdienst")
+    assert dcat_ap_violations(dataset_graph(full_dataset(org))) == []

@@ -27,7 +27,7 @@ import re
 from typing import Any, Optional
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
 
 from ckan.plugins import toolkit
 
@@ -118,6 +118,7 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         languages = [v for v in self._list(dataset_dict.get("language")) if v in vocabularies.uris("language")]
         for uri in languages or [vocabularies.default("language")]:
             g.add((dataset_ref, DCT.language, URIRef(uri)))
+            g.add((URIRef(uri), RDF.type, DCT.LinguisticSystem))
 
         # themes: EU data themes only; action fields as dct:subject
         self._drop(dataset_ref, DCAT.theme)
@@ -176,14 +177,37 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
             g.add((distribution, DCT.license, URIRef(uri)))
             g.add((URIRef(uri), RDF.type, DCT.LicenseDocument))
             g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
+        # every distribution needs a dcat:accessURL (DCAT-AP: minCount 1): the resource's URL
+        if not any(g.objects(distribution, DCAT.accessURL)):
+            fallback = resource.get("url") or resource.get("download_url")
+            if fallback:
+                g.add((distribution, DCAT.accessURL, URIRef(fallback)))
+                g.add((URIRef(fallback), RDF.type, RDFS.Resource))
+        for prop in (DCAT.accessURL, DCAT.downloadURL):  # DCAT-AP: sh:class rdfs:Resource
+            for url in list(g.objects(distribution, prop)):
+                g.add((url, RDF.type, RDFS.Resource))
+        # uploaded files: the URL is a direct download; rights: whom to name when reusing
+        if resource.get("url_type") == "upload" and resource.get("url") and not any(g.objects(distribution, DCAT.downloadURL)):
+            g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
+            g.add((URIRef(resource["url"]), RDF.type, RDFS.Resource))
+        if uri and not any(g.objects(distribution, DCT.rights)):
+            rights = BNode()
+            g.add((distribution, DCT.rights, rights))
+            g.add((rights, RDF.type, DCT.RightsStatement))
+            g.add((rights, RDFS.label, Literal(f"Quellenvermerk: {attribution}", lang="de")))
         # format and media type as IRIs (EU file-type table, IANA)
         self._drop(distribution, DCT.format)
         self._drop(distribution, DCAT.mediaType)
         info = mapping.format_info(resource.get("format")) or mapping.format_info(resource.get("mimetype"))
         if info:
-            g.add((distribution, DCT.format, URIRef(mapping.FILE_TYPE + info["file_type"])))
+            # typed, for DCAT-AP's class checks (data.europa.eu validates plain DCAT-AP 3)
+            file_type = URIRef(mapping.FILE_TYPE + info["file_type"])
+            g.add((distribution, DCT.format, file_type))
+            g.add((file_type, RDF.type, DCT.MediaTypeOrExtent))
             if info.get("media_type"):
-                g.add((distribution, DCAT.mediaType, URIRef(mapping.IANA + info["media_type"])))
+                media_type = URIRef(mapping.IANA + info["media_type"])
+                g.add((distribution, DCAT.mediaType, media_type))
+                g.add((media_type, RDF.type, DCT.MediaType))
         # byteSize: one xsd:nonNegativeInteger
         self._drop(distribution, DCAT.byteSize)
         try:
@@ -244,6 +268,7 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         node = BNode()
         g.add((dataset_ref, DCAT.contactPoint, node))
         g.add((node, RDF.type, VCARD.Organization))
+        g.add((node, RDF.type, VCARD.Kind))
         g.add((node, VCARD.fn, Literal(contact.get("name") or organization.get("title") or "Stadt Jena")))
         if contact.get("email"):
             g.add((node, VCARD.hasEmail, URIRef("mailto:" + contact["email"].strip())))

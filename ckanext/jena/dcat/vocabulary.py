@@ -10,7 +10,7 @@ file types (dcat/data/formats.yaml) and ADMS publisher types.
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ckanext.jena.schema import vocabularies
 
@@ -21,7 +21,12 @@ def vocabulary_graph() -> Graph:
     graph = Graph()
     graph.bind("skos", SKOS)
 
+    titles = {}
+
     def add(scheme: str, uri: str, labels: dict) -> None:
+        if scheme not in titles:
+            titles[scheme] = scheme.rstrip("/").rsplit("/", 2)[-2 if scheme.endswith("/1.0") else -1]
+            graph.add((URIRef(scheme), DCTERMS.title, Literal(titles[scheme])))
         node = URIRef(uri)
         graph.add((node, RDF.type, SKOS.Concept))
         graph.add((node, SKOS.inScheme, URIRef(scheme)))

@@ -1,0 +1,41 @@
+"""API action and auth function of the quality score."""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+from . import score as score_module
+
+
+@toolkit.side_effect_free
+def jena_quality_show(context, data_dict):
+    """The metadata quality of a dataset: data.europa.eu's five dimensions (405 points, band),
+    GovData's dashboard checks, and what to fix, in plain words.
+
+    Link reachability and DCAT-AP conformance come from the last background check
+    (``checked_at``); they are never tested while you wait.
+
+    :param id: the dataset's id or name
+    :type id: string
+    :returns: ``{"points", "max", "band", "dimensions", "criteria", "fixes", "govdata", "checked_at"}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("jena_quality_show", context, data_dict)
+    dataset = toolkit.get_action("package_show")(dict(context), {"id": toolkit.get_or_bust(data_dict, "id")})
+    return score_module.score(dataset)
+
+
+def jena_quality_show_auth(context, data_dict):
+    # for the people who can fix it: editors of the dataset (and sysadmins)
+    return toolkit.check_access("package_update", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+def jena_quality_report_auth(context, data_dict):
+    return {"success": False}  # sysadmins only (they pass every auth function)
+
+
+def get_actions() -> dict:
+    return {"jena_quality_show": jena_quality_show}
+
+
+def get_auth_functions() -> dict:
+    return {"jena_quality_show": jena_quality_show_auth, "jena_quality_report": jena_quality_report_auth}
