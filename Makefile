@@ -8,10 +8,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run test stop deps venv services init-run init-test demo bench-search clean-local help
+.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat clean-local help
 
 help:
-	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000]"
+	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000]"
 
 deps:
 	@$(SETUP) deps
@@ -45,6 +45,10 @@ test: init-test
 bench-search: init-test
 	@$(SETUP) database ckan_bench
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench) $(VENV)/bin/python benchmarks/bench_search.py --n $(BENCH_N)
+
+bench-dcat: init-test
+	@$(SETUP) database ckan_bench_dcat
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_dcat) $(VENV)/bin/python benchmarks/bench_dcat.py --n $(BENCH_N)
 
 stop:
 	@$(SETUP) stop

@@ -65,6 +65,29 @@ def _date_text(value: Any) -> Optional[str]:
     return match.group(0) if match.group(2) else match.group(1)
 
 
+_ORG_TYPES: dict = {}
+ORG_TYPE_SECONDS = 60
+
+
+def _org_type_of(org_id: str) -> Optional[str]:
+    """An organisation's kind of unit; the dataset dict does not carry it. Cached for a minute,
+    so a catalog export does not look up the same organisation for every dataset."""
+    import time
+    cached = _ORG_TYPES.get(org_id)
+    if cached and time.monotonic() - cached[1] < ORG_TYPE_SECONDS:
+        return cached[0]
+    try:
+        full = toolkit.get_action("organization_show")(
+            {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_users": False,
+                                    "include_groups": False, "include_tags": False,
+                                    "include_followers": False})
+        value = full.get("org_type")
+    except Exception:
+        value = None
+    _ORG_TYPES[org_id] = (value, time.monotonic())
+    return value
+
+
 class DcatApDeProfile(EuropeanDCATAP3Profile):
     """DCAT-AP.de 3.0 for the Jena schema (entry point `dcat_ap_de`)."""
 
@@ -244,14 +267,7 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
     def _org_type(organization: dict) -> Optional[str]:
         if organization.get("org_type"):
             return organization["org_type"]
-        try:
-            full = toolkit.get_action("organization_show")(
-                {"ignore_auth": True}, {"id": organization["id"], "include_datasets": False,
-                                        "include_users": False, "include_groups": False,
-                                        "include_tags": False, "include_followers": False})
-            return full.get("org_type")
-        except Exception:
-            return None
+        return _org_type_of(organization["id"])
 
     def _add_contact(self, dataset_dict, dataset_ref) -> None:
         g = self.g

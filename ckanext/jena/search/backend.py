@@ -227,6 +227,31 @@ def _session_connection():
     return model.Session.connection()
 
 
+def _add_terms(conn, hashes: list, term_fields: list, term_values: list) -> None:
+    """Add new facet values to the jena_search_term dictionary.
+
+    The dictionary is shared by all writers and only ever grows (a value whose dataset change
+    is rolled back stays, harmlessly). New values are inserted in their own short transaction,
+    in hash order: inside long transactions (a parallel rebuild) two writers would otherwise
+    lock each other's new values and deadlock.
+    """
+    known = {row[0] for row in execute(conn, "SELECT hash FROM jena_search_term WHERE hash = ANY(%(h)s::int8[])",
+                                       {"h": sorted(set(hashes))})}
+    new = {}
+    for h, f, v in zip(hashes, term_fields, term_values):
+        if h not in known:
+            new.setdefault(h, (f, v))
+    if not new:
+        return
+    ordered = sorted(new)
+    with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        execute(own, """
+            INSERT INTO jena_search_term (hash, field, value)
+            SELECT * FROM unnest(%(h)s::int8[], %(f)s::text[], %(v)s::text[])
+            ON CONFLICT (hash) DO NOTHING""",
+                {"h": ordered, "f": [new[h][0] for h in ordered], "v": [new[h][1] for h in ordered]})
+
+
 class PostgresSearchConnection:
     """Drop-in for the ``pysolr.Solr`` object returned by ``make_connection()``."""
 
@@ -261,10 +286,7 @@ class PostgresSearchConnection:
             term_fields.extend(row.pop("facet_fields"))
             term_values.extend(row.pop("facet_values"))
         if hashes:
-            execute(conn, """
-                INSERT INTO jena_search_term (hash, field, value)
-                SELECT * FROM unnest(%(h)s::int8[], %(f)s::text[], %(v)s::text[])
-                ON CONFLICT (hash) DO NOTHING""", {"h": hashes, "f": term_fields, "v": term_values})
+            _add_terms(conn, hashes, term_fields, term_values)
         execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,

@@ -1,0 +1,208 @@
+"""DCAT export benchmark (`make bench-dcat`, options: BENCH_N=10000).
+
+Builds N synthetic datasets of the Jena schema in the database `ckan_bench_dcat` (rows written
+in bulk, then indexed through CKAN's real indexing path), then exports the whole public
+catalog three ways, each in its own process, side by side in one run:
+
+1. `ckan jena dcat export` with the `dcat_ap_de` profile (streamed page by page);
+2. the same streaming export with ckanext-dcat's stock `euro_dcat_ap_3` profile;
+3. ckanext-dcat's own way for a whole catalog, `RDFSerializer.serialize_catalog` with every
+   dataset in one graph (stock `euro_dcat_ap_3`), for comparison of memory.
+
+Reports wall time, datasets per second and peak resident memory (ru_maxrss of the process).
+Prints a Markdown table for README.md. Nothing here is a test: numbers depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+from bench_search import WORDS, load_ckan, machine  # noqa: E402
+
+DB = "ckan_bench_dcat"
+PLUGINS = "jena_search jena_schema jena_taxonomy jena_dcat dcat scheming_datasets scheming_organizations"
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+def write_ini() -> str:
+    with open(os.path.join(ROOT, "test.ini"), encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace("ckan.plugins = jena_search", f"ckan.plugins = {PLUGINS}\n"
+                        "scheming.dataset_schemas = ckanext.jena.schema:schemas/dataset.yaml\n"
+                        "scheming.organization_schemas = ckanext.jena.schema:schemas/organization.yaml\n"
+                        "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml\n"
+                        "ckanext.dcat.rdf.profiles = dcat_ap_de", 1)
+    path = os.path.join(ROOT, ".local", "bench-dcat.ini")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def build(n: int, seed: int = 20261123) -> None:
+    import ckan.model as model
+    from ckanext.jena.schema import places
+    from ckanext.jena.taxonomy import store
+    rng = random.Random(seed)
+    session = model.Session
+    orgs = []
+    for name, kind in (("fachdienst-umweltschutz", "fachdienst"), ("stadtwerke-jena", "stadtwerke"),
+                       ("kommunalservice-jena", "eigenbetrieb"), ("smart-city-jena", "projekt")):
+        org = model.Group(name=name, title=name.replace("-", " ").title(), type="organization", is_organization=True)
+        session.add(org)
+        session.flush()
+        session.add(model.GroupExtra(group_id=org.id, key="org_type", value=kind, state="active"))
+        orgs.append(org.id)
+    tag_ids = {}
+    for word in WORDS:
+        tag = model.Tag(name=word)
+        session.add(tag)
+        session.flush()
+        tag_ids[word] = tag.id
+    session.commit()
+    taxonomy = store.current()
+    values = taxonomy.valid_values()
+    districts = list(places.districts())
+    engine = session.get_bind()
+    now = datetime.datetime(2026, 11, 1)
+    for start in range(0, n, 1000):
+        packages, tags, extras, resources = [], [], [], []
+        for i in range(start, min(n, start + 1000)):
+            pid = str(uuid.uuid4())
+            words = rng.sample(WORDS, 3)
+            packages.append(dict(id=pid, name=f"dcat-{i:06d}", title=f"{words[0]} {words[1]} {2010 + i % 16}",
+                                 type="dataset", state="active", private=rng.random() < 0.05,
+                                 owner_org=rng.choice(orgs), license_id=rng.choice(["dl-by-de/2.0", "cc-by/4.0"]),
+                                 notes=f"{words[2]} in Jena, erhoben von der Stadt Jena.",
+                                 metadata_created=now - datetime.timedelta(minutes=i),
+                                 metadata_modified=now - datetime.timedelta(minutes=i)))
+            for word in set(rng.sample(WORDS, 3)):
+                tags.append(dict(id=str(uuid.uuid4()), package_id=pid, tag_id=tag_ids[word], state="active"))
+            chosen = rng.sample(districts, rng.randint(1, 2))
+            fields = taxonomy.with_fields(rng.sample(values, 1))
+            for key, value in (
+                    ("action_fields", json.dumps(fields)), ("districts", json.dumps(chosen)),
+                    ("spatial", places.geometry_for(chosen)),
+                    ("theme", json.dumps([EU + "data-theme/" + rng.choice(["ENVI", "TRAN", "SOCI"])])),
+                    ("frequency", EU + "frequency/ANNUAL"), ("access_rights", EU + "access-right/PUBLIC"),
+                    ("language", json.dumps([EU + "language/DEU"])),
+                    ("contact", json.dumps([{"name": "Team Daten", "email": "daten@jena.de"}])),
+                    ("temporal_coverage", json.dumps([{"start": "2020-01-01", "end": "2024-12-31"}]))):
+                extras.append(dict(id=str(uuid.uuid4()), package_id=pid, key=key, value=value, state="active"))
+            for position in range(rng.randint(1, 3)):
+                fmt = rng.choice(["CSV", "JSON", "GeoJSON", "PDF"])
+                resources.append(dict(id=str(uuid.uuid4()), package_id=pid, url=f"https://example.org/{pid}.{fmt.lower()}",
+                                      format=fmt, name=f"{words[0]} ({fmt})", description="", position=position,
+                                      state="active", extras=json.dumps({"size": rng.randint(100, 10**7)})))
+        with engine.begin() as conn:
+            conn.execute(model.package_table.insert(), packages)
+            conn.execute(model.package_tag_table.insert(), tags)
+            conn.execute(model.package_extra_table.insert(), extras)
+            conn.execute(model.resource_table.insert(), resources)
+        print(f"\r  datasets written: {min(n, start + 1000)}/{n}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+
+def child(mode: str, profile: str, ini: str, target: str) -> None:
+    """Runs inside the measured process."""
+    load_ckan(ini)
+    if mode == "stream":
+        from ckanext.jena.dcat.export import export_catalog
+        with open(target, "wb") as out:
+            count = export_catalog(out, "ttl", 200, profile)
+    else:
+        from ckan.plugins import toolkit
+        from ckanext.dcat.processors import RDFSerializer
+        datasets, start = [], 0
+        while True:
+            page = toolkit.get_action("package_search")({"user": ""}, {"q": "*:*", "rows": 1000, "start": start,
+                                                                       "sort": "metadata_created asc, id asc"})
+            if not page["results"]:
+                break
+            datasets.extend(page["results"])
+            start += 1000
+        text = RDFSerializer(profiles=[profile]).serialize_catalog({}, dataset_dicts=datasets, _format="turtle")
+        with open(target, "wb") as out:
+            out.write(text.encode("utf-8") if isinstance(text, str) else text)
+        count = len(datasets)
+    print(count)
+
+
+def measure(args: list, env: dict) -> tuple:
+    t0 = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - t0
+    output = process.stdout.read().decode().strip().splitlines()
+    if status != 0:
+        raise SystemExit(f"benchmark child failed: {args}")
+    return elapsed, usage.ru_maxrss / 1024, int(output[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--reuse", action="store_true", help="keep datasets of an earlier run with the same --n")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "PROFILE", "TARGET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("CKAN_SQLALCHEMY_URL", f"postgresql://ckan:ckan@127.0.0.1:54329/{DB}")
+    ini = write_ini()
+    if args.child:
+        child(args.child[0], args.child[1], ini, args.child[2])
+        return 0
+    load_ckan(ini)
+    import ckan.model as model
+    from ckan.lib import search
+    from ckanext.jena.search.backend import ensure_schema
+    existing = 0
+    if args.reuse:
+        try:
+            existing = model.Session.query(model.Package).count()
+        except Exception:
+            model.Session.rollback()
+    if existing != args.n:
+        model.Session.remove()
+        model.repo.clean_db()
+        model.repo.init_db()
+        ensure_schema(force=True)
+        build(args.n)
+        model.Session.remove()
+        print("indexing ...", file=sys.stderr)
+        model.Session.commit()
+        model.Session.remove()
+        model.Session.get_bind().dispose()  # no connection of ours may hold the index table
+        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", ini, "jena", "search",
+                               "rebuild", "--workers", str(os.cpu_count() or 1), "--clear"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit("indexing failed:\n" + done.stderr[-3000:])
+    rows = []
+    for label, mode, profile in (("`ckan jena dcat export`, `dcat_ap_de` (streamed)", "stream", "dcat_ap_de"),
+                                 ("same export, stock `euro_dcat_ap_3` (streamed)", "stream", "euro_dcat_ap_3"),
+                                 ("stock `euro_dcat_ap_3`, whole catalog in one graph", "whole", "euro_dcat_ap_3")):
+        target = os.path.join(ROOT, ".local", f"bench-{mode}-{profile}.ttl")
+        print(f"exporting: {label} ...", file=sys.stderr)
+        elapsed, peak_mb, count = measure([sys.executable, os.path.abspath(__file__), "--child", mode, profile, target],
+                                          dict(os.environ))
+        rows.append((label, count, elapsed, count / elapsed, peak_mb, os.path.getsize(target) / 1e6))
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"\nDCAT export of {args.n:,} datasets ({rows[0][1]:,} public) — commit {commit}, "
+          f"{datetime.date.today().isoformat()}, {machine()}\n")
+    print("| export | datasets | time (s) | datasets/s | peak memory (MB) | file (MB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, count, elapsed, rate, peak, size in rows:
+        print(f"| {label} | {count:,} | {elapsed:.1f} | {rate:.0f} | {peak:.0f} | {size:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
