@@ -18,9 +18,11 @@ def loaded_taxonomy():
     store.ensure_table()
     ckan_model.Session.execute(sa.text("DELETE FROM jena_taxonomy"))
     ckan_model.Session.commit()
+    store.forget_current()
     yield
     ckan_model.Session.execute(sa.text("DELETE FROM jena_taxonomy"))
     ckan_model.Session.commit()
+    store.forget_current()
 
 
 REQUIRED = {"license_id": "dl-by-de/2.0", "tags": [{"name": "Test"}]}

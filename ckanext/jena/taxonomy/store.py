@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Optional
 
 import sqlalchemy as sa
@@ -33,6 +34,11 @@ CREATE TABLE IF NOT EXISTS jena_taxonomy (
 
 _lock = threading.Lock()
 _cache: dict = {}
+# current() answers from memory for this long before asking the database again: a catalog
+# export or an index rebuild calls it for every dataset. A load in this process takes effect
+# at once; in other processes within this many seconds.
+CURRENT_SECONDS = 2.0
+_current: dict = {"at": -1e9, "value": None, "base": None}
 
 
 def base_uri() -> str:
@@ -69,6 +75,19 @@ def packaged() -> taxonomy_model.Taxonomy:
 
 def current() -> taxonomy_model.Taxonomy:
     """The taxonomy in effect: the newest loaded version, else the packaged files."""
+    now = time.monotonic()
+    if _current["value"] is not None and _current["base"] == base_uri() and now - _current["at"] < CURRENT_SECONDS:
+        return _current["value"]
+    value = _current_from_database()
+    _current.update(at=now, value=value, base=base_uri())
+    return value
+
+
+def forget_current() -> None:
+    _current.update(at=-1e9, value=None)
+
+
+def _current_from_database() -> taxonomy_model.Taxonomy:
     if not table_exists():
         return packaged()
     row = model.Session.execute(sa.text(
@@ -103,6 +122,7 @@ def store(taxonomy: taxonomy_model.Taxonomy, changes: list, loaded_by: Optional[
          "mappings": json.dumps(taxonomy.mapping_texts, ensure_ascii=False),
          "changes": json.dumps(changes, ensure_ascii=False), "by": loaded_by}).scalar()
     model.Session.commit()
+    forget_current()
     return int(new_id)
 
 
