@@ -29,7 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 from bench_search import WORDS, load_ckan, machine  # noqa: E402
 
 DB = "ckan_bench_dcat"
-PLUGINS = "jena_search jena_schema jena_taxonomy jena_dcat dcat scheming_datasets scheming_organizations"
+PLUGINS = ("jena_search jena_schema jena_taxonomy jena_dcat dcat scheming_datasets scheming_organizations "
+           "spatial_metadata")
 EU = "http://publications.europa.eu/resource/authority/"
 
 

@@ -1,7 +1,8 @@
 """The plugin set and scheming options of a portal with the Jena schema, as pytest marks."""
 import pytest
 
-SCHEMA_PLUGINS = "jena_search jena_schema jena_taxonomy dcat scheming_datasets scheming_organizations"
+SCHEMA_PLUGINS = ("jena_search jena_schema jena_taxonomy dcat scheming_datasets scheming_organizations "
+                  "spatial_metadata")
 
 
 def schema_marks(plugins: str = SCHEMA_PLUGINS) -> list:

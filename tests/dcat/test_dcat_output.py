@@ -163,3 +163,14 @@ def test_plain_dcat_ap_3_as_data_europa_eu_checks_it_has_no_violations_either():
     from ckanext.jena.quality.checks import dcat_ap_violations
     org = factories.Organization(org_type="fachdienst")
     assert dcat_ap_violations(dataset_graph(full_dataset(org))) == []
+
+
+def test_addresses_with_spaces_do_not_break_the_output():
+    org = factories.Organization(org_type="fachdienst", url="https://www.jena.de/fach dienst")
+    pkg = full_dataset(org, source="https://opendata.jena.de/alte daten",
+                       contact=[{"name": "KSJ", "email": "ksj@jena.de"}])
+    graph = dataset_graph(pkg)
+    for fmt in ("turtle", "nt", "xml"):
+        assert Graph().parse(data=graph.serialize(format=fmt), format=fmt)
+    out = io.BytesIO()
+    assert export.export_catalog(out, "nt") == 1

@@ -25,6 +25,12 @@ pytestmark = schema_marks(SCHEMA_PLUGINS + " jena_dcat jena_quality jena_demo") 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
+        if self.path.startswith("/redirect/"):
+            hops = int(self.path.rsplit("/", 1)[-1])
+            self.send_response(302)
+            self.send_header("Location", f"/redirect/{hops - 1}" if hops > 1 else "/ok/end")
+            self.end_headers()
+            return
         self.send_response(200 if self.path.startswith("/ok") else 404)
         self.end_headers()
 
@@ -87,6 +93,13 @@ def test_a_sparse_dataset_is_told_what_is_missing(server):
     for words in ("EU theme", "which area", "period of time", "machine-readable format", "size of every file"):
         assert words in fixes
     assert result["band"] in ("sufficient", "bad")
+
+
+def test_redirects_are_followed_hop_by_hop_and_bad_addresses_are_reported(server):
+    assert checks.check_url(f"{server}/redirect/3", 2)["status"] == 200
+    assert checks.check_url(f"{server}/redirect/9", 2)["error"] == "too many redirects"
+    assert checks.check_url("http://[::1/x", 2)["error"] == "invalid address"
+    assert checks.check_url("http://" + "a" * 70 + ".example/x", 2)["status"] is None
 
 
 def test_internal_addresses_are_not_probed_unless_allowed(server, ckan_config, monkeypatch):

@@ -252,3 +252,27 @@ def test_errors_are_german_for_a_german_portal(app, org):
         "(Stadtentwicklung, Umwelt und Verkehr): Bitte wählen Sie das Handlungsfeld ebenfalls aus."]
     assert errors["temporal_coverage"][0]["end"] == [
         "Das Enddatum (2023-01-01) liegt vor dem Anfangsdatum (2024-05-01)."]
+
+
+def test_the_form_keeps_retired_action_fields_until_a_data_officer_decides(app, org):
+    import sqlalchemy as sa
+    from ckan import model
+    pkg = make(org)
+    model.Session.execute(sa.text(
+        "INSERT INTO package_extra (id, package_id, key, value, state) "
+        "VALUES ('old-af', :id, 'action_fields', :value, 'active')"),
+        {"id": pkg["id"], "value": json.dumps(["acht-punkte-2018-parkleitsystem"])})
+    model.Session.commit()
+    model.Session.remove()  # the written extra, not the session's cached one
+    from ckan.lib.search import rebuild
+    rebuild(pkg["id"])  # package_show answers from the index copy while metadata_modified is unchanged
+    sysadmin = factories.SysadminWithToken()
+    form = app.get("/dataset/edit/baeume", headers={"Authorization": sysadmin["token"]}).body
+    assert 'value="acht-punkte-2018-parkleitsystem" checked' in form and "No longer in use" in form
+
+
+def test_odd_api_input_gets_a_validation_error():
+    with pytest.raises(toolkit.ValidationError):
+        helpers.call_action("jena_taxonomy_show", id=["a", "b"])
+    with pytest.raises(toolkit.ValidationError):
+        helpers.call_action("jena_action_field_suggest", title=["a"])

@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
 
 from ckan.plugins import toolkit
 
+from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.jena.schema import places, vocabularies
 from ckanext.jena.taxonomy import store as taxonomy_store
@@ -162,7 +163,7 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         self._drop(dataset_ref, DCT.source)
         source = dataset_dict.get("source")
         if source and str(source).startswith("http"):
-            g.add((dataset_ref, PROV.wasDerivedFrom, URIRef(source)))
+            g.add((dataset_ref, PROV.wasDerivedFrom, CleanedURIRef(source)))
 
         self._add_publisher(dataset_dict, dataset_ref)
         self._add_contact(dataset_dict, dataset_ref)
@@ -204,20 +205,18 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         if not any(g.objects(distribution, DCAT.accessURL)):
             fallback = resource.get("url") or resource.get("download_url")
             if fallback:
-                g.add((distribution, DCAT.accessURL, URIRef(fallback)))
-                g.add((URIRef(fallback), RDF.type, RDFS.Resource))
-        for prop in (DCAT.accessURL, DCAT.downloadURL):  # DCAT-AP: sh:class rdfs:Resource
-            for url in list(g.objects(distribution, prop)):
-                g.add((url, RDF.type, RDFS.Resource))
+                g.add((distribution, DCAT.accessURL, CleanedURIRef(fallback)))
         # uploaded files: the URL is a direct download; rights: whom to name when reusing
         if resource.get("url_type") == "upload" and resource.get("url") and not any(g.objects(distribution, DCAT.downloadURL)):
-            g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
-            g.add((URIRef(resource["url"]), RDF.type, RDFS.Resource))
+            g.add((distribution, DCAT.downloadURL, CleanedURIRef(resource["url"])))
         if uri and not any(g.objects(distribution, DCT.rights)):
             rights = BNode()
             g.add((distribution, DCT.rights, rights))
             g.add((rights, RDF.type, DCT.RightsStatement))
             g.add((rights, RDFS.label, Literal(f"Quellenvermerk: {attribution}", lang="de")))
+        for prop in (DCAT.accessURL, DCAT.downloadURL):  # DCAT-AP: sh:class rdfs:Resource
+            for url in list(g.objects(distribution, prop)):
+                g.add((url, RDF.type, RDFS.Resource))
         # format and media type as IRIs (EU file-type table, IANA)
         self._drop(distribution, DCT.format)
         self._drop(distribution, DCAT.mediaType)
@@ -259,9 +258,9 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         kind = mapping.PUBLISHER_TYPES.get(self._org_type(organization), "LocalAuthority")
         g.add((agent, DCT.type, URIRef(mapping.PUBLISHER_TYPE + kind)))
         if organization.get("email"):
-            g.add((agent, FOAF.mbox, URIRef("mailto:" + organization["email"])))
+            g.add((agent, FOAF.mbox, CleanedURIRef("mailto:" + organization["email"].strip())))
         if organization.get("url"):
-            g.add((agent, FOAF.homepage, URIRef(organization["url"])))
+            g.add((agent, FOAF.homepage, CleanedURIRef(organization["url"])))
 
     @staticmethod
     def _org_type(organization: dict) -> Optional[str]:
@@ -287,9 +286,9 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         g.add((node, RDF.type, VCARD.Kind))
         g.add((node, VCARD.fn, Literal(contact.get("name") or organization.get("title") or "Stadt Jena")))
         if contact.get("email"):
-            g.add((node, VCARD.hasEmail, URIRef("mailto:" + contact["email"].strip())))
+            g.add((node, VCARD.hasEmail, CleanedURIRef("mailto:" + contact["email"].strip())))
         if contact.get("url"):
-            g.add((node, VCARD.hasURL, URIRef(contact["url"].strip())))
+            g.add((node, VCARD.hasURL, CleanedURIRef(contact["url"].strip())))
 
     def _add_spatial(self, dataset_dict, dataset_ref) -> None:
         g = self.g

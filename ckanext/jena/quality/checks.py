@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 from typing import Optional
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import requests
 import sqlalchemy as sa
@@ -58,42 +58,59 @@ def stored(dataset_id: str) -> Optional[dict]:
 def _private_host(host: str) -> bool:
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False  # unresolvable: the request itself will fail and say so
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            return True
-    return False
+    except (OSError, ValueError):  # unresolvable or not a host name: the request fails and says so
+        return False
+    return any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+
+
+MAX_REDIRECTS = 5
 
 
 def check_url(url: str, timeout: float) -> dict:
-    """{"status": HTTP status or None, "error": text or None, "checked": ISO time}."""
+    """{"status": HTTP status or None, "error": text or None, "checked": ISO time}.
+
+    Redirects are followed by hand, so that every hop is checked against internal addresses."""
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    parsed = urlparse(url or "")
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return {"status": None, "error": "not an http(s) address", "checked": now}
-    if not toolkit.asbool(toolkit.config.get("ckanext.jena.quality.check_private_hosts")) \
-            and _private_host(parsed.hostname):
-        return {"status": None, "error": "internal address, not checked", "checked": now}
+    allow_private = toolkit.asbool(toolkit.config.get("ckanext.jena.quality.check_private_hosts"))
     headers = {"User-Agent": "WISSENsAllmende-Jena-linkcheck/1.0"}
-    try:
-        response = requests.head(url, timeout=timeout, allow_redirects=True, headers=headers)
-        if response.status_code in (405, 501) or response.status_code >= 400:
-            # some servers refuse HEAD; ask for the first byte only
-            response = requests.get(url, timeout=timeout, allow_redirects=True, stream=True,
-                                    headers=dict(headers, Range="bytes=0-0"))
-            response.close()
+    current = url or ""
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            parsed = urlparse(current)
+            host = parsed.hostname
+        except ValueError:
+            return {"status": None, "error": "invalid address", "checked": now}
+        if parsed.scheme not in ("http", "https") or not host:
+            return {"status": None, "error": "not an http(s) address", "checked": now}
+        if not allow_private and _private_host(host):
+            return {"status": None, "error": "internal address, not checked", "checked": now}
+        try:
+            response = requests.head(current, timeout=timeout, allow_redirects=False, headers=headers)
+            if response.status_code in (405, 501) or (response.status_code >= 400 and response.status_code != 404):
+                # some servers refuse HEAD; ask for the first byte only
+                response = requests.get(current, timeout=timeout, allow_redirects=False, stream=True,
+                                        headers=dict(headers, Range="bytes=0-0"))
+                response.close()
+        except (requests.RequestException, ValueError) as exc:
+            return {"status": None, "error": type(exc).__name__, "checked": now}
+        if response.is_redirect and response.headers.get("Location"):
+            current = urljoin(current, response.headers["Location"])
+            continue
         return {"status": response.status_code, "error": None, "checked": now}
-    except requests.RequestException as exc:
-        return {"status": None, "error": type(exc).__name__, "checked": now}
+    return {"status": None, "error": "too many redirects", "checked": now}
 
 
-def _upload_exists(resource: dict) -> bool:
+def _upload_exists(resource: dict):
+    """True/False for files in CKAN's own filestore; None where another uploader (cloud
+    storage) keeps them, which this check cannot see."""
     from ckan.lib import uploader
     upload = uploader.get_resource_uploader(resource)
-    path = upload.get_path(resource["id"]) if hasattr(upload, "get_path") else None
-    return bool(path and os.path.exists(path))
+    if type(upload) is not uploader.ResourceUpload:
+        return None
+    try:
+        return os.path.exists(upload.get_path(resource["id"]))
+    except TypeError:  # no ckan.storage_path
+        return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,8 +146,8 @@ def check_dataset(dataset_id: str) -> dict:
     timeout = float(toolkit.config.get("ckanext.jena.quality.link_timeout", 10))
     links: dict = {}
     for resource in dataset.get("resources", []):
-        if resource.get("url_type") == "upload":
-            exists = _upload_exists(resource)
+        exists = _upload_exists(resource) if resource.get("url_type") == "upload" else None
+        if exists is not None:
             now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
             links[resource["url"]] = {"status": 200 if exists else 404,
                                       "error": None if exists else "file missing from the filestore",

@@ -53,13 +53,22 @@ class JenaQualityPlugin(plugins.SingletonPlugin):
 
     @staticmethod
     def _enqueue(pkg_dict) -> None:
+        """Queue the check once the change is committed: before that, a fast worker would find
+        no dataset, or the previous version of it."""
         if not toolkit.asbool(toolkit.config.get("ckanext.jena.quality.background_checks", True)):
             return
-        try:
-            from .checks import check_dataset_job
-            toolkit.enqueue_job(check_dataset_job, [pkg_dict["id"]], title="jena quality check")
-        except Exception:  # Redis down: the score says "not checked yet", nothing is lost
-            log.warning("could not queue the quality check of dataset %s", pkg_dict.get("id"), exc_info=True)
+        import sqlalchemy as sa
+        from ckan import model
+        dataset_id = pkg_dict["id"]
+
+        def enqueue(_session) -> None:
+            try:
+                from .checks import check_dataset_job
+                toolkit.enqueue_job(check_dataset_job, [dataset_id], title="jena quality check")
+            except Exception:  # Redis down: the score says "not checked yet", nothing is lost
+                log.warning("could not queue the quality check of dataset %s", dataset_id, exc_info=True)
+
+        sa.event.listen(model.Session(), "after_commit", enqueue, once=True)
 
 
 def _quality_for_page(pkg_dict: dict):

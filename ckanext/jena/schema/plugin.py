@@ -1,7 +1,8 @@
 """Plugin jena_schema: the Jena dataset and organisation schemas (ckanext-scheming), with
 action fields, districts, DCAT-AP.de vocabularies, facets and the offline district map.
 
-Needs in ckan.plugins: jena_schema jena_taxonomy dcat scheming_datasets scheming_organizations,
+Needs in ckan.plugins: jena_schema jena_taxonomy dcat scheming_datasets scheming_organizations
+spatial_metadata,
 and scheming's options pointing at the schemas here (scheming reads them before this plugin's
 update_config may run, so they belong in the ini file):
     scheming.dataset_schemas = ckanext.jena.schema:schemas/dataset.yaml
@@ -28,7 +29,8 @@ ORGANIZATION_SCHEMA = "ckanext.jena.schema:schemas/organization.yaml"
 PRESETS = "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"
 FACETS = ("action_fields", "districts", "theme", "res_format", "license_id", "organization")
 LABELLED_FACETS = ("action_fields", "districts", "theme", "license_id")
-REQUIRED_PLUGINS = ("jena_taxonomy", "dcat", "scheming_datasets", "scheming_organizations")
+# spatial_metadata validates `spatial` and provides Leaflet for the maps
+REQUIRED_PLUGINS = ("jena_taxonomy", "dcat", "scheming_datasets", "scheming_organizations", "spatial_metadata")
 
 
 def _facet_title(name: str) -> str:

@@ -35,6 +35,8 @@ def jena_taxonomy_show(context, data_dict):
     taxonomy = store.current()
     lang = _lang(data_dict)
     wanted = data_dict.get("id")
+    if wanted is not None and not isinstance(wanted, str):
+        raise toolkit.ValidationError({"id": [_("Give one concept or scheme id as text.")]})
     full = taxonomy.as_dict(lang)
     if not wanted:
         return full
@@ -65,6 +67,9 @@ def jena_action_field_suggest(context, data_dict):
     data: dict = {}
     if data_dict.get("id"):
         data = toolkit.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    for key in ("title", "tag_string", "sensor_category"):
+        if data_dict.get(key) is not None and not isinstance(data_dict[key], str):
+            raise toolkit.ValidationError({key: [_("Must be text.")]})
     for key in ("title", "tags", "tag_string", "groups", "theme", "sensor_category", "action_fields"):
         if data_dict.get(key) not in (None, ""):
             data[key] = data_dict[key]
