@@ -15,7 +15,6 @@ from rdflib.namespace import Namespace
 from ckan.plugins import toolkit
 
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.utils import catalog_uri
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 FORMATS = {"ttl": "turtle", "nt": "nt"}
@@ -54,7 +53,3 @@ def export_catalog(out: IO[bytes], fmt: str = "ttl", page_size: int = 200,
             progress(written, total)
         del serializer
     return written
-
-
-def catalog_ref() -> str:
-    return catalog_uri()

@@ -21,7 +21,6 @@ reject, and adds what they ask for. Each replacement names the SHACL rule it sat
 """
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from typing import Any, Optional
@@ -34,6 +33,7 @@ from ckan.plugins import toolkit
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.jena.schema import places, vocabularies
+from ckanext.jena.schema.validators import as_list
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from . import mapping
@@ -113,18 +113,7 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
             if isinstance(obj, BNode) and not any(self.g.subjects(None, obj)):
                 self._drop_node(obj)
 
-    @staticmethod
-    def _list(value: Any) -> list:
-        if value in (None, ""):
-            return []
-        if isinstance(value, str):
-            if value.startswith("["):
-                try:
-                    return [str(v) for v in json.loads(value)]
-                except ValueError:
-                    pass
-            return [value]
-        return [str(v) for v in value]
+    _list = staticmethod(as_list)
 
     # -- output ----------------------------------------------------------------------------
     def graph_from_dataset(self, dataset_dict, dataset_ref):

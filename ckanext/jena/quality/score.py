@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import os
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS as DCT, RDF
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCTERMS as DCT
 
 from ckan.plugins import toolkit
 

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 import json
 
-from ckan.plugins import toolkit
-
-from ckanext.jena import lang
+from ckanext.jena.lang import current as _lang
 
 from ckanext.jena.taxonomy import store as taxonomy_store
 from ckanext.jena.taxonomy import suggest as taxonomy_suggest
 
 from . import places, vocabularies
-
-
-def _lang() -> str:
-    return lang.current()
 
 
 def action_field_choices(field=None) -> list[dict]:

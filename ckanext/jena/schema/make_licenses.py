@@ -10,8 +10,8 @@ import json
 import os
 import sys
 
-from rdflib import Graph, Namespace
-from rdflib.namespace import DC, FOAF, SKOS
+from rdflib import Graph
+from rdflib.namespace import FOAF, SKOS
 
 BASE = "http://dcat-ap.de/def/licenses/"
 OPEN = {"cc-by", "cc-by/4.0", "cc-by-de/3.0", "cc-by-sa", "cc-by-sa/4.0", "cc-by-sa-de/3.0",

@@ -11,7 +11,6 @@ update_config may run, so they belong in the ini file):
 """
 from __future__ import annotations
 
-import json
 import os
 
 import ckan.plugins as plugins

@@ -7,7 +7,7 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang
+from ckanext.jena.lang import current as _lang
 
 from ckanext.jena.taxonomy import store as taxonomy_store
 
@@ -16,10 +16,6 @@ from . import places, vocabularies
 _ = toolkit._
 missing = toolkit.missing
 Invalid = toolkit.Invalid
-
-
-def _lang() -> str:
-    return lang.current()
 
 
 def as_list(value: Any) -> list[str]:
@@ -40,13 +36,19 @@ def as_list(value: Any) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def jena_action_fields(key, data, errors, context):
-    """Action fields and measures of the current taxonomy; a measure needs its field."""
+def _chosen(key, data) -> list[str]:
+    """The distinct values chosen for a multi-value field; an empty choice stores nothing
+    (like ignore_missing), not an empty value."""
     values = list(dict.fromkeys(as_list(data.get(key))))
     if not values:
-        # an empty choice stores nothing (like ignore_missing), not an empty value
         data.pop(key, None)
         raise toolkit.StopOnError
+    return values
+
+
+def jena_action_fields(key, data, errors, context):
+    """Action fields and measures of the current taxonomy; a measure needs its field."""
+    values = _chosen(key, data)
     taxonomy = taxonomy_store.current()
     lang = _lang()
     valid = taxonomy.valid_values()
@@ -75,11 +77,7 @@ def jena_action_fields(key, data, errors, context):
 
 
 def jena_districts(key, data, errors, context):
-    values = list(dict.fromkeys(as_list(data.get(key))))
-    if not values:
-        # an empty choice stores nothing (like ignore_missing), not an empty value
-        data.pop(key, None)
-        raise toolkit.StopOnError
+    values = _chosen(key, data)
     valid = places.valid_keys()
     unknown = [v for v in values if v not in valid]
     if unknown:

@@ -13,7 +13,7 @@ import re
 from typing import Iterable, Optional
 
 import yaml
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
