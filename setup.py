@@ -25,6 +25,11 @@ setup(
             "jena_taxonomy = ckanext.jena.taxonomy.plugin:JenaTaxonomyPlugin",
             "jena_dcat = ckanext.jena.dcat.plugin:JenaDcatPlugin",
             "jena_quality = ckanext.jena.quality.plugin:JenaQualityPlugin",
+            "jena_harvest = ckanext.jena.harvest.plugin:JenaHarvestPlugin",
+            "jena_harvest_ckan = ckanext.jena.harvest.plugin:JenaCkanHarvesterPlugin",
+            "jena_harvest_dcat = ckanext.jena.harvest.plugin:JenaDcatHarvesterPlugin",
+            "jena_harvest_csw = ckanext.jena.harvest.plugin:JenaCswHarvesterPlugin",
+            "jena_harvest_sensorthings = ckanext.jena.harvest.plugin:JenaSensorThingsHarvesterPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",

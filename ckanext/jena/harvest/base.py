@@ -1,0 +1,318 @@
+"""What the four Jena harvesters share: ckanext-harvest's three stages done safely.
+
+A harvester type says how to list a source's records (``collect``), optionally how to complete
+one record (``complete``, the fetch stage) and how to map a record onto the Jena schema
+(``to_dataset``). This class does the rest:
+
+- gather: lists the whole source. A source that fails (network, HTTP, malformed answer, paging
+  loop, size limit, refused XML) ends the job with a report and changes nothing. A record whose
+  content hash equals the last run's costs one row in the report. Records gone from a source
+  that answered completely are withdrawn, unless that would withdraw more than the allowed share
+  of the source (``ckanext.jena.harvest.max_withdrawal_share``, default 20 %).
+- import: creates or updates the dataset through the action API (so the schema validates it),
+  keeps fields that data officers edited (see curation.py), refuses a dataset another source
+  already delivered, withdraws by soft deletion (the dataset stays in the trash and returns if
+  the record reappears).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import re
+from typing import Any, Iterator, Optional
+
+from ckan.lib.munge import munge_title_to_name
+from ckan.plugins import toolkit
+
+from ckanext.harvest.harvesters.base import HarvesterBase
+
+from . import curation, fetch, normalise, store
+from .fetch import FetchError
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Record:
+    """One record as a source lists it."""
+    guid: str
+    content: str = ""
+    content_hash: str = ""
+    identifiers: list = dataclasses.field(default_factory=list)
+    error: Optional[str] = None  # the source sent it, but it cannot be read
+
+    def __post_init__(self):
+        if not self.content_hash and self.content:
+            self.content_hash = content_hash(self.content)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def bilingual(english: str, german: str) -> str:
+    return f"{german} / {english}"
+
+
+class JenaHarvester(HarvesterBase):
+    """Base of jena_ckan, jena_dcat, jena_csw and jena_sensorthings (not registered itself)."""
+
+    source_type = ""
+    title = ""
+    description = ""
+    # source configuration keys: name -> (type, description)
+    config_keys: dict = {}
+    common_config_keys = {
+        "max_withdrawal_share": (float, "share of the source's records that a run may withdraw (0-1)"),
+        "private": (bool, "harvested datasets are private to the organisation"),
+        "license_id": (str, "licence for records that name none (an id of the dcat-ap.de list)"),
+        "max_pages": (int, "stop with an error after this many pages"),
+    }
+
+    # -- to be provided by each type ------------------------------------------------------
+    def collect(self, url: str, config: dict) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def complete(self, record_content: str, config: dict, url: str) -> str:
+        return record_content
+
+    def to_dataset(self, content: str, config: dict, url: str) -> dict:
+        raise NotImplementedError
+
+    # -- IHarvester ---------------------------------------------------------------------------
+    def info(self) -> dict:
+        return {"name": self.source_type, "title": self.title, "description": self.description}
+
+    def validate_config(self, config: str) -> str:
+        if not config or not config.strip():
+            return config
+        try:
+            parsed = json.loads(config)
+        except ValueError as exc:
+            raise ValueError(bilingual(f"The configuration is not valid JSON: {exc}",
+                                       f"Die Konfiguration ist kein gültiges JSON: {exc}"))
+        if not isinstance(parsed, dict):
+            raise ValueError(bilingual("The configuration must be a JSON object, e.g. {\"license_id\": \"dl-by-de/2.0\"}.",
+                                       "Die Konfiguration muss ein JSON-Objekt sein, z. B. {\"license_id\": \"dl-by-de/2.0\"}."))
+        known = {**self.common_config_keys, **self.config_keys}
+        for key, value in parsed.items():
+            if key not in known:
+                raise ValueError(bilingual(
+                    f"Unknown configuration key {key!r}. Known keys: {', '.join(sorted(known))}.",
+                    f"Unbekannter Konfigurationsschlüssel {key!r}. Bekannt sind: {', '.join(sorted(known))}."))
+            kind = known[key][0]
+            if kind is float and (not isinstance(value, (int, float)) or not 0 <= value <= 1):
+                raise ValueError(bilingual(f"{key} must be a number between 0 and 1.",
+                                           f"{key} muss eine Zahl zwischen 0 und 1 sein."))
+            if kind is int and (not isinstance(value, int) or value < 1):
+                raise ValueError(bilingual(f"{key} must be a positive whole number.",
+                                           f"{key} muss eine positive ganze Zahl sein."))
+            if kind is bool and not isinstance(value, bool):
+                raise ValueError(bilingual(f"{key} must be true or false.", f"{key} muss true oder false sein."))
+            if kind is str and not isinstance(value, str):
+                raise ValueError(bilingual(f"{key} must be a text.", f"{key} muss ein Text sein."))
+        if parsed.get("license_id") and not normalise.license_id(parsed["license_id"]):
+            raise ValueError(bilingual(f"Unknown licence {parsed['license_id']!r}: use an id of the dcat-ap.de list.",
+                                       f"Unbekannte Lizenz {parsed['license_id']!r}: bitte eine Kennung der "
+                                       "dcat-ap.de-Liste verwenden."))
+        return config
+
+    @staticmethod
+    def source_config(source) -> dict:
+        try:
+            parsed = json.loads(source.config or "{}")
+        except ValueError:
+            parsed = {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    def max_pages(self, config: dict) -> int:
+        return int(config.get("max_pages") or toolkit.asint(toolkit.config.get("ckanext.jena.harvest.max_pages", 1000)))
+
+    # -- gather ---------------------------------------------------------------------------------
+    def gather_stage(self, harvest_job) -> list:
+        source = harvest_job.source
+        config = self.source_config(source)
+        url = (source.url or "").strip()
+        progress = getattr(harvest_job, "jena_progress", None)
+        records: list[Record] = []
+        seen: set = set()
+        try:
+            fetch.check_url(url)
+            for record in self.collect(url, config):
+                if record.guid in seen:
+                    store.gather_error(harvest_job, bilingual(
+                        f"The source lists the record {record.guid} twice; the first one was kept.",
+                        f"Die Quelle enthält den Datensatz {record.guid} zweimal; der erste wurde übernommen."))
+                    continue
+                seen.add(record.guid)
+                records.append(record)
+                if progress:
+                    progress("gather", len(records), None)
+        except FetchError as exc:
+            store.rollback()
+            store.gather_error(harvest_job, bilingual(
+                f"{exc.english} The run was stopped; no dataset was changed or withdrawn.",
+                f"{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
+            log.warning("harvest source %s (%s): %s", source.id, url, exc.english)
+            return []
+
+        previous = store.remembered(source.id)
+        force = bool(getattr(harvest_job, "jena_force", False))
+        to_import: list = []
+        for record in records:
+            known = previous.get(record.guid)
+            if record.error:
+                obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
+                                       package_id=known.package_id if known else None)
+                store.object_error(obj, record.error, "Gather")
+            elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
+                  and store.package_state(known.package_id) == "active"):
+                store.new_object(harvest_job, record.guid, package_id=known.package_id, state="COMPLETE",
+                                 report_status="not modified", import_finished=store.now())
+            else:
+                to_import.append(store.new_object(
+                    harvest_job, record.guid, content=record.content,
+                    package_id=known.package_id if known and store.package_state(known.package_id) else None,
+                    extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
+                            "status": "change" if known else "new"}))
+        to_withdraw = [r for guid, r in previous.items() if r.state == "active" and guid not in seen]
+        active = sum(1 for r in previous.values() if r.state == "active")
+        share = float(config.get("max_withdrawal_share",
+                                 toolkit.config.get("ckanext.jena.harvest.max_withdrawal_share", 0.2)))
+        if getattr(harvest_job, "jena_allow_withdrawal", False):
+            share = 1.0
+        if to_withdraw and len(to_withdraw) > share * active:
+            store.gather_error(harvest_job, bilingual(
+                f"The source no longer lists {len(to_withdraw)} of {active} records ({len(to_withdraw) / active:.0%}); "
+                f"withdrawing more than {share:.0%} at once is refused, so nothing was withdrawn. If the source "
+                "really removed them, run `ckan jena harvest run SOURCE --allow-mass-withdrawal` or raise "
+                "max_withdrawal_share in the source configuration.",
+                f"Die Quelle führt {len(to_withdraw)} von {active} Datensätzen nicht mehr "
+                f"({len(to_withdraw) / active:.0%}); mehr als {share:.0%} auf einmal zurückzuziehen wird "
+                "abgelehnt, es wurde nichts zurückgezogen. Hat die Quelle sie wirklich entfernt, hilft "
+                "`ckan jena harvest run QUELLE --allow-mass-withdrawal` oder ein höheres "
+                "max_withdrawal_share in der Konfiguration der Quelle."))
+            to_withdraw = []
+        for gone in to_withdraw:
+            to_import.append(store.new_object(harvest_job, gone.guid, package_id=gone.package_id,
+                                              extras={"status": "withdraw"}))
+        store.save()
+        return [obj.id for obj in to_import]
+
+    # -- fetch ----------------------------------------------------------------------------------
+    def fetch_stage(self, harvest_object) -> bool:
+        if store.object_extra(harvest_object, "status") == "withdraw":
+            return True
+        config = self.source_config(harvest_object.source)
+        try:
+            completed = self.complete(harvest_object.content or "", config, harvest_object.source.url.strip())
+        except FetchError as exc:
+            store.object_error(harvest_object, exc.report(), "Fetch")
+            store.save()
+            return False
+        if completed != harvest_object.content:
+            harvest_object.content = completed
+            store.save()
+        return True
+
+    # -- import ---------------------------------------------------------------------------------
+    def import_stage(self, harvest_object) -> Any:
+        source = harvest_object.source
+        if store.object_extra(harvest_object, "status") == "withdraw":
+            return self._withdraw(harvest_object)
+        config = self.source_config(source)
+        guid = harvest_object.guid
+        try:
+            dataset = self.to_dataset(harvest_object.content or "", config, source.url.strip())
+            dataset = normalise.dataset(dataset, config)
+        except (FetchError, ValueError, KeyError, TypeError) as exc:
+            message = exc.report() if isinstance(exc, FetchError) else str(exc)
+            store.object_error(harvest_object, bilingual(f"The record cannot be read: {message}",
+                                                         f"Der Datensatz ist nicht lesbar: {message}"))
+            store.save()
+            return False
+        identifiers = json.loads(store.object_extra(harvest_object, "jena_identifiers") or "[]")
+        other = store.claimed_elsewhere(identifiers, source.id)
+        if other:
+            store.object_error(harvest_object, bilingual(
+                f"Already in the portal as dataset '{other['package_name']}' from the source "
+                f"'{other['source_title']}'; kept once, not imported again.",
+                f"Schon im Portal als Datensatz '{other['package_name']}' aus der Quelle "
+                f"'{other['source_title']}'; einmal behalten, nicht erneut übernommen."))
+            harvest_object.report_status = "not modified"
+            store.save()
+            return "unchanged"
+        known = store.remembered_one(source.id, guid)
+        context = {"user": self._get_user_name(), "ignore_auth": True}
+        existing = None
+        if known and store.package_state(known.package_id) in ("active", "deleted", "draft"):
+            existing = toolkit.get_action("package_show")(dict(context, for_update=True), {"id": known.package_id})
+        try:
+            if existing is None:
+                dataset.update(owner_org=source.publisher_id or None,
+                               private=bool(config.get("private", False)),
+                               name=self._unique_name(dataset.get("title") or guid))
+                result = toolkit.get_action("package_create")(dict(context), dataset)
+                conflicts: list = []
+            else:
+                merged, conflicts = curation.merge(existing, dataset, known.harvested if known else None)
+                merged["state"] = "active"
+                result = toolkit.get_action("package_update")(dict(context), merged)
+        except toolkit.ValidationError as exc:
+            store.rollback()
+            store.object_error(harvest_object, bilingual(
+                f"The record does not fit the Jena schema: {_summary(exc)}",
+                f"Der Datensatz passt nicht zum Jena-Schema: {_summary(exc)}"))
+            store.save()
+            return False
+        store.remember(source.id, guid, result["id"], store.object_extra(harvest_object, "jena_hash") or "",
+                       identifiers, curation.snapshot(result, dataset))
+        harvest_object.package_id = result["id"]
+        store.make_current(harvest_object)
+        if conflicts:
+            store.object_error(harvest_object, bilingual(
+                "Edited in the portal and changed at the source; the portal's values were kept: "
+                + ", ".join(conflicts) + ".",
+                "Im Portal bearbeitet und an der Quelle geändert; die Werte des Portals wurden behalten: "
+                + ", ".join(conflicts) + "."), "Import")
+        store.save()
+        return True
+
+    def _withdraw(self, harvest_object) -> bool:
+        source = harvest_object.source
+        package_id = harvest_object.package_id
+        if package_id and store.package_state(package_id) == "active":
+            toolkit.get_action("package_delete")({"user": self._get_user_name(), "ignore_auth": True},
+                                                 {"id": package_id})
+        store.mark_withdrawn(source.id, harvest_object.guid)
+        harvest_object.current = False
+        harvest_object.report_status = "deleted"
+        store.object_error(harvest_object, bilingual(
+            "Gone from the source: the dataset was withdrawn (it is in the trash and returns if the "
+            "source lists it again).",
+            "Nicht mehr in der Quelle: der Datensatz wurde zurückgezogen (er liegt im Papierkorb und kehrt "
+            "zurück, wenn die Quelle ihn wieder führt)."), "Import")
+        store.save()
+        return True
+
+    @staticmethod
+    def _unique_name(title: str) -> str:
+        base = munge_title_to_name(title)[:90].strip("-") or "datensatz"
+        name, number = base, 1
+        while store.name_taken(name):
+            number += 1
+            name = f"{base}-{number}"
+        return name
+
+
+def _summary(exc) -> str:
+    errors = getattr(exc, "error_dict", None) or {}
+    parts = []
+    for field, messages in errors.items():
+        if isinstance(messages, list):
+            messages = "; ".join(str(m) if not isinstance(m, dict) else json.dumps(m, ensure_ascii=False)
+                                 for m in messages)
+        parts.append(f"{field}: {messages}")
+    return re.sub(r"\s+", " ", ", ".join(parts)) or str(exc)

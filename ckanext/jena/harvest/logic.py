@@ -1,0 +1,128 @@
+"""Who may harvest what: harvest sources are managed by sysadmins, or by the admins of the
+source's organisation when ``ckanext.jena.harvest.org_admins_manage_sources`` is on (never by
+editors, unlike ckanext-harvest's default). A source address must be http(s) and, unless
+allow-listed, point at a public host."""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+from ckanext.jena import lang
+
+from . import fetch, store
+
+HARVEST_TYPE = "harvest"
+
+
+def _org_admins_allowed() -> bool:
+    return toolkit.asbool(toolkit.config.get("ckanext.jena.harvest.org_admins_manage_sources", False))
+
+
+def _refusal() -> dict:
+    if _org_admins_allowed():
+        msg = toolkit._("Only system administrators and the admins of the organisation may manage harvest sources.")
+    else:
+        msg = toolkit._("Only system administrators may manage harvest sources.")
+    return {"success": False, "msg": msg}
+
+
+def _may_manage(context: dict, owner_org) -> bool:
+    user = context.get("auth_user_obj")
+    if user is not None and getattr(user, "sysadmin", False):
+        return True
+    if not _org_admins_allowed() or not owner_org or not context.get("user"):
+        return False
+    try:
+        toolkit.check_access("organization_update", {"user": context["user"]}, {"id": owner_org})
+        return True
+    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+        return False
+
+
+def _source_org(context: dict, data_dict: dict):
+    if data_dict.get("owner_org"):
+        return data_dict["owner_org"]
+    source_id = data_dict.get("id") or data_dict.get("source_id")
+    if not source_id:
+        return None
+    try:
+        source = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": source_id})
+    except toolkit.ObjectNotFound:
+        return None
+    return source.get("owner_org")
+
+
+def _is_harvest_source(data_dict: dict) -> bool:
+    if (data_dict or {}).get("type") == HARVEST_TYPE:
+        return True
+    source_id = (data_dict or {}).get("id")
+    return bool(source_id) and store.package_type(source_id) == HARVEST_TYPE
+
+
+def _guard(next_auth, context, data_dict):
+    if not _may_manage(context, _source_org(context, data_dict or {})):
+        return _refusal()
+    return next_auth(context, data_dict)
+
+
+@toolkit.chained_auth_function
+def harvest_source_create(next_auth, context, data_dict):
+    return _guard(next_auth, context, data_dict)
+
+
+@toolkit.chained_auth_function
+def harvest_source_update(next_auth, context, data_dict):
+    return _guard(next_auth, context, data_dict)
+
+
+@toolkit.chained_auth_function
+def harvest_source_delete(next_auth, context, data_dict):
+    return _guard(next_auth, context, data_dict)
+
+
+@toolkit.chained_auth_function
+def package_create(next_auth, context, data_dict):
+    if (data_dict or {}).get("type") == HARVEST_TYPE:
+        return _guard(next_auth, context, data_dict)
+    return next_auth(context, data_dict)
+
+
+@toolkit.chained_auth_function
+def package_update(next_auth, context, data_dict):
+    if _is_harvest_source(data_dict or {}):
+        return _guard(next_auth, context, data_dict)
+    return next_auth(context, data_dict)
+
+
+def _check_source_url(data_dict: dict) -> None:
+    url = (data_dict or {}).get("url")
+    if not url:
+        return
+    try:
+        fetch.check_url(str(url).strip())
+    except fetch.FetchError as exc:
+        raise toolkit.ValidationError({"url": [exc.german if lang.current() == "de" else exc.english]})
+
+
+@toolkit.chained_action
+def package_create_action(next_action, context, data_dict):
+    if (data_dict or {}).get("type") == HARVEST_TYPE:
+        _check_source_url(data_dict)
+    return next_action(context, data_dict)
+
+
+@toolkit.chained_action
+def package_update_action(next_action, context, data_dict):
+    if (data_dict or {}).get("type") == HARVEST_TYPE or ((data_dict or {}).get("url") and
+                                                         _is_harvest_source(data_dict)):
+        _check_source_url(data_dict)
+    return next_action(context, data_dict)
+
+
+def get_auth_functions() -> dict:
+    return {"harvest_source_create": harvest_source_create, "harvest_source_update": harvest_source_update,
+            "harvest_source_delete": harvest_source_delete, "package_create": package_create,
+            "package_update": package_update}
+
+
+def get_actions() -> dict:
+    return {"package_create": package_create_action, "package_update": package_update_action}

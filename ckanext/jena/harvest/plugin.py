@@ -1,0 +1,70 @@
+"""Plugin jena_harvest (who may harvest what, `ckan jena harvest run`, the record table) and the
+four harvester types, each a plugin of its own because ckanext-harvest finds a harvester by the
+plugin that implements IHarvester: enable
+
+    ckan.plugins = ... harvest jena_harvest jena_harvest_ckan jena_harvest_dcat jena_harvest_csw
+                   jena_harvest_sensorthings
+
+The types they register are jena_ckan, jena_dcat, jena_csw and jena_sensorthings."""
+from __future__ import annotations
+
+import ckan.plugins as plugins
+from ckan.plugins import toolkit
+
+from ckanext.harvest.interfaces import IHarvester
+
+from . import logic
+from .sources.ckan import JenaCkanHarvester
+from .sources.csw import JenaCswHarvester
+from .sources.dcat import JenaDcatHarvester
+from .sources.sensorthings import JenaSensorThingsHarvester
+
+
+@toolkit.blanket.config_declarations
+class JenaHarvestPlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IConfigurer, inherit=True)
+    plugins.implements(plugins.IConfigurable, inherit=True)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IClick)
+
+    def update_config(self, config) -> None:
+        toolkit.add_template_directory(config, "templates")
+
+    def configure(self, config) -> None:
+        enabled = config.get("ckan.plugins") or []
+        enabled = set(enabled.split() if isinstance(enabled, str) else enabled)
+        if "harvest" not in enabled:
+            raise RuntimeError("jena_harvest needs ckanext-harvest: add `harvest` to ckan.plugins.")
+        from . import store
+        try:
+            store.ensure_table()
+        except Exception:  # the database may not exist yet (ckan db init runs with the plugins loaded)
+            store.rollback()
+
+    def get_auth_functions(self) -> dict:
+        return logic.get_auth_functions()
+
+    def get_actions(self) -> dict:
+        return logic.get_actions()
+
+    def get_commands(self) -> list:
+        from ckanext.jena.cli import with_subgroup
+        from .cli import harvest
+        return with_subgroup(harvest)
+
+
+class JenaCkanHarvesterPlugin(JenaCkanHarvester):
+    plugins.implements(IHarvester)
+
+
+class JenaDcatHarvesterPlugin(JenaDcatHarvester):
+    plugins.implements(IHarvester)
+
+
+class JenaCswHarvesterPlugin(JenaCswHarvester):
+    plugins.implements(IHarvester)
+
+
+class JenaSensorThingsHarvesterPlugin(JenaSensorThingsHarvester):
+    plugins.implements(IHarvester)

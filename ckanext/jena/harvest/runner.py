@@ -1,0 +1,88 @@
+"""Run one harvest source synchronously, in this process: the gather, fetch and import stages
+of ckanext-harvest without its queues (`ckan jena harvest run`, the demo, the benchmark). The
+queues' consumers (`ckan harvester gather-consumer` / `fetch-consumer`) run the same stages
+when a job is started from the web UI."""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+from ckan.plugins import toolkit
+
+from . import store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, Optional[int]], None]
+
+
+class RunError(Exception):
+    def __init__(self, english: str, german: str):
+        super().__init__(english)
+        self.english, self.german = english, german
+
+
+def _context() -> dict:
+    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": user["name"], "ignore_auth": True}
+
+
+def run_source(source: str, progress: Optional[Progress] = None, force: bool = False,
+               allow_mass_withdrawal: bool = False) -> dict:
+    """Harvest ``source`` (id or name) once and return the job's summary: created, updated,
+    unchanged, withdrawn, errors (records), gather_errors (the source as a whole), job_id and the
+    report's messages."""
+    from ckanext.harvest import queue
+    from ckanext.harvest.logic import HarvestJobExists
+
+    context = _context()
+    try:
+        source_dict = toolkit.get_action("harvest_source_show")(dict(context), {"id": source})
+    except toolkit.ObjectNotFound:
+        raise RunError(f"There is no harvest source {source!r}.", f"Es gibt keine Harvest-Quelle {source!r}.")
+    harvester = queue.get_harvester(source_dict["source_type"])
+    if harvester is None:
+        raise RunError(f"No harvester of type {source_dict['source_type']!r} is enabled (ckan.plugins).",
+                       f"Kein Harvester vom Typ {source_dict['source_type']!r} ist aktiviert (ckan.plugins).")
+    # jobs stuck beyond ckan.harvest.timeout are finished (with an error in their report) first
+    toolkit.get_action("harvest_jobs_run")(dict(context), {"source_id": source_dict["id"]})
+    try:
+        job_dict = toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_dict["id"],
+                                                                              "run": False})
+    except HarvestJobExists:
+        waiting = toolkit.get_action("harvest_job_list")(dict(context), {"source_id": source_dict["id"],
+                                                                           "status": "New"})
+        if not waiting:
+            raise RunError(
+                "A job of this source is running. Wait for it, or end it with `ckan harvester job-abort "
+                f"{source_dict['name']}`; jobs idle longer than ckan.harvest.timeout are ended automatically.",
+                "Für diese Quelle läuft schon ein Job. Bitte warten oder ihn mit `ckan harvester job-abort "
+                f"{source_dict['name']}` beenden; Jobs, die länger als ckan.harvest.timeout ruhen, werden "
+                "automatisch beendet.")
+        job_dict = waiting[0]
+    job = store.job(job_dict["id"])
+    job.status = "Running"
+    store.save()
+    job.jena_progress = progress
+    job.jena_force = force
+    job.jena_allow_withdrawal = allow_mass_withdrawal
+    object_ids = queue.gather_stage(harvester, job)
+    if not isinstance(object_ids, list):
+        object_ids = []
+    for number, object_id in enumerate(object_ids, 1):
+        obj = store.harvest_object(object_id)
+        try:
+            queue.fetch_and_import_stages(harvester, obj)
+        except Exception:  # one broken record must not end the job; the report says which
+            log.exception("harvest source %s: record %s failed", source_dict["id"], obj.guid)
+            store.rollback()
+            obj = store.harvest_object(object_id)
+            obj.state, obj.report_status = "ERROR", "errored"
+            store.object_error(obj, "Unerwarteter Fehler beim Import, Details im Log / Unexpected error during "
+                                    "import, details in the log.")
+            store.save()
+        if progress:
+            progress("import", number, len(object_ids))
+    toolkit.get_action("harvest_jobs_run")(dict(context), {"source_id": source_dict["id"]})
+    summary = store.job_counts(job_dict["id"])
+    summary.update(job_id=job_dict["id"], source_id=source_dict["id"], messages=store.job_messages(job_dict["id"]))
+    return summary

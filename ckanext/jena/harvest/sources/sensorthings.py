@@ -1,0 +1,223 @@
+"""jena_sensorthings: an OGC SensorThings API v1.1 endpoint (the city's Urban Data Platform).
+
+Things are listed with their Locations and Datastreams (``$expand``), following
+``@iot.nextLink``. Datastreams are grouped into one dataset per sensor category and Ortsteil
+(the category from the Datastream's or Thing's ``properties.category``, spelled as the platform
+spells it; the Ortsteil from the Thing's Location). Each Datastream gives two resources: the live
+API (JSON) and a CSV export. The temporal extent is the span of the Datastreams' phenomenon times
+(asked from the first and last Observation where a Datastream does not state it); the spatial
+extent is the Locations."""
+from __future__ import annotations
+
+import json
+from typing import Iterator, Optional
+from urllib.parse import quote
+
+from ckanext.jena.schema import places
+from ckanext.jena.taxonomy import store as taxonomy_store
+
+from .. import fetch
+from ..base import JenaHarvester, Record, content_hash
+from ..fetch import FetchError
+
+PAGE_SIZE = 100
+EXPAND = "Locations,Datastreams($expand=ObservedProperty,Sensor)"
+
+
+def categories() -> dict:
+    table = taxonomy_store.current().mappings.get("sensor_categories") or {}
+    return table.get("categories") or {}
+
+
+def _point(locations: list) -> Optional[list]:
+    for location in locations or []:
+        geometry = location.get("location") if isinstance(location, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+            geometry = geometry.get("geometry")
+        if isinstance(geometry, dict) and geometry.get("type") == "Point":
+            coordinates = geometry.get("coordinates") or []
+            if len(coordinates) >= 2 and all(isinstance(c, (int, float)) for c in coordinates[:2]):
+                return [float(coordinates[0]), float(coordinates[1])]
+    return None
+
+
+def _district(point: Optional[list]) -> str:
+    if not point:
+        return places.WHOLE_CITY
+    from shapely.geometry import Point
+    covered = places.districts_covering(Point(point))
+    return covered[0] if covered else places.WHOLE_CITY
+
+
+def _span(times: list[str]) -> tuple[Optional[str], Optional[str]]:
+    starts, ends = [], []
+    for value in times:
+        if not value:
+            continue
+        start, _, end = str(value).partition("/")
+        starts.append(start)
+        ends.append(end or start)
+    return (min(starts) if starts else None), (max(ends) if ends else None)
+
+
+class JenaSensorThingsHarvester(JenaHarvester):
+    source_type = "jena_sensorthings"
+    title = "SensorThings-API (Jena)"
+    description = ("Eine OGC-SensorThings-API v1.1, z. B. die Urbane Datenplattform der Stadt: ein Datensatz je "
+                   "Sensorkategorie und Ortsteil / An OGC SensorThings API v1.1, grouped by sensor category and district")
+    config_keys = {"page_size": (int, "Things per request (default 100)")}
+
+    def collect(self, url: str, config: dict) -> Iterator[Record]:
+        base = url.rstrip("/")
+        page_url: Optional[str] = f"{base}/Things"
+        params: Optional[dict] = {"$expand": EXPAND, "$top": int(config.get("page_size") or PAGE_SIZE)}
+        seen, pages, limit = set(), 0, self.max_pages(config)
+        groups: dict = {}
+        errors: list[Record] = []
+        while page_url:
+            key = (page_url, json.dumps(params, sort_keys=True))
+            if key in seen:
+                raise FetchError(f"Paging loop: {page_url} was already read in this run.",
+                                 f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
+            seen.add(key)
+            pages += 1
+            if pages > limit:
+                raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
+                                 f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+            answer = fetch.get_json(page_url, params=params)
+            if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
+                raise FetchError(f"{page_url} is not a SensorThings collection (no 'value' list).",
+                                 f"{page_url} ist keine SensorThings-Sammlung (keine 'value'-Liste).")
+            for thing in answer["value"]:
+                self._add_thing(thing, base, groups, errors)
+            next_link = answer.get("@iot.nextLink")
+            page_url, params = (str(next_link), None) if next_link else (None, None)
+            if page_url and (page_url, "null") in seen:
+                raise FetchError(f"Paging loop: {page_url} was already read in this run.",
+                                 f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
+            if page_url and not page_url.startswith(("http://", "https://")):
+                page_url = f"{base}/{page_url.lstrip('/')}"
+        yield from errors
+        for (category, district), streams in sorted(groups.items()):
+            streams.sort(key=lambda s: str(s["id"]))
+            content = json.dumps({"category": category, "district": district, "base": base, "streams": streams},
+                                 sort_keys=True, ensure_ascii=False)
+            # live sensors move their end time every hour: the hash counts whole days
+            stable = [dict(s, phenomenonTime=str(s.get("phenomenonTime") or "")[:10] + "/" +
+                           str(s.get("phenomenonTime") or "").partition("/")[2][:10]) for s in streams]
+            yield Record(guid=f"sensorthings:{category}:{district}", content=content,
+                         content_hash=content_hash(json.dumps([category, district, stable], sort_keys=True)),
+                         identifiers=[f"{base}#{category}:{district}"])
+
+    @staticmethod
+    def _add_thing(thing, base: str, groups: dict, errors: list) -> None:
+        if not isinstance(thing, dict) or "@iot.id" not in thing:
+            return
+        props = thing.get("properties") if isinstance(thing.get("properties"), dict) else {}
+        point = _point(thing.get("Locations"))
+        district = _district(point)
+        known = categories()
+        for stream in thing.get("Datastreams") or []:
+            if not isinstance(stream, dict) or "@iot.id" not in stream:
+                continue
+            stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
+            category = stream_props.get("category") or props.get("category")
+            if category not in known:
+                errors.append(Record(
+                    guid=f"sensorthings:datastream:{stream['@iot.id']}",
+                    error=(f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
+                           f"({category!r}); bekannt sind: {', '.join(known)} / Datastream {stream['@iot.id']} "
+                           f"({stream.get('name')}) has no known sensor category ({category!r}).")))
+                continue
+            observed = stream.get("ObservedProperty") or {}
+            unit = stream.get("unitOfMeasurement") or {}
+            groups.setdefault((category, district), []).append({
+                "id": stream["@iot.id"], "name": stream.get("name"), "description": stream.get("description"),
+                "unit": {k: unit.get(k) for k in ("name", "symbol") if unit.get(k)},
+                "observed_property": {k: observed.get(k) for k in ("name", "description", "definition")
+                                      if observed.get(k)},
+                "phenomenonTime": stream.get("phenomenonTime"),
+                "thing": {"id": thing["@iot.id"], "name": thing.get("name"), "description": thing.get("description")},
+                "point": point,
+            })
+
+    def complete(self, content: str, config: dict, url: str) -> str:
+        data = json.loads(content)
+        changed = False
+        for stream in data["streams"]:
+            if stream.get("phenomenonTime"):
+                continue
+            ends = []
+            for order in ("asc", "desc"):
+                answer = fetch.get_json(f"{data['base']}/Datastreams({stream['id']})/Observations",
+                                        params={"$orderby": f"phenomenonTime {order}", "$top": 1,
+                                                "$select": "phenomenonTime"})
+                values = answer.get("value") if isinstance(answer, dict) else None
+                if values and isinstance(values[0], dict) and values[0].get("phenomenonTime"):
+                    ends.append(str(values[0]["phenomenonTime"]).partition("/")[0 if order == "asc" else 2]
+                                or str(values[0]["phenomenonTime"]))
+            if len(ends) == 2:
+                stream["phenomenonTime"] = f"{ends[0]}/{ends[1]}"
+                changed = True
+        return json.dumps(data, sort_keys=True, ensure_ascii=False) if changed else content
+
+    def to_dataset(self, content: str, config: dict, url: str) -> dict:
+        data = json.loads(content)
+        category, district, base = data["category"], data["district"], data["base"]
+        row = categories().get(category) or {}
+        label = (row.get("label") or {}).get("de") or category
+        label_en = (row.get("label") or {}).get("en") or category
+        place = places.label(district, "de") if district != places.WHOLE_CITY else "Jena"
+        streams = data["streams"]
+        stations = sorted({s["thing"]["name"] for s in streams if s["thing"].get("name")})
+        measured = []
+        for s in streams:
+            prop = s["observed_property"].get("name") or s.get("name")
+            unit = s["unit"].get("symbol") or s["unit"].get("name")
+            text = f"{prop} ({unit})" if unit else prop
+            if text and text not in measured:
+                measured.append(text)
+        start, end = _span([s.get("phenomenonTime") for s in streams])
+        notes = (f"Messwerte der Urbanen Datenplattform Jena: {label} in {place}. "
+                 f"{len(streams)} Messreihe{'n' if len(streams) != 1 else ''} von "
+                 f"{len(stations)} Station{'en' if len(stations) != 1 else ''} ({', '.join(stations)}). "
+                 f"Gemessen: {', '.join(measured)}. Die Daten kommen live aus der SensorThings-API der Stadt.\n\n"
+                 f"Measurements from Jena's Urban Data Platform: {label_en} in {place}.")
+        points = [s["point"] for s in streams if s.get("point")]
+        resources = []
+        for s in streams:
+            observations = f"{base}/Datastreams({s['id']})/Observations"
+            name = s.get("name") or f"Datastream {s['id']}"
+            resources.append({"url": observations, "name": f"{name} – Live-API (JSON)", "format": "JSON",
+                              "description": s.get("description") or None})
+            resources.append({"url": observations + "?" + "&".join(
+                f"{k}={quote(v, safe='(),')}" for k, v in (("$resultFormat", "CSV"),
+                                                          ("$select", "phenomenonTime,result"))),
+                "name": f"{name} – CSV-Export", "format": "CSV"})
+        dataset = {
+            "title": f"{label} – {place}",
+            "notes": notes,
+            "tags": [{"name": t} for t in dict.fromkeys([label, "Sensordaten", "Echtzeitdaten", place] + [
+                s["observed_property"].get("name") for s in streams if s["observed_property"].get("name")])],
+            "sensor_category": category,
+            "license_id": config.get("license_id"),
+            "frequency": "http://publications.europa.eu/resource/authority/frequency/CONT",
+            "resources": resources,
+            "url": f"{base}/Datastreams",
+        }
+        if start or end:
+            dataset["temporal_coverage"] = [{k: v[:10] for k, v in (("start", start), ("end", end)) if v}]
+        if points:
+            if len(points) == 1:
+                dataset["spatial"] = json.dumps({"type": "Point", "coordinates": points[0]})
+            else:
+                dataset["spatial"] = json.dumps({"type": "MultiPoint", "coordinates": points})
+        elif district != places.WHOLE_CITY:
+            dataset["districts"] = [district]
+        else:
+            dataset["districts"] = [places.WHOLE_CITY]
+        if not config.get("license_id"):
+            raise ValueError("Die Quelle nennt keine Lizenz: bitte license_id in der Konfiguration der Quelle setzen "
+                             "(z. B. \"dl-by-de/2.0\") / The source names no licence: set license_id in the source "
+                             "configuration (e.g. \"dl-by-de/2.0\").")
+        return dataset

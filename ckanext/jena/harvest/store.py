@@ -1,0 +1,210 @@
+"""What the harvester remembers, and its writes to ckanext-harvest's objects.
+
+Why not only the toolkit: ckanext-harvest's stages hand over and expect its model objects
+(HarvestJob, HarvestObject and their errors), and the per-record memory below (content hash,
+identifiers, the values last harvested) needs a table of its own. All of that SQL and model use
+lives here; written against CKAN 2.11 and ckanext-harvest 1.6.3.
+
+Table ``jena_harvest_record``: one row per record a source ever delivered.
+- ``content_hash``: the hash of the record as the source sent it; an equal hash on the next run
+  means nothing to do.
+- ``identifiers``: the record's URI, dct:identifier, source id and landing page; the same
+  dataset arriving from a second source is found by them.
+- ``harvested``: ``{"input": ..., "output": ...}``, the values the harvester wrote last time and
+  how the portal stored them. A field whose stored value differs from ``output`` was edited by
+  a data officer, and a re-harvest leaves it alone.
+- ``state``: ``active`` or ``withdrawn`` (gone from the source; the dataset is deleted softly).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
+                                   HarvestObjectExtra, HarvestSource)
+
+TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS jena_harvest_record (
+    source_id text NOT NULL,
+    guid text NOT NULL,
+    package_id text,
+    content_hash text,
+    identifiers text[] NOT NULL DEFAULT '{}',
+    state text NOT NULL DEFAULT 'active',
+    harvested jsonb NOT NULL DEFAULT '{}',
+    updated timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source_id, guid)
+);
+CREATE INDEX IF NOT EXISTS jena_harvest_record_identifiers ON jena_harvest_record USING gin (identifiers);
+CREATE INDEX IF NOT EXISTS jena_harvest_record_package ON jena_harvest_record (package_id);
+"""
+
+
+@dataclasses.dataclass
+class Remembered:
+    guid: str
+    package_id: Optional[str]
+    content_hash: Optional[str]
+    state: str
+    harvested: dict
+
+
+def ensure_table() -> None:
+    for statement in TABLE_SQL.split(";"):
+        if statement.strip():
+            model.Session.execute(sa.text(statement))
+    model.Session.commit()
+
+
+def remembered(source_id: str) -> dict[str, Remembered]:
+    rows = model.Session.execute(sa.text(
+        "SELECT guid, package_id, content_hash, state FROM jena_harvest_record WHERE source_id = :s"),
+        {"s": source_id})
+    return {r[0]: Remembered(r[0], r[1], r[2], r[3], {}) for r in rows}
+
+
+def remembered_one(source_id: str, guid: str) -> Optional[Remembered]:
+    row = model.Session.execute(sa.text(
+        "SELECT guid, package_id, content_hash, state, harvested FROM jena_harvest_record "
+        "WHERE source_id = :s AND guid = :g"), {"s": source_id, "g": guid}).first()
+    return Remembered(row[0], row[1], row[2], row[3], dict(row[4] or {})) if row else None
+
+
+def remember(source_id: str, guid: str, package_id: str, content_hash: str, identifiers: Iterable[str],
+             harvested: dict, state: str = "active") -> None:
+    model.Session.execute(sa.text("""
+        INSERT INTO jena_harvest_record (source_id, guid, package_id, content_hash, identifiers, harvested,
+                                         state, updated)
+        VALUES (:s, :g, :p, :h, :i, CAST(:hv AS jsonb), :st, now())
+        ON CONFLICT (source_id, guid) DO UPDATE SET package_id = :p, content_hash = :h, identifiers = :i,
+            harvested = CAST(:hv AS jsonb), state = :st, updated = now()"""),
+        {"s": source_id, "g": guid, "p": package_id, "h": content_hash, "i": sorted(set(identifiers)),
+         "hv": json.dumps(harvested, default=str), "st": state})
+
+
+def mark_withdrawn(source_id: str, guid: str) -> None:
+    model.Session.execute(sa.text(
+        "UPDATE jena_harvest_record SET state = 'withdrawn', content_hash = NULL, updated = now() "
+        "WHERE source_id = :s AND guid = :g"), {"s": source_id, "g": guid})
+
+
+def claimed_elsewhere(identifiers: Iterable[str], source_id: str) -> Optional[dict]:
+    """The active record of another source with one of these identifiers, with its dataset."""
+    identifiers = sorted({i for i in identifiers if i})
+    if not identifiers:
+        return None
+    row = model.Session.execute(sa.text("""
+        SELECT r.source_id, r.package_id, p.name, s.title, s.url
+        FROM jena_harvest_record r JOIN package p ON p.id = r.package_id AND p.state = 'active'
+        JOIN harvest_source s ON s.id = r.source_id
+        WHERE r.state = 'active' AND r.source_id <> :s AND r.identifiers && CAST(:i AS text[])
+        LIMIT 1"""), {"s": source_id, "i": identifiers}).first()
+    if row is None:
+        return None
+    return {"source_id": row[0], "package_id": row[1], "package_name": row[2],
+            "source_title": row[3] or row[4]}
+
+
+def forget_source(source_id: str) -> None:
+    model.Session.execute(sa.text("DELETE FROM jena_harvest_record WHERE source_id = :s"), {"s": source_id})
+
+
+def package_state(package_id: Optional[str]) -> Optional[str]:
+    if not package_id:
+        return None
+    return model.Session.execute(sa.text("SELECT state FROM package WHERE id = :id"), {"id": package_id}).scalar()
+
+
+def package_type(id_or_name: str) -> Optional[str]:
+    return model.Session.execute(sa.text("SELECT type FROM package WHERE id = :v OR name = :v"),
+                                 {"v": id_or_name}).scalar()
+
+
+def name_taken(name: str) -> bool:
+    return model.Session.execute(sa.text("SELECT 1 FROM package WHERE name = :n"), {"n": name}).first() is not None
+
+
+# --- ckanext-harvest's objects -------------------------------------------------------------
+
+def source(source_id: str) -> Optional[HarvestSource]:
+    return HarvestSource.get(source_id)
+
+
+def job(job_id: str) -> Optional[HarvestJob]:
+    return HarvestJob.get(job_id)
+
+
+def harvest_object(object_id: str) -> Optional[HarvestObject]:
+    return HarvestObject.get(object_id)
+
+
+def new_object(job: HarvestJob, guid: str, content: Optional[str] = None, package_id: Optional[str] = None,
+               extras: Optional[dict] = None, **columns) -> HarvestObject:
+    obj = HarvestObject(guid=guid, job=job, source=job.source, content=content, package_id=package_id,
+                        extras=[HarvestObjectExtra(key=k, value=v) for k, v in (extras or {}).items()],
+                        **columns)
+    model.Session.add(obj)
+    return obj
+
+
+def object_extra(obj: HarvestObject, key: str) -> Optional[str]:
+    for extra in obj.extras:
+        if extra.key == key:
+            return extra.value
+    return None
+
+
+def gather_error(job: HarvestJob, message: str) -> None:
+    model.Session.add(HarvestGatherError(message=message, job=job))
+    model.Session.commit()
+
+
+def object_error(obj: HarvestObject, message: str, stage: str = "Import") -> None:
+    model.Session.add(HarvestObjectError(message=message, object=obj, stage=stage))
+
+
+def make_current(obj: HarvestObject) -> None:
+    """``obj`` becomes the current object of its guid in its source (ckanext-harvest's link from a
+    dataset to the source it came from)."""
+    model.Session.execute(sa.text(
+        "UPDATE harvest_object SET current = false WHERE harvest_source_id = :s AND guid = :g AND id <> :id "
+        "AND current"), {"s": obj.harvest_source_id, "g": obj.guid, "id": obj.id})
+    obj.current = True
+
+
+def save() -> None:
+    model.Session.commit()
+
+
+def rollback() -> None:
+    model.Session.rollback()
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+def job_counts(job_id: str) -> dict:
+    rows = model.Session.execute(sa.text(
+        "SELECT coalesce(report_status, state), count(*) FROM harvest_object WHERE harvest_job_id = :j "
+        "GROUP BY 1"), {"j": job_id})
+    counts = {r[0]: r[1] for r in rows}
+    gather_errors = model.Session.execute(sa.text(
+        "SELECT count(*) FROM harvest_gather_error WHERE harvest_job_id = :j"), {"j": job_id}).scalar()
+    return {"created": counts.get("added", 0), "updated": counts.get("updated", 0),
+            "unchanged": counts.get("not modified", 0), "withdrawn": counts.get("deleted", 0),
+            "errors": counts.get("errored", 0) + counts.get("ERROR", 0), "gather_errors": gather_errors}
+
+
+def job_messages(job_id: str) -> list[str]:
+    gather = [r[0] for r in model.Session.execute(sa.text(
+        "SELECT message FROM harvest_gather_error WHERE harvest_job_id = :j ORDER BY created"), {"j": job_id})]
+    objects = [f"{r[0]}: {r[1]}" for r in model.Session.execute(sa.text(
+        "SELECT o.guid, e.message FROM harvest_object_error e JOIN harvest_object o ON o.id = e.harvest_object_id "
+        "WHERE o.harvest_job_id = :j ORDER BY e.created"), {"j": job_id})]
+    return gather + objects

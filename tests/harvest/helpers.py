@@ -1,0 +1,44 @@
+"""Shared steps of the harvest tests: the plugin set, a source, a run, what the portal holds."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks
+
+HARVEST_PLUGINS = (SCHEMA_PLUGINS + " jena_dcat harvest jena_harvest jena_harvest_ckan jena_harvest_dcat "
+                   "jena_harvest_csw jena_harvest_sensorthings")
+
+
+def marks() -> list:
+    return schema_marks(HARVEST_PLUGINS) + [
+        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+        pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
+        pytest.mark.ckan_config("ckanext.jena.harvest.timeout", "1"),
+        pytest.mark.usefixtures("clean_db", "clean_index"),
+    ]
+
+
+def make_source(url: str, source_type: str = "jena_dcat", config: dict | None = None, name: str = "quelle",
+                org: dict | None = None) -> dict:
+    org = org or factories.Organization(org_type="fachdienst")
+    sysadmin = factories.Sysadmin()
+    return helpers.call_action("harvest_source_create", context={"user": sysadmin["name"]}, name=name,
+                               title=f"Quelle {name}", url=url, source_type=source_type,
+                               owner_org=org["id"], config=json.dumps(config or {}))
+
+
+def run(source: dict, **kwargs) -> dict:
+    from ckanext.jena.harvest.runner import run_source
+    return run_source(source["id"], **kwargs)
+
+
+def harvested(state: str = "active") -> list[dict]:
+    """Datasets in the portal (not harvest sources), by title."""
+    from ckan import model
+    names = [p.name for p in model.Session.query(model.Package).filter_by(type="dataset", state=state)]
+    found = [helpers.call_action("package_show", id=n) for n in names]
+    return sorted(found, key=lambda d: d["title"])
