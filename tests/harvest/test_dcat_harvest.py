@@ -75,3 +75,44 @@ def test_the_bremen_catalog_harvests_completely(source_server):
     assert summary["errors"] == 0 and summary["gather_errors"] == 0, summary["messages"][:5]
     assert summary["created"] == 153
     assert len(harvested()) == 153
+
+
+def test_fields_a_data_officer_edited_survive_a_re_harvest_and_conflicts_are_reported(source_server):
+    datasets = [catalog.dataset(n, place="Winzerla") for n in range(1, 4)]
+    url = catalog.serve(source_server, datasets)
+    source = make_source(url)
+    run(source)
+    first = next(d for d in harvested() if d["title"] == "Messreihe Nummer 1")
+    assert first["districts"] == ["winzerla"]
+    # a data officer confirms action fields, corrects the title and the districts
+    helpers.call_action("package_patch", id=first["id"], title="Bodenmessreihe Winzerla",
+                        action_fields=["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"], districts=["winzerla", "ammerbach"])
+    # the source changes the title and the description
+    datasets[0] = catalog.dataset(1, title="Messreihe Eins (neu)", notes="Neue Beschreibung.", place="Winzerla")
+    catalog.serve(source_server, datasets)
+    summary = run(source)
+    assert summary["updated"] == 1
+    after = helpers.call_action("package_show", id=first["id"])
+    assert after["title"] == "Bodenmessreihe Winzerla"            # edited here: kept
+    assert after["notes"] == "Neue Beschreibung."                 # not edited here: follows the source
+    assert after["action_fields"] == ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"]
+    assert after["districts"] == ["ammerbach", "winzerla"]
+    conflicts = [m for m in summary["messages"] if "portal's values were kept" in m]
+    assert len(conflicts) == 1 and "title" in conflicts[0] and "notes" not in conflicts[0]
+    # an unchanged source leaves everything alone
+    assert run(source)["unchanged"] == 3
+    assert helpers.call_action("package_show", id=first["id"])["title"] == "Bodenmessreihe Winzerla"
+
+
+def test_the_same_dataset_from_two_sources_is_kept_once(source_server):
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 4)])
+    run(make_source(url, name="landesportal"))
+    # a partner catalog lists dataset 2 again (same dct:identifier, another URI) and a new one
+    partner = [catalog.dataset(12, identifier="jena-test-2", title="Messreihe Nummer 2 (Partner)"),
+               catalog.dataset(20)]
+    partner_url = catalog.serve(source_server, partner, path="/partner.ttl")
+    summary = run(make_source(partner_url, name="partner"))
+    assert (summary["created"], summary["unchanged"]) == (1, 1)
+    assert any("Already in the portal" in m and "landesportal" in m for m in summary["messages"])
+    assert sorted(d["title"] for d in harvested()) == sorted(f"Messreihe Nummer {n}" for n in (1, 2, 3, 20))
+    assert len(harvested()) == 4

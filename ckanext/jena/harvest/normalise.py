@@ -63,7 +63,8 @@ def format_name(value: Any) -> Optional[str]:
 
 
 def clean_tag(name: Any) -> Optional[str]:
-    cleaned = re.sub(r"\s+", " ", TAG_RE.sub(" ", str(name or ""))).strip()[:100]
+    text = re.sub(r"(\d),(\d)", r"\1.\2", str(name or ""))  # "PM 2,5": CKAN tags have no commas
+    cleaned = re.sub(r"\s+", " ", TAG_RE.sub(" ", text)).strip()[:100]
     return cleaned if len(cleaned) >= 2 else None
 
 

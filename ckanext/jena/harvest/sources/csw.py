@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 from typing import Iterator, Optional
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from ckanext.jena.dcat import mapping
 from ckanext.jena.schema import vocabularies
 
 from .. import fetch, normalise, xmlsafe
@@ -31,6 +33,25 @@ def _exception_text(root) -> Optional[str]:
     texts = [t.strip() for t in root.itertext() if t.strip()]
     codes = [e.get("exceptionCode") for e in root.iter() if e.get("exceptionCode")]
     return "; ".join(codes + texts)[:500] or "ExceptionReport"
+
+
+def _locator_format(locator: dict, formats: list) -> Optional[str]:
+    """OGC protocol, else the file name's extension, else the record's only distribution format for
+    a download, else a web page."""
+    protocol = (locator.get("protocol") or "").strip().upper()
+    for prefix, name in PROTOCOL_FORMATS.items():
+        if protocol.startswith(prefix):
+            return name
+    path = urlsplit(locator["url"].strip()).path
+    if "." in path.rsplit("/", 1)[-1]:
+        info = mapping.format_info(path.rsplit(".", 1)[-1])
+        if info:
+            return info["name"]
+    if "DOWNLOAD" in protocol and len(formats) == 1:
+        return normalise.format_name(formats[0])
+    if locator.get("function") == "information" or "LINK" in protocol:
+        return "HTML"
+    return None
 
 
 class JenaCswHarvester(JenaHarvester):
@@ -146,12 +167,9 @@ class JenaCswHarvester(JenaHarvester):
         for locator in values.get("resource-locator") or []:
             if not locator.get("url"):
                 continue
-            protocol = (locator.get("protocol") or "").strip()
-            fmt = PROTOCOL_FORMATS.get(protocol.split("-")[0].upper()) or (formats[0] if len(formats) == 1 else None)
             resources.append({"url": locator["url"].strip(), "name": locator.get("name") or locator["url"].strip(),
                               "description": locator.get("description") or None,
-                              "format": fmt or normalise.format_name(locator["url"].rsplit(".", 1)[-1]
-                                                                     if "." in locator["url"][-6:] else None)})
+                              "format": _locator_format(locator, formats)})
         dataset["resources"] = resources
         return dataset
 

@@ -1,0 +1,154 @@
+"""A misbehaving source loses nothing: each fault ends the run with a clear message in the job
+report, and the datasets harvested before stay exactly as they were."""
+import datetime
+import socket
+
+import pytest
+
+from ckan.tests import helpers
+
+from tests.harvest import catalog
+from tests.harvest.helpers import harvested, make_source, marks, run
+
+pytestmark = marks()
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#"
+  xmlns:dct="http://purl.org/dc/terms/"><dcat:Dataset rdf:about="https://x.invalid/1"><dct:title>&lol3;</dct:title>
+</dcat:Dataset></rdf:RDF>"""
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#"
+  xmlns:dct="http://purl.org/dc/terms/"><dcat:Dataset rdf:about="https://x.invalid/1"><dct:title>&secret;</dct:title>
+</dcat:Dataset></rdf:RDF>"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _break(server, fault: str) -> None:
+    """Make the catalog's first page misbehave."""
+    good = server.routes[("/catalog.ttl", ())][2]
+    if fault == "timeout":
+        server.add("/catalog.ttl", good, behaviour="slow")
+    elif fault == "server error":
+        server.add("/catalog.ttl", "Internal Server Error", content_type="text/plain", status=500)
+    elif fault == "not found":
+        server.routes.pop(("/catalog.ttl", ()))
+    elif fault == "malformed":
+        server.add("/catalog.ttl", good.decode()[: len(good) // 2] + " <<< kaputt")
+    elif fault == "truncated":
+        server.add("/catalog.ttl", good, behaviour="truncate")
+    elif fault == "paging loop":
+        server.add("/catalog.ttl?page=2", good.replace(b"?page=3", b""))
+    elif fault == "too large":
+        server.add("/catalog.ttl", good, behaviour="huge")
+    elif fault == "entity expansion":
+        server.add("/catalog.ttl", BOMB, content_type="application/rdf+xml")
+    elif fault == "external entity":
+        server.add("/catalog.ttl", EXTERNAL, content_type="application/rdf+xml")
+    elif fault == "empty answer":
+        server.add("/catalog.ttl", catalog.turtle([]))
+    elif fault == "not rdf":
+        server.add("/catalog.ttl", "<html><body>Wartungsarbeiten</body></html>", content_type="text/html")
+
+
+MESSAGES = {
+    "timeout": "did not answer within",
+    "server error": "HTTP error 500",
+    "not found": "HTTP error 404",
+    "malformed": "not valid RDF",
+    "truncated": "broke off",
+    "paging loop": "Paging loop",
+    "too large": "larger than the limit",
+    "entity expansion": "declares a DTD or XML entities",
+    "external entity": "declares a DTD or XML entities",
+    "empty answer": "withdrawing more than 20% at once is refused",
+    "not rdf": "not valid RDF",
+}
+
+
+def _snapshot():
+    return {d["id"]: (d["metadata_modified"], d["title"], d["state"]) for d in harvested()}
+
+
+@pytest.mark.ckan_config("ckanext.jena.harvest.max_bytes", "100000")
+@pytest.mark.parametrize("fault", sorted(MESSAGES))
+def test_a_failing_source_ends_the_run_with_a_report_and_changes_no_dataset(source_server, fault):
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 8)])
+    source = make_source(url)
+    assert run(source)["created"] == 7
+    before = _snapshot()
+    _break(source_server, fault)
+    summary = run(source)
+    assert summary["gather_errors"] >= 1
+    assert (summary["created"], summary["updated"], summary["withdrawn"]) == (0, 0, 0)
+    assert any(MESSAGES[fault] in m for m in summary["messages"]), summary["messages"]
+    assert any("no dataset was changed" in m or "nothing was withdrawn" in m for m in summary["messages"])
+    assert _snapshot() == before
+    job = helpers.call_action("harvest_job_show", id=summary["job_id"])
+    assert job["status"] == "Finished"
+
+
+def test_a_refused_connection_is_reported(source_server):
+    url = catalog.serve(source_server, [catalog.dataset(1)])
+    source = make_source(url)
+    run(source)
+    before = _snapshot()
+    helpers.call_action("harvest_source_patch", id=source["id"], url=f"http://127.0.0.1:{_free_port()}/catalog.ttl")
+    summary = run(source)
+    assert any("No connection" in m and "Keine Verbindung" in m for m in summary["messages"])
+    assert _snapshot() == before
+
+
+def test_withdrawing_more_than_the_allowed_share_is_refused_and_reported(source_server):
+    datasets = [catalog.dataset(n) for n in range(1, 11)]
+    url = catalog.serve(source_server, datasets, per_page=20)
+    source = make_source(url)
+    run(source)
+    catalog.serve(source_server, datasets[:7], per_page=20)  # 3 of 10 gone: 30 % > 20 %
+    summary = run(source)
+    assert summary["withdrawn"] == 0 and summary["unchanged"] == 7
+    assert any("3 of 10" in m and "refused" in m for m in summary["messages"])
+    assert len(harvested()) == 10
+    summary = run(source, allow_mass_withdrawal=True)
+    assert summary["withdrawn"] == 3 and len(harvested()) == 7
+
+
+def test_one_record_the_schema_refuses_fails_alone_and_the_report_says_why(source_server):
+    datasets = [catalog.dataset(n) for n in range(1, 4)]
+    url = catalog.serve(source_server, datasets)
+    page = source_server.routes[("/catalog.ttl", ())][2].decode()
+    # dataset 3's contact point has an e-mail address that is none
+    page = page.replace('Umwelt" ; vcard:hasEmail <mailto:umwelt@jena.invalid> ] ;\n    '
+                        'dcat:distribution <https://daten.jena.invalid/dataset/3/csv>',
+                        'Umwelt" ; vcard:hasEmail "kein Postfach" ] ;\n    '
+                        'dcat:distribution <https://daten.jena.invalid/dataset/3/csv>')
+    assert "kein Postfach" in page
+    source_server.add("/catalog.ttl", page)
+    summary = run(make_source(url))
+    assert (summary["created"], summary["errors"], summary["gather_errors"]) == (2, 1, 0)
+    assert [m for m in summary["messages"] if "dataset/3" in m and "contact" in m and "Jena-Schema" in m]
+    assert [d["title"] for d in harvested()] == ["Messreihe Nummer 1", "Messreihe Nummer 2"]
+
+
+@pytest.mark.ckan_config("ckan.harvest.timeout", "5")
+def test_a_stuck_job_is_finished_with_a_report(source_server):
+    from ckanext.harvest.model import HarvestJob
+    url = catalog.serve(source_server, [catalog.dataset(1)])
+    source = make_source(url)
+    job = HarvestJob(source_id=source["id"], status="Running")
+    job.save()
+    job.created = job.gather_started = datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+    job.save()
+    summary = run(source)  # finishes the stuck job first, then runs
+    assert summary["created"] == 1
+    old = helpers.call_action("harvest_job_report", id=job.id)
+    assert helpers.call_action("harvest_job_show", id=job.id)["status"] == "Finished"
+    assert any("timeout" in e.lower() for e in old["gather_errors"][0]["message"].splitlines()) or \
+        any("timeout" in str(e).lower() for e in old["gather_errors"])
