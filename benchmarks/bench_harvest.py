@@ -380,14 +380,21 @@ def child_run(harvester: str, source_id: str) -> dict:
         except ImportError as e:
             raise SystemExit(f"jena_dcat: ckanext.jena.harvest.runner.run_source is not available ({e}); "
                              "run with --only stock until ckanext/jena/harvest/runner.py exists")
-    t0 = time.perf_counter()
-    if harvester == "jena_dcat":
-        result = dict(run_source(source_id))
-        result["errors"] = result.get("errors", 0) + result.get("gather_errors", 0)
     else:
         stock_profile_shim()
-        result = run_stock(source_id)
+    job = (lambda: dict(run_source(source_id))) if harvester == "jena_dcat" else (lambda: run_stock(source_id))
+    profile_to = os.environ.get("BENCH_HARVEST_PROFILE")
+    t0 = time.perf_counter()
+    if profile_to:
+        import cProfile
+        profiler = cProfile.Profile()
+        result = profiler.runcall(job)
+        profiler.dump_stats(profile_to)
+    else:
+        result = job()
     elapsed = time.perf_counter() - t0
+    if harvester == "jena_dcat":
+        result["errors"] = result.get("errors", 0) + result.get("gather_errors", 0)
     model.Session.remove()
     report = job_report(result["job_id"]) if result.get("job_id") else {}
     statuses = report.get("statuses", {})
@@ -429,6 +436,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=2000, help="datasets in the catalog (default 2000)")
     parser.add_argument("--only", choices=sorted(HARVESTERS), help="one harvester only")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--profile", action="store_true",
+                        help="run each job under cProfile (slower; .prof files in .local/bench-harvest/)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("CKAN_SQLALCHEMY_URL", f"postgresql://ckan:ckan@127.0.0.1:54329/{DB}")
@@ -468,6 +477,8 @@ def main() -> int:
                       "by package_create", file=sys.stderr)
             for run, label in RUNS:
                 print(f"[{variant}] {label} with {name} ...", file=sys.stderr)
+                if args.profile:
+                    os.environ["BENCH_HARVEST_PROFILE"] = os.path.join(OUT, f"{variant}-{run}.prof")
                 result, rss = measure(["run", name, setup["source_id"]], os.path.join(OUT, f"{variant}-{run}.log"))
                 rows[(variant, run)] = (result, rss)
                 report = result.get("report", {})
@@ -490,6 +501,8 @@ def main() -> int:
           f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, commit {commit}, "
           f"{datetime.date.today().isoformat()}")
     print(f"Machine: {machine()}")
+    if args.profile:
+        print("**Profiled run (--profile): times include cProfile's overhead, not for the README.**")
     print()
     print("| harvester | run | datasets | outcome | time (s) | datasets/s | peak memory (MB) |")
     print("|---|---|---:|---|---:|---:|---:|")

@@ -14,3 +14,15 @@ def schema_marks(plugins: str = SCHEMA_PLUGINS) -> list:
                                 "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"),
         pytest.mark.usefixtures("with_plugins"),
     ]
+
+HARVEST_PLUGINS = (SCHEMA_PLUGINS + " jena_dcat harvest jena_harvest jena_harvest_ckan jena_harvest_dcat "
+                   "jena_harvest_csw jena_harvest_sensorthings")
+# what the demo loader needs: it harvests the bundled demo sources from 127.0.0.1
+DEMO_PLUGINS = HARVEST_PLUGINS + " jena_demo"
+
+
+def demo_marks(plugins: str = DEMO_PLUGINS) -> list:
+    return schema_marks(plugins) + [
+        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+        pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
+    ]

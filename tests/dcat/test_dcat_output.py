@@ -12,7 +12,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.jena.dcat import export
 from ckanext.jena.demo.loader import load_demo
 from tests.dcat import shacl
-from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks
+from tests.jena_plugins import DEMO_PLUGINS, demo_marks
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -21,11 +21,10 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 # what GovData reports until the city configures its own.
 STAND_IN_CONTRIBUTOR = "berlinOpenData"
 
-pytestmark = schema_marks(SCHEMA_PLUGINS + " jena_dcat jena_demo") + [
-    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+pytestmark = demo_marks() + [
     pytest.mark.ckan_config("ckanext.dcat.enable_content_negotiation", "true"),
     pytest.mark.ckan_config("ckanext.jena.dcat.contributor_id", STAND_IN_CONTRIBUTOR),
-    pytest.mark.usefixtures("clean_db", "clean_index"),
+    pytest.mark.usefixtures("clean_db", "harvest_tables", "clean_index"),
 ]
 
 

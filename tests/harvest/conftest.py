@@ -6,6 +6,7 @@ from tests.harvest.server import FixtureServer
 
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
+    """Overrides CKAN's: a reset database with the harvest tables."""
     from ckanext.jena.harvest import store
     reset_db()
     migrate_db_for("harvest")

@@ -7,10 +7,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks
-
-HARVEST_PLUGINS = (SCHEMA_PLUGINS + " jena_dcat harvest jena_harvest jena_harvest_ckan jena_harvest_dcat "
-                   "jena_harvest_csw jena_harvest_sensorthings")
+from tests.jena_plugins import HARVEST_PLUGINS, schema_marks
 
 
 def marks() -> list:

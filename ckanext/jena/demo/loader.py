@@ -1,45 +1,33 @@
 """Load the demo content of the WISSENsAllmende Jena portal into CKAN.
 
-``load_demo(user_name)`` creates or updates the organisations, groups and
-datasets described in ``data/*.yaml`` and uploads the resource files from
-``data/files/`` to CKAN's filestore.  It uses nothing but the action API of
-``ckan.plugins.toolkit`` and never touches the network: resources with an
-external ``url`` are stored as links and not fetched.
+``load_demo(user_name)`` creates or updates the organisations and groups of
+``data/*.yaml`` and harvests the demo sources (sources.py): the datasets of
+``data/datasets.yaml`` arrive through the old portal's API, their files are
+served from ``data/files/``.  Organisations and groups go through the action
+API of ``ckan.plugins.toolkit``; datasets through the harvester, which needs
+``ckanext.jena.harvest.allowed_hosts`` to include 127.0.0.1.
 
-Idempotent: every dataset stores a sha256 fingerprint of its YAML entry and
-of its files in the extra ``demo_fingerprint``; a dataset whose fingerprint
-is unchanged is skipped, so a second run changes nothing and creates no
-duplicates.  Organisations and groups are patched only when title,
-description or image differ from the YAML.
-
-Needs a configured filestore (``ckan.storage_path``) for the file uploads.
+Idempotent: organisations and groups are patched only when title,
+description or image differ from the YAML; the harvester skips records whose
+content is unchanged (an entry's fingerprint, sha256 over the YAML entry and
+its files, shows in the old portal's metadata_modified), so a second run
+changes nothing and creates no duplicates.
 """
 from __future__ import annotations
 
-import contextlib
-import copy
 import hashlib
 import json
-import mimetypes
 import os
 from typing import Any, Callable
 
 import yaml
-from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as toolkit
 
 FINGERPRINT_KEY = "demo_fingerprint"
-# Bump when the way the loader maps YAML to CKAN changes, so that every
-# dataset is rewritten once.
-LOADER_VERSION = "2"
-
-MIMETYPES = {
-    "CSV": "text/csv",
-    "JSON": "application/json",
-    "GEOJSON": "application/geo+json",
-}
-
+# Bump when the way the demo maps YAML onto the old portal's datasets changes, so that every
+# dataset is harvested once more.
+LOADER_VERSION = "3"
 
 def data_path() -> str:
     """Folder holding organizations.yaml, groups.yaml, datasets.yaml, files/."""
@@ -169,87 +157,6 @@ def _package_dict(entry: dict[str, Any], fp: str | None) -> dict[str, Any]:
     return pkg
 
 
-def _resource_dicts(entry: dict[str, Any], existing: list[dict[str, Any]],
-                    stack: contextlib.ExitStack) -> list[dict[str, Any]]:
-    """Resource dicts for package_update.  Existing resources are matched by
-    name so their ids (and download URLs) stay stable; files are attached as
-    FileStorage uploads, links are plain urls."""
-    by_name: dict[str, dict[str, Any]] = {}
-    for r in existing:
-        by_name.setdefault(r.get("name") or "", r)
-    out = []
-    for res in entry.get("resources") or []:
-        fmt = res.get("format") or ""
-        d: dict[str, Any] = {
-            "name": res["name"],
-            "description": (res.get("description") or "").strip(),
-            "format": fmt,
-        }
-        old = by_name.pop(res["name"], None)
-        if old is not None:
-            d["id"] = old["id"]
-        if res.get("file"):
-            path = _resource_file(res)
-            basename = os.path.basename(path)
-            mimetype = MIMETYPES.get(fmt.upper()) or mimetypes.guess_type(basename)[0] \
-                or "application/octet-stream"
-            stream = stack.enter_context(open(path, "rb"))
-            d["url"] = basename
-            d["mimetype"] = mimetype
-            d["upload"] = FileStorage(stream=stream, filename=basename, content_type=mimetype)
-        elif res.get("url"):
-            d["url"] = res["url"]
-            d["url_type"] = ""
-            if fmt.upper() in MIMETYPES:
-                d["mimetype"] = MIMETYPES[fmt.upper()]
-        else:
-            raise ValueError(f"resource {res['name']!r} needs 'file' or 'url'")
-        out.append(d)
-    return out
-
-
-def _sync_dataset(entry: dict[str, Any], user_name: str, echo: Callable) -> str:
-    name = entry["name"]
-    fp = fingerprint(entry)
-    ctx = _context
-    try:
-        current = toolkit.get_action("package_show")(ctx(user_name), {"id": name})
-    except toolkit.ObjectNotFound:
-        current = None
-
-    if current is not None:
-        # stock CKAN returns extras as a list; schema plugins (scheming) may
-        # lift them to top-level keys
-        old_fp = current.get(FINGERPRINT_KEY) or next(
-            (e["value"] for e in current.get("extras") or []
-             if e.get("key") == FINGERPRINT_KEY), None)
-        if old_fp == fp and current.get("state") == "active":
-            echo(f"  dataset      {name:<45} unchanged")
-            return "unchanged"
-
-    try:
-        if current is None:
-            # bare dataset first: package_create does not handle uploads;
-            # the fingerprint is written only once everything succeeded
-            current = toolkit.get_action("package_create")(
-                ctx(user_name), _package_dict(entry, None))
-            state = "created"
-        else:
-            state = "updated"
-        pkg = _package_dict(entry, fp)
-        pkg["id"] = current["id"]
-        with contextlib.ExitStack() as stack:
-            pkg["resources"] = _resource_dicts(entry, current.get("resources") or [], stack)
-            toolkit.get_action("package_update")(ctx(user_name), pkg)
-    except toolkit.ValidationError as e:
-        echo(f"  dataset      {name:<45} FAILED: {e.error_dict}")
-        if hasattr(e, "add_note"):
-            e.add_note(f"demo dataset: {name}")
-        raise
-    echo(f"  dataset      {name:<45} {state} ({len(entry.get('resources') or [])} resources)")
-    return state
-
-
 def _check_references(orgs, groups, datasets) -> None:
     org_names = {o["name"] for o in orgs}
     group_names = {g["name"] for g in groups}
@@ -268,22 +175,38 @@ def _check_references(orgs, groups, datasets) -> None:
                 raise ValueError(f"dataset {d['name']}: missing file {r['file']}")
 
 
-def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, int]:
-    """Create or update the demo organisations, groups and datasets.
+def _ensure_source(spec: dict[str, Any], base: str, user_name: str) -> dict[str, Any]:
+    """Create the demo harvest source, or point it at this run's address."""
+    context = _context(user_name)
+    wanted = {"url": base + spec["path"], "config": json.dumps(spec["config"], sort_keys=True),
+              "title": spec["title"]}
+    try:
+        current = toolkit.get_action("harvest_source_show")(dict(context), {"id": spec["name"]})
+    except toolkit.ObjectNotFound:
+        org = toolkit.get_action("organization_show")(dict(context), {"id": spec["org"]})
+        return toolkit.get_action("harvest_source_create")(dict(context), dict(
+            wanted, name=spec["name"], source_type=spec["source_type"], owner_org=org["id"], frequency="MANUAL"))
+    if any((current.get(k) or "") != v for k, v in wanted.items()):
+        current = toolkit.get_action("harvest_source_patch")(dict(context), dict(wanted, id=current["id"]))
+    return current
 
-    ``user_name`` becomes the creator of new objects (use a sysadmin).
-    Returns {'organizations', 'groups', 'datasets_created',
-    'datasets_updated', 'datasets_unchanged'}.
+
+def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Create or update the demo organisations and groups, then harvest the demo sources
+    (see sources.py): the old portal (CKAN API, the datasets of data/datasets.yaml), a DCAT
+    partner catalog, the geodata catalogue (CSW) and the sensor platform (SensorThings).
+
+    ``user_name`` becomes the creator of organisations and groups (use a sysadmin).
+    Returns {'organizations', 'groups', 'datasets_created', 'datasets_updated',
+    'datasets_unchanged', 'datasets_withdrawn', 'errors', 'sources'}.
     """
+    from ckanext.jena.harvest.runner import run_source
+    from . import sources
+
     orgs = read_yaml("organizations.yaml")
     groups = read_yaml("groups.yaml")
     datasets = read_yaml("datasets.yaml")
     _check_references(orgs, groups, datasets)
-
-    needs_filestore = any(r.get("file") for d in datasets for r in d.get("resources") or [])
-    if needs_filestore and not toolkit.config.get("ckan.storage_path"):
-        raise RuntimeError("ckan.storage_path is not set: the demo resource files "
-                           "cannot be uploaded to the filestore")
 
     echo(f"Demo content from {data_path()}")
     for o in orgs:
@@ -291,10 +214,22 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, i
     for g in groups:
         _sync_group("group", g, user_name, echo)
 
-    summary = {"organizations": len(orgs), "groups": len(groups),
-               "datasets_created": 0, "datasets_updated": 0, "datasets_unchanged": 0}
-    for d in datasets:
-        state = _sync_dataset(copy.deepcopy(d), user_name, echo)
-        summary[f"datasets_{state}"] += 1
-    echo("Done: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+    summary: dict[str, Any] = {"organizations": len(orgs), "groups": len(groups), "datasets_created": 0,
+                               "datasets_updated": 0, "datasets_unchanged": 0, "datasets_withdrawn": 0,
+                               "errors": 0, "sources": {}}
+    with sources.serving(toolkit.config.get("ckan.site_url") or "http://127.0.0.1:5000") as base:
+        echo(f"Harvesting the demo sources served at {base}")
+        for spec in sources.SOURCES:
+            source = _ensure_source(spec, base, user_name)
+            result = run_source(source["id"])
+            for key in ("created", "updated", "unchanged", "withdrawn"):
+                summary[f"datasets_{key}"] += result[key]
+            summary["errors"] += result["errors"] + result["gather_errors"]
+            summary["sources"][spec["name"]] = result
+            echo(f"  harvest      {spec['name']:<45} created {result['created']}, updated {result['updated']}, "
+                 f"unchanged {result['unchanged']}, withdrawn {result['withdrawn']}, "
+                 f"errors {result['errors'] + result['gather_errors']}")
+            for message in result["messages"]:
+                echo(f"    {message}")
+    echo("Done: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "sources"))
     return summary

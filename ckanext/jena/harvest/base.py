@@ -69,6 +69,8 @@ class JenaHarvester(HarvesterBase):
         "private": (bool, "harvested datasets are private to the organisation"),
         "license_id": (str, "licence for records that name none (an id of the dcat-ap.de list)"),
         "max_pages": (int, "stop with an error after this many pages"),
+        "contact_name": (str, "contact point for records that name none"),
+        "contact_email": (str, "e-mail address of that contact point"),
     }
 
     # -- to be provided by each type ------------------------------------------------------
@@ -249,10 +251,14 @@ class JenaHarvester(HarvesterBase):
         existing = None
         if known and store.package_state(known.package_id) in ("active", "deleted", "draft"):
             existing = toolkit.get_action("package_show")(dict(context, for_update=True), {"id": known.package_id})
+        owner_org = (self._organisation(dataset.pop("owner_org_name", None)) or store.package_owner_org(source.id)
+                     or source.publisher_id or None)
+        private = bool(config.get("private", False)) or bool(dataset.pop("private", False))
+        if "groups" in dataset:
+            dataset["groups"] = [g for g in dataset["groups"] if self._group_exists(g["name"])]
         try:
             if existing is None:
-                dataset.update(owner_org=source.publisher_id or None,
-                               private=bool(config.get("private", False)),
+                dataset.update(owner_org=owner_org, private=private,
                                name=self._unique_name(dataset.get("title") or guid))
                 result = toolkit.get_action("package_create")(dict(context), dataset)
                 conflicts: list = []
@@ -296,6 +302,23 @@ class JenaHarvester(HarvesterBase):
             "zurück, wenn die Quelle ihn wieder führt)."), "Import")
         store.save()
         return True
+
+    @staticmethod
+    def _organisation(name: Optional[str]) -> Optional[str]:
+        if not name:
+            return None
+        try:
+            return toolkit.get_action("organization_show")({"ignore_auth": True}, {"id": name})["id"]
+        except toolkit.ObjectNotFound:
+            return None
+
+    @staticmethod
+    def _group_exists(name: str) -> bool:
+        try:
+            toolkit.get_action("group_show")({"ignore_auth": True}, {"id": name, "include_datasets": False})
+            return True
+        except toolkit.ObjectNotFound:
+            return False
 
     @staticmethod
     def _unique_name(title: str) -> str:

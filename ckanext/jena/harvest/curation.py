@@ -27,6 +27,10 @@ def project(dataset: dict, field: str) -> Any:
     """A comparable form of one field of a package_show dict (or of an input dict)."""
     if field == "tags":
         return sorted({t.get("name") if isinstance(t, dict) else str(t) for t in dataset.get("tags") or []})
+    if field == "groups":
+        return sorted({g.get("name") for g in dataset.get("groups") or [] if isinstance(g, dict)})
+    if field == "groups":
+        return sorted({g.get("name") for g in dataset.get("groups") or [] if isinstance(g, dict)})
     if field == "resources":
         return sorted(json.dumps({k: r.get(k) or None for k in ("url", "name", "description", "format")},
                                  sort_keys=True) for r in dataset.get("resources") or [])
@@ -36,9 +40,16 @@ def project(dataset: dict, field: str) -> Any:
             value = json.loads(value)
         except ValueError:
             pass
-    if _empty(value):
-        return None
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
+    value = _without_empty(json.loads(json.dumps(value, sort_keys=True, default=str)))
+    return None if _empty(value) else value
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if not _empty(v)}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 def snapshot(stored: dict, harvested: dict) -> dict:

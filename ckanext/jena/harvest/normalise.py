@@ -101,7 +101,10 @@ def dataset(data: dict, config: dict) -> dict:
             contact["email"] = email
         if contact:
             contacts.append(contact)
-    if "contact" in out:
+    if not contacts and (config.get("contact_name") or config.get("contact_email")):
+        contacts = [{k: config[c] for k, c in (("name", "contact_name"), ("email", "contact_email"))
+                     if config.get(c)}]
+    if contacts or "contact" in out:
         out["contact"] = contacts
     tags = []
     for tag in out.get("tags") or []:

@@ -120,6 +120,11 @@ def package_state(package_id: Optional[str]) -> Optional[str]:
     return model.Session.execute(sa.text("SELECT state FROM package WHERE id = :id"), {"id": package_id}).scalar()
 
 
+def package_owner_org(package_id: str) -> Optional[str]:
+    """The organisation of a dataset, or of a harvest source (which is a dataset of type harvest)."""
+    return model.Session.execute(sa.text("SELECT owner_org FROM package WHERE id = :id"), {"id": package_id}).scalar()
+
+
 def package_type(id_or_name: str) -> Optional[str]:
     return model.Session.execute(sa.text("SELECT type FROM package WHERE id = :v OR name = :v"),
                                  {"v": id_or_name}).scalar()

@@ -42,7 +42,10 @@ class JenaCkanHarvester(JenaHarvester):
     description = ("Ein CKAN-Portal über seine Action-API, z. B. das alte Open-Data-Portal der Stadt / "
                    "A CKAN portal through its action API, such as the city's old portal")
     config_keys = {"fq": (str, "a Solr filter query limiting what is harvested, e.g. organization:umwelt"),
-                   "page_size": (int, "datasets per request (default 100)")}
+                   "page_size": (int, "datasets per request (default 100)"),
+                   "organizations": (str, "keep: a dataset goes to the local organisation of the same name, "
+                                          "if there is one (default: the source's organisation)"),
+                   "groups": (str, "keep: datasets join the local groups of the same names")}
 
     def collect(self, url: str, config: dict) -> Iterator[Record]:
         endpoint = urljoin(api_base(url), "api/3/action/package_search")
@@ -156,6 +159,13 @@ class JenaCkanHarvester(JenaHarvester):
         if isinstance(dataset.get("districts"), list):
             valid = set(places.valid_keys())
             dataset["districts"] = [d for d in dataset["districts"] if d in valid]
+        if config.get("organizations") == "keep" and isinstance(source.get("organization"), dict):
+            dataset["owner_org_name"] = source["organization"].get("name")
+        if config.get("groups") == "keep":
+            dataset["groups"] = [{"name": g["name"]} for g in source.get("groups") or []
+                                 if isinstance(g, dict) and g.get("name")]
+        if source.get("private") is True:  # read with an API key: stays private here too
+            dataset["private"] = True
         dataset["resources"] = [{
             "url": r.get("url"), "name": r.get("name") or r.get("url"), "description": r.get("description"),
             "format": r.get("format"), "mimetype": r.get("mimetype"),

@@ -5,10 +5,13 @@ with ckanext-spatial's ISODocument, given a tree that our own safe parser built 
 entities, no network). One unreadable record is an error of that record only."""
 from __future__ import annotations
 
+import functools
 import json
+import os
 from typing import Iterator, Optional
 from urllib.parse import urlsplit
 
+import yaml
 from lxml import etree
 
 from ckanext.jena.dcat import mapping
@@ -18,6 +21,7 @@ from .. import fetch, normalise, xmlsafe
 from ..base import JenaHarvester, Record
 from ..fetch import FetchError
 
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 NS = {"csw": "http://www.opengis.net/cat/csw/2.0.2", "gmd": "http://www.isotc211.org/2005/gmd",
       "gco": "http://www.isotc211.org/2005/gco", "ows": "http://www.opengis.net/ows",
       "ows11": "http://www.opengis.net/ows/1.1"}
@@ -33,6 +37,18 @@ def _exception_text(root) -> Optional[str]:
     texts = [t.strip() for t in root.itertext() if t.strip()]
     codes = [e.get("exceptionCode") for e in root.iter() if e.get("exceptionCode")]
     return "; ".join(codes + texts)[:500] or "ExceptionReport"
+
+
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+# how German catalogues say "no access restrictions" (INSPIRE: noLimitations)
+NO_RESTRICTIONS = ("keine zugriffsbeschränkung", "keine beschränkungen des öffentlichen zugangs",
+                   "no limitations", "nolimitations", "es gelten keine zugriffsbeschränkungen")
+
+
+@functools.lru_cache(maxsize=1)
+def iso_topic_themes() -> dict:
+    with open(os.path.join(DATA_DIR, "iso-topic-themes.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
 
 
 def _locator_format(locator: dict, formats: list) -> Optional[str]:
@@ -162,6 +178,12 @@ class JenaCswHarvester(JenaHarvester):
         languages = [LANGUAGES.get(str(v).strip().lower()) for v in values.get("dataset-language") or []]
         dataset["language"] = [vocabularies.normalise("language", code) for code in languages if code]
         dataset["license_id"] = self._license(values)
+        themes = iso_topic_themes()
+        codes = [code for topic in values.get("topic-category") or [] for code in themes.get(str(topic).strip(), [])]
+        dataset["theme"] = [f"{EU_THEME}{code}" for code in dict.fromkeys(codes)]
+        access = " ".join(str(t) for t in values.get("limitations-on-public-access") or []).casefold()
+        if any(words in access for words in NO_RESTRICTIONS):
+            dataset["access_rights"] = vocabularies.normalise("access_rights", "PUBLIC")
         formats = [f.get("name") for f in values.get("data-format") or [] if isinstance(f, dict) and f.get("name")]
         resources = []
         for locator in values.get("resource-locator") or []:

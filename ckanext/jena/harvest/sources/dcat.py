@@ -10,7 +10,7 @@ from typing import Iterator
 from urllib.parse import urljoin
 
 import rdflib
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from .. import fetch, xmlsafe

@@ -200,6 +200,9 @@ class JenaSensorThingsHarvester(JenaHarvester):
             "tags": [{"name": t} for t in dict.fromkeys([label, "Sensordaten", "Echtzeitdaten", place] + [
                 s["observed_property"].get("name") for s in streams if s["observed_property"].get("name")])],
             "sensor_category": category,
+            # the platform's categories map onto EU data themes (taxonomy/data/mappings)
+            "theme": [f"http://publications.europa.eu/resource/authority/data-theme/{code}"
+                      for code in row.get("themes") or []],
             "license_id": config.get("license_id"),
             "frequency": "http://publications.europa.eu/resource/authority/frequency/CONT",
             "resources": resources,
