@@ -8,10 +8,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat clean-local help
+.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest clean-local help
 
 help:
-	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000]"
+	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000]"
 
 deps:
 	@$(SETUP) deps
@@ -32,8 +32,8 @@ demo: init-run
 	@$(CKAN) -c ckan.ini jena demo load
 
 run: demo
-	@echo "==> WISSENsAllmende Jena: http://127.0.0.1:5000  (Ctrl-C stops the web server; 'make stop' stops PostgreSQL and Redis)"
-	@$(CKAN) -c ckan.ini run --host 127.0.0.1 --port 5000
+	@echo "==> WISSENsAllmende Jena: http://127.0.0.1:5000  (Ctrl-C stops the web server and its workers; 'make stop' stops PostgreSQL and Redis)"
+	@scripts/run-portal.sh
 
 init-test: venv services
 	@$(SETUP) database ckan_test
@@ -49,6 +49,11 @@ bench-search: init-test
 bench-dcat: init-test
 	@$(SETUP) database ckan_bench_dcat
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_dcat) $(VENV)/bin/python benchmarks/bench_dcat.py --n $(BENCH_N)
+
+HARVEST_N ?= 2000
+bench-harvest: init-test
+	@$(SETUP) database ckan_bench_harvest
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N)
 
 stop:
 	@$(SETUP) stop

@@ -18,4 +18,6 @@ def load(user) -> None:
     if user is None:
         user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     summary = load_demo(user, echo=click.echo)
-    click.secho("demo content: " + ", ".join(f"{k} {v}" for k, v in summary.items()), fg="green")
+    click.secho("demo content: " + ", ".join(f"{k} {v}" for k, v in summary.items() if k != "sources"), fg="green")
+    if summary.get("errors"):
+        raise click.ClickException("Errors while harvesting the demo sources: see the reports above.")

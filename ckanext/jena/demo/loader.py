@@ -191,6 +191,20 @@ def _ensure_source(spec: dict[str, Any], base: str, user_name: str) -> dict[str,
     return current
 
 
+def _remove_directly_loaded(datasets: list[dict[str, Any]], user_name: str, echo: Callable) -> None:
+    """Demo datasets that an earlier version of this loader created directly (they carry the
+    extra demo_fingerprint) make way for the harvested ones, which take their names."""
+    for entry in datasets:
+        try:
+            current = toolkit.get_action("package_show")(_context(user_name), {"id": entry["name"]})
+        except toolkit.ObjectNotFound:
+            continue
+        extras = {e.get("key") for e in current.get("extras") or []}
+        if FINGERPRINT_KEY in current or FINGERPRINT_KEY in extras:
+            toolkit.get_action("dataset_purge")(_context(user_name), {"id": current["id"]})
+            echo(f"  dataset      {entry['name']:<45} loaded directly by an earlier demo: removed")
+
+
 def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, Any]:
     """Create or update the demo organisations and groups, then harvest the demo sources
     (see sources.py): the old portal (CKAN API, the datasets of data/datasets.yaml), a DCAT
@@ -214,6 +228,7 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, A
     for g in groups:
         _sync_group("group", g, user_name, echo)
 
+    _remove_directly_loaded(datasets, user_name, echo)
     summary: dict[str, Any] = {"organizations": len(orgs), "groups": len(groups), "datasets_created": 0,
                                "datasets_updated": 0, "datasets_unchanged": 0, "datasets_withdrawn": 0,
                                "errors": 0, "sources": {}}

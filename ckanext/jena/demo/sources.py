@@ -159,6 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _free(host: str, port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
             s.bind((host, port))
             return True
@@ -180,7 +181,11 @@ def serving(site_url: str) -> Iterator[str]:
         pass
     parts = urlsplit(site_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    if host in ("127.0.0.1", "localhost") and _free("127.0.0.1", port):
+    if host in ("127.0.0.1", "localhost"):
+        if not _free("127.0.0.1", port):
+            raise RuntimeError(
+                f"Port {port} of {site_url} is in use by a program that is not this portal. Stop it, or start "
+                "the portal and run the demo load again (it then harvests from the running portal).")
         base, bind = permanent, ("127.0.0.1", port)
     else:
         base, bind = None, ("127.0.0.1", 0)

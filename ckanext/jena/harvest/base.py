@@ -254,12 +254,14 @@ class JenaHarvester(HarvesterBase):
         owner_org = (self._organisation(dataset.pop("owner_org_name", None)) or store.package_owner_org(source.id)
                      or source.publisher_id or None)
         private = bool(config.get("private", False)) or bool(dataset.pop("private", False))
+        if existing is not None:
+            dataset.pop("name", None)  # a harvested dataset keeps the name it got first
         if "groups" in dataset:
             dataset["groups"] = [g for g in dataset["groups"] if self._group_exists(g["name"])]
         try:
             if existing is None:
                 dataset.update(owner_org=owner_org, private=private,
-                               name=self._unique_name(dataset.get("title") or guid))
+                               name=self._unique_name(dataset.pop("name", None) or dataset.get("title") or guid))
                 result = toolkit.get_action("package_create")(dict(context), dataset)
                 conflicts: list = []
             else:

@@ -122,6 +122,7 @@ class JenaCkanHarvester(JenaHarvester):
         tags = [t.get("name") if isinstance(t, dict) else t for t in source.get("tags") or []]
         groups = [g.get("title") or g.get("name") for g in source.get("groups") or [] if isinstance(g, dict)]
         dataset = {
+            "name": source.get("name"),  # kept where free: links to the old portal's names keep working
             "title": source.get("title") or source.get("name"),
             "notes": source.get("notes") or "",
             "tags": [{"name": t} for t in tags if t],

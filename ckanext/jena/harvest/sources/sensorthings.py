@@ -106,7 +106,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
             stable = [dict(s, phenomenonTime=str(s.get("phenomenonTime") or "")[:10] + "/" +
                            str(s.get("phenomenonTime") or "").partition("/")[2][:10]) for s in streams]
             yield Record(guid=f"sensorthings:{category}:{district}", content=content,
-                         content_hash=content_hash(json.dumps([category, district, stable], sort_keys=True)),
+                         content_hash=content_hash(json.dumps([base, category, district, stable], sort_keys=True)),
                          identifiers=[f"{base}#{category}:{district}"])
 
     @staticmethod
