@@ -167,6 +167,9 @@ def _free(host: str, port: int) -> bool:
             return False
 
 
+_SHARED = None
+
+
 @contextlib.contextmanager
 def serving(site_url: str) -> Iterator[str]:
     """The demo base URL, served for the duration: the portal's own /demo-quellen/ when it is
@@ -188,14 +191,22 @@ def serving(site_url: str) -> Iterator[str]:
                 "the portal and run the demo load again (it then harvests from the running portal).")
         base, bind = permanent, ("127.0.0.1", port)
     else:
-        base, bind = None, ("127.0.0.1", 0)
-    handler = type("DemoHandler", (_Handler,), {})
+        # a portal elsewhere (tests): one server on a free port for the life of this process,
+        # so that a second load sees the same addresses
+        global _SHARED
+        if _SHARED is None:
+            handler = type("DemoHandler", (_Handler,), {})
+            _SHARED = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            handler.base = f"http://127.0.0.1:{_SHARED.server_address[1]}{PREFIX}"
+            threading.Thread(target=_SHARED.serve_forever, daemon=True).start()
+        yield _SHARED.RequestHandlerClass.base
+        return
+    handler = type("DemoHandler", (_Handler,), {"base": base})
     server = ThreadingHTTPServer(bind, handler)
-    handler.base = base or f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield handler.base
+        yield base
     finally:
         server.shutdown()
         server.server_close()
