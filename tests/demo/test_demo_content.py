@@ -30,7 +30,8 @@ def test_the_demo_is_harvested_from_four_kinds_of_source_once(sysadmin_name, app
     summary = load_demo(sysadmin_name, echo=lambda *a, **k: None)
     assert summary["errors"] == 0, {k: v["messages"] for k, v in summary["sources"].items()}
     assert set(summary["sources"]) == {s["name"] for s in SOURCES}
-    assert summary["sources"][OLD_PORTAL]["created"] == len(entries) >= 30
+    private = [e for e in entries if e.get("private")]
+    assert summary["sources"][OLD_PORTAL]["created"] == len(entries) - len(private) >= 30
     assert summary["sources"]["geodatenkatalog-jena"]["created"] == 7
     assert summary["sources"]["thueringer-partnerkatalog"]["created"] == 4
     assert summary["sources"]["urbane-datenplattform"]["created"] >= 10
@@ -40,8 +41,11 @@ def test_the_demo_is_harvested_from_four_kinds_of_source_once(sysadmin_name, app
     again = load_demo(sysadmin_name, echo=lambda *a, **k: None)
     assert (again["datasets_created"], again["datasets_updated"], again["datasets_withdrawn"]) == (0, 0, 0)
     assert again["datasets_unchanged"] == total
+    # the internal (private) datasets are no harvest records: kept in the portal, files in the filestore
+    internal = [helpers.call_action("package_show", id=e["name"]) for e in private]
+    assert all(p["private"] for p in internal)
+    assert all(r.get("url_type") == "upload" for p in internal for r in p["resources"] if r.get("url"))
 
-    private = [e for e in entries if e.get("private")]
     visitor = {"user": "", "ignore_auth": False}
     result = helpers.call_action("package_search", context=visitor, rows=1000,
                                  **{"facet.field": json.dumps(["organization", "groups"])})
@@ -67,10 +71,12 @@ def test_every_demo_dataset_is_classified_or_gets_suggestions(sysadmin_name):
                                  **{"facet.field": json.dumps(["action_fields", "districts", "theme"]),
                                     "facet.limit": -1})
     old_portal = _old_portal_ids()
-    assert len(old_portal) == len(read_yaml("datasets.yaml"))
+    entries = read_yaml("datasets.yaml")
+    internal = {e["name"] for e in entries if e.get("private")}
+    assert len(old_portal) == len(entries) - len(internal)
     for pkg in result["results"]:
         assert pkg["districts"] and pkg["spatial"], pkg["name"]
-        if pkg["id"] in old_portal:  # a portal of the Jena schema: its confirmed action fields came along
+        if pkg["id"] in old_portal or pkg["name"] in internal:  # curated: confirmed action fields
             assert pkg["action_fields"] and pkg["theme"], pkg["name"]
             assert set(pkg["action_fields"]) <= set(taxonomy.valid_values())
         else:  # other sources: proposals for data officers, not stored
@@ -83,3 +89,21 @@ def test_every_demo_dataset_is_classified_or_gets_suggestions(sysadmin_name):
     measures = [m.notation for f in taxonomy.fields() for m in taxonomy.measures(f.notation)]
     assert sum(1 for m in measures if counts.get(m)) >= 5
     assert len(result["search_facets"]["districts"]["items"]) >= 10
+
+
+def test_the_portal_serves_only_the_public_demo_sources(app):
+    from ckanext.jena.demo.sources import old_portal_packages
+    private = [e["name"] for e in read_yaml("datasets.yaml") if e.get("private")]
+    assert private
+    names = [p["name"] for p in old_portal_packages("http://x")]
+    assert not set(private) & set(names)
+    listing = app.get("/demo-quellen/ckan/api/3/action/package_search?rows=1000").json["result"]["results"]
+    assert not set(private) & {p["name"] for p in listing}
+    private_files = [r["file"] for e in read_yaml("datasets.yaml") if e.get("private")
+                     for r in e.get("resources") or [] if r.get("file")]
+    for name in private_files:
+        app.get(f"/demo-quellen/files/{name}", status=404)
+    for path in ("/demo-quellen/files//etc/hostname", "/demo-quellen/files/%2Fetc%2Fhostname",
+                 "/demo-quellen/files/../../../../../../etc/hostname", "/demo-quellen/files/..%2F..%2Fsetup.py"):
+        app.get(path, status=404)
+    app.get("/demo-quellen/files/baumkataster.csv", status=200)

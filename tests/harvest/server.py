@@ -44,10 +44,24 @@ class FixtureServer:
                     except OSError:
                         pass
                     return
+                if behaviour and behaviour.startswith("redirect:"):
+                    self.send_response(302)
+                    self.send_header("Location", behaviour[len("redirect:"):])
+                    self.end_headers()
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body) * (2 if behaviour == "truncate" else 1)))
                 self.end_headers()
+                if behaviour == "trickle":  # a few bytes at a time, each well within the read timeout
+                    try:
+                        for start in range(0, len(body), 40):
+                            self.wfile.write(body[start:start + 40])
+                            self.wfile.flush()
+                            time.sleep(0.3)
+                    except OSError:
+                        pass
+                    return
                 self.wfile.write(body)
                 if behaviour == "truncate":
                     self.wfile.flush()

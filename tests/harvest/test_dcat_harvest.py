@@ -116,3 +116,45 @@ def test_the_same_dataset_from_two_sources_is_kept_once(source_server):
     assert any("Already in the portal" in m and "landesportal" in m for m in summary["messages"])
     assert sorted(d["title"] for d in harvested()) == sorted(f"Messreihe Nummer {n}" for n in (1, 2, 3, 20))
     assert len(harvested()) == 4
+
+
+def test_a_field_the_source_left_empty_and_an_officer_filled_is_kept(source_server):
+    datasets = [catalog.dataset(1)]
+    url = catalog.serve(source_server, datasets)
+    source = make_source(url)
+    run(source)
+    pkg = harvested()[0]
+    helpers.call_action("package_patch", id=pkg["id"], version="2024-Q3",
+                        action_fields=["digitale-infrastruktur"])
+    datasets[0] = catalog.dataset(1, notes="Neue Beschreibung.")
+    catalog.serve(source_server, datasets)
+    assert run(source)["updated"] == 1
+    after = helpers.call_action("package_show", id=pkg["id"])
+    assert after["version"] == "2024-Q3" and after["action_fields"] == ["digitale-infrastruktur"]
+    assert after["notes"] == "Neue Beschreibung."
+
+
+def test_a_dataset_an_officer_deleted_is_not_brought_back(source_server):
+    datasets = [catalog.dataset(n) for n in range(1, 3)]
+    url = catalog.serve(source_server, datasets)
+    source = make_source(url)
+    run(source)
+    first = next(d for d in harvested() if d["title"] == "Messreihe Nummer 1")
+    helpers.call_action("package_delete", id=first["id"])
+    datasets[0] = catalog.dataset(1, notes="Geändert an der Quelle.")
+    catalog.serve(source_server, datasets)
+    summary = run(source)
+    assert [d["title"] for d in harvested()] == ["Messreihe Nummer 2"]
+    assert any("Deleted in the portal" in m for m in summary["messages"])
+
+
+@pytest.mark.parametrize("config", [{"private": True}])
+def test_a_source_configured_private_makes_its_datasets_private_on_the_next_run(source_server, config):
+    url = catalog.serve(source_server, [catalog.dataset(1)])
+    source = make_source(url)
+    run(source)
+    assert harvested()[0]["private"] is False
+    helpers.call_action("harvest_source_patch", id=source["id"], config=__import__("json").dumps(config))
+    summary = run(source)
+    assert summary["updated"] == 1  # a changed configuration maps every record anew
+    assert harvested()[0]["private"] is True

@@ -54,6 +54,19 @@ def _break(server, fault: str) -> None:
         server.add("/catalog.ttl", EXTERNAL, content_type="application/rdf+xml")
     elif fault == "empty answer":
         server.add("/catalog.ttl", catalog.turtle([]))
+    elif fault == "trickle":
+        server.add("/catalog.ttl", good, behaviour="trickle")
+    elif fault == "redirect to an internal host":
+        server.add("/catalog.ttl", good, behaviour="redirect:http://10.11.12.13/catalog.ttl")
+    elif fault == "remote json-ld context":
+        server.add("/catalog.ttl", '{"@context": "http://127.0.0.1:9/context.jsonld", "@graph": []}',
+                   content_type="application/ld+json")
+    elif fault == "utf-16 entity declaration":
+        server.add("/catalog.ttl", EXTERNAL.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+                   .encode("utf-16"), content_type="application/rdf+xml")
+    elif fault == "fewer than announced":
+        server.add("/catalog.ttl", good.replace(b"a hydra:PartialCollectionView",
+                                                b"a hydra:PartialCollectionView ; hydra:totalItems 9"))
     elif fault == "not rdf":
         server.add("/catalog.ttl", "<html><body>Wartungsarbeiten</body></html>", content_type="text/html")
 
@@ -70,6 +83,11 @@ MESSAGES = {
     "external entity": "declares a DTD or XML entities",
     "empty answer": "withdrawing more than 20% at once is refused",
     "not rdf": "not valid RDF",
+    "trickle": "sent its answer too slowly",
+    "redirect to an internal host": "points at an internal address",
+    "remote json-ld context": "refers to a JSON-LD context by address",
+    "utf-16 entity declaration": "declares a DTD or XML entities",
+    "fewer than announced": "announced 9 datasets (hydra:totalItems) but listed 7",
 }
 
 
@@ -152,3 +170,42 @@ def test_a_stuck_job_is_finished_with_a_report(source_server):
     assert helpers.call_action("harvest_job_show", id=job.id)["status"] == "Finished"
     assert any("timeout" in e.lower() for e in old["gather_errors"][0]["message"].splitlines()) or \
         any("timeout" in str(e).lower() for e in old["gather_errors"])
+
+
+def test_a_csw_entity_bomb_is_refused(source_server):
+    from tests.harvest import fixtures
+    fixtures.serve(source_server, "csw")
+    for key in list(source_server.routes):
+        if key[0] == "/csw":
+            source_server.routes[key] = (200, "application/xml", BOMB, None)
+    summary = run(make_source(source_server.url("/csw"), "jena_csw", {"page_size": 3}))
+    assert summary["created"] == 0
+    assert any("declares a DTD or XML entities" in m for m in summary["messages"]), summary["messages"]
+
+
+def test_a_failing_package_show_fails_that_record_only(source_server):
+    from tests.harvest.test_ckan_harvest import package, serve_portal
+    packages = [package(n) for n in range(1, 4)]
+    url = serve_portal(source_server, packages)
+    source_server.add(f"/api/3/action/package_show?id={packages[1]['id']}", "kaputt", "text/plain", status=503)
+    summary = run(make_source(url, "jena_ckan", {"page_size": 2}))
+    assert (summary["created"], summary["errors"]) == (2, 1)
+    assert any("HTTP error 503" in m for m in summary["messages"])
+
+
+def test_malformed_sensor_data_is_reported_not_fatal(source_server):
+    import json
+    things = {"value": [
+        {"@iot.id": 1, "name": "A", "properties": {"category": ["noise"]},
+         "Locations": [{"location": {"type": "Point", "coordinates": 5}}],
+         "Datastreams": [{"@iot.id": 1, "name": "x", "ObservedProperty": "Lärm", "unitOfMeasurement": "dB"}]},
+        {"@iot.id": 2, "name": "B", "properties": {"category": "noise"},
+         "Locations": [{"location": {"type": "Point", "coordinates": [11.59, 50.93]}}],
+         "Datastreams": [{"@iot.id": 2, "name": "Pegel", "ObservedProperty": {"name": "Lärm"},
+                          "unitOfMeasurement": {"symbol": "dB(A)"}, "phenomenonTime": "2024-01-01T00:00:00Z/2026-01-01T00:00:00Z"}]},
+        "kein Objekt"]}
+    source_server.add("/v1.1/Things?$expand=Locations,Datastreams($expand=ObservedProperty,Sensor)&$top=100",
+                      json.dumps(things), "application/json")
+    summary = run(make_source(source_server.url("/v1.1"), "jena_sensorthings", {"license_id": "dl-by-de/2.0"}))
+    assert summary["created"] == 1 and summary["errors"] == 1, summary["messages"]
+    assert any("no known sensor category" in m for m in summary["messages"])

@@ -15,16 +15,20 @@ changes nothing and creates no duplicates.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import mimetypes
 import os
 from typing import Any, Callable
 
 import yaml
+from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as toolkit
 
 FINGERPRINT_KEY = "demo_fingerprint"
+MIMETYPES = {"CSV": "text/csv", "JSON": "application/json", "GEOJSON": "application/geo+json"}
 # Bump when the way the demo maps YAML onto the old portal's datasets changes, so that every
 # dataset is harvested once more.
 LOADER_VERSION = "3"
@@ -157,6 +161,87 @@ def _package_dict(entry: dict[str, Any], fp: str | None) -> dict[str, Any]:
     return pkg
 
 
+def _resource_dicts(entry: dict[str, Any], existing: list[dict[str, Any]],
+                    stack: contextlib.ExitStack) -> list[dict[str, Any]]:
+    """Resource dicts for package_update.  Existing resources are matched by
+    name so their ids (and download URLs) stay stable; files are attached as
+    FileStorage uploads, links are plain urls."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for r in existing:
+        by_name.setdefault(r.get("name") or "", r)
+    out = []
+    for res in entry.get("resources") or []:
+        fmt = res.get("format") or ""
+        d: dict[str, Any] = {
+            "name": res["name"],
+            "description": (res.get("description") or "").strip(),
+            "format": fmt,
+        }
+        old = by_name.pop(res["name"], None)
+        if old is not None:
+            d["id"] = old["id"]
+        if res.get("file"):
+            path = _resource_file(res)
+            basename = os.path.basename(path)
+            mimetype = MIMETYPES.get(fmt.upper()) or mimetypes.guess_type(basename)[0] \
+                or "application/octet-stream"
+            stream = stack.enter_context(open(path, "rb"))
+            d["url"] = basename
+            d["mimetype"] = mimetype
+            d["upload"] = FileStorage(stream=stream, filename=basename, content_type=mimetype)
+        elif res.get("url"):
+            d["url"] = res["url"]
+            d["url_type"] = ""
+            if fmt.upper() in MIMETYPES:
+                d["mimetype"] = MIMETYPES[fmt.upper()]
+        else:
+            raise ValueError(f"resource {res['name']!r} needs 'file' or 'url'")
+        out.append(d)
+    return out
+
+
+def _sync_dataset(entry: dict[str, Any], user_name: str, echo: Callable) -> str:
+    name = entry["name"]
+    fp = fingerprint(entry)
+    ctx = _context
+    try:
+        current = toolkit.get_action("package_show")(ctx(user_name), {"id": name})
+    except toolkit.ObjectNotFound:
+        current = None
+
+    if current is not None:
+        # stock CKAN returns extras as a list; schema plugins (scheming) may
+        # lift them to top-level keys
+        old_fp = current.get(FINGERPRINT_KEY) or next(
+            (e["value"] for e in current.get("extras") or []
+             if e.get("key") == FINGERPRINT_KEY), None)
+        if old_fp == fp and current.get("state") == "active":
+            echo(f"  dataset      {name:<45} unchanged")
+            return "unchanged"
+
+    try:
+        if current is None:
+            # bare dataset first: package_create does not handle uploads;
+            # the fingerprint is written only once everything succeeded
+            current = toolkit.get_action("package_create")(
+                ctx(user_name), _package_dict(entry, None))
+            state = "created"
+        else:
+            state = "updated"
+        pkg = _package_dict(entry, fp)
+        pkg["id"] = current["id"]
+        with contextlib.ExitStack() as stack:
+            pkg["resources"] = _resource_dicts(entry, current.get("resources") or [], stack)
+            toolkit.get_action("package_update")(ctx(user_name), pkg)
+    except toolkit.ValidationError as e:
+        echo(f"  dataset      {name:<45} FAILED: {e.error_dict}")
+        if hasattr(e, "add_note"):
+            e.add_note(f"demo dataset: {name}")
+        raise
+    echo(f"  dataset      {name:<45} {state} ({len(entry.get('resources') or [])} resources)")
+    return state
+
+
 def _check_references(orgs, groups, datasets) -> None:
     org_names = {o["name"] for o in orgs}
     group_names = {g["name"] for g in groups}
@@ -207,8 +292,10 @@ def _remove_directly_loaded(datasets: list[dict[str, Any]], user_name: str, echo
 
 def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, Any]:
     """Create or update the demo organisations and groups, then harvest the demo sources
-    (see sources.py): the old portal (CKAN API, the datasets of data/datasets.yaml), a DCAT
-    partner catalog, the geodata catalogue (CSW) and the sensor platform (SensorThings).
+    (see sources.py): the old portal (CKAN API, the public datasets of data/datasets.yaml), a
+    DCAT partner catalog, the geodata catalogue (CSW) and the sensor platform (SensorThings).
+    The private entries of datasets.yaml are internal data that officers keep in the portal
+    itself: they are created directly, with their files in CKAN's filestore.
 
     ``user_name`` becomes the creator of organisations and groups (use a sysadmin).
     Returns {'organizations', 'groups', 'datasets_created', 'datasets_updated',
@@ -228,7 +315,8 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, A
     for g in groups:
         _sync_group("group", g, user_name, echo)
 
-    _remove_directly_loaded(datasets, user_name, echo)
+    public = [d for d in datasets if not d.get("private")]
+    _remove_directly_loaded(public, user_name, echo)
     summary: dict[str, Any] = {"organizations": len(orgs), "groups": len(groups), "datasets_created": 0,
                                "datasets_updated": 0, "datasets_unchanged": 0, "datasets_withdrawn": 0,
                                "errors": 0, "sources": {}}
@@ -246,5 +334,11 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, A
                  f"errors {result['errors'] + result['gather_errors']}")
             for message in result["messages"]:
                 echo(f"    {message}")
+    # internal datasets (private) are no old-portal records: data officers keep them in the
+    # portal itself, with their files in CKAN's filestore (downloads checked against the dataset)
+    for entry in datasets:
+        if entry.get("private"):
+            state = _sync_dataset(json.loads(json.dumps(entry)), user_name, echo)
+            summary[f"datasets_{state}"] += 1
     echo("Done: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "sources"))
     return summary

@@ -65,10 +65,13 @@ def package_id(name: str) -> str:
 
 
 def old_portal_packages(base: str) -> list[dict]:
-    """datasets.yaml as the old portal's package_show would answer."""
+    """The public entries of datasets.yaml as the old portal's package_show would answer (a
+    portal lists no private datasets to a harvester without credentials)."""
     from .loader import _package_dict, fingerprint, read_yaml
     packages = []
     for entry in read_yaml("datasets.yaml"):
+        if entry.get("private"):
+            continue
         package = _package_dict(entry, None)
         package.pop("extras", None)
         digest = int(fingerprint(entry)[:8], 16)
@@ -88,6 +91,20 @@ def old_portal_packages(base: str) -> list[dict]:
     return packages
 
 
+def public_file(name: str):
+    """The path of a resource file of a public old-portal entry, or None: nothing else (no other
+    file, no private dataset's file) is ever served."""
+    from .loader import _resource_file, read_yaml
+    for entry in read_yaml("datasets.yaml"):
+        if entry.get("private"):
+            continue
+        for res in entry.get("resources") or []:
+            if res.get("file") and res["file"] == name:
+                path = os.path.realpath(_resource_file(res))
+                return path if os.path.isfile(path) else None
+    return None
+
+
 def _json(data) -> tuple[int, str, bytes]:
     return 200, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8")
 
@@ -99,10 +116,8 @@ def answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
     if path == "/ping":
         return 200, "text/plain", b"ok"
     if path.startswith("/files/"):
-        from .loader import files_path
-        name = os.path.normpath(path[len("/files/"):])
-        full = os.path.join(files_path(), name)
-        if name.startswith("..") or not os.path.isfile(full):
+        full = public_file(path[len("/files/"):])
+        if full is None:
             return 404, "text/plain", b"not found"
         with open(full, "rb") as f:
             return 200, mimetypes.guess_type(full)[0] or "application/octet-stream", f.read()

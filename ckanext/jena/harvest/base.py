@@ -48,6 +48,25 @@ class Record:
             self.content_hash = content_hash(self.content)
 
 
+class RecordError(ValueError):
+    """One record cannot be mapped; a sentence in English and German."""
+
+    def __init__(self, english: str, german: str):
+        super().__init__(english)
+        self.english, self.german = english, german
+
+
+def distinctive(identifiers) -> list[str]:
+    """The identifiers that can tell one dataset from all others across catalogues: URIs, UUIDs
+    and other long identifiers ("1" or "12345" from two catalogues need not be the same dataset)."""
+    out = []
+    for identifier in identifiers:
+        text = str(identifier or "").strip()
+        if text.startswith(("http://", "https://", "urn:")) or (len(text) >= 8 and not text.isdigit()):
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -159,7 +178,21 @@ class JenaHarvester(HarvesterBase):
                 f"{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
             log.warning("harvest source %s (%s): %s", source.id, url, exc.english)
             return []
+        except Exception as exc:  # a source this harvester cannot read must not kill the gather consumer
+            log.exception("harvest source %s (%s): unexpected error while listing", source.id, url)
+            store.rollback()
+            store.gather_error(harvest_job, bilingual(
+                f"The source's answer could not be read ({exc.__class__.__name__}: {str(exc)[:200]}). The run was "
+                "stopped; no dataset was changed or withdrawn.",
+                f"Die Antwort der Quelle ließ sich nicht lesen ({exc.__class__.__name__}: {str(exc)[:200]}). Der "
+                "Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
+            return []
 
+        # a changed source configuration (default licence, privacy, ...) maps every record anew
+        config_digest = content_hash(json.dumps(config, sort_keys=True))[:16]
+        for record in records:
+            if record.content_hash:
+                record.content_hash = content_hash(record.content_hash + config_digest)
         previous = store.remembered(source.id)
         force = bool(getattr(harvest_job, "jena_force", False))
         to_import: list = []
@@ -170,13 +203,13 @@ class JenaHarvester(HarvesterBase):
                                        package_id=known.package_id if known else None)
                 store.object_error(obj, record.error, "Gather")
             elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
-                  and store.package_state(known.package_id) == "active"):
+                  and known.package_state == "active"):
                 store.new_object(harvest_job, record.guid, package_id=known.package_id, state="COMPLETE",
                                  report_status="not modified", import_finished=store.now())
             else:
                 to_import.append(store.new_object(
                     harvest_job, record.guid, content=record.content,
-                    package_id=known.package_id if known and store.package_state(known.package_id) else None,
+                    package_id=known.package_id if known and known.package_state else None,
                     extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
                             "status": "change" if known else "new"}))
         to_withdraw = [r for guid, r in previous.items() if r.state == "active" and guid not in seen]
@@ -214,6 +247,14 @@ class JenaHarvester(HarvesterBase):
             store.object_error(harvest_object, exc.report(), "Fetch")
             store.save()
             return False
+        except Exception as exc:  # must not kill the fetch consumer
+            log.exception("harvest object %s: unexpected error while fetching", harvest_object.id)
+            store.rollback()
+            store.object_error(harvest_object, bilingual(
+                f"The record could not be read from the source ({exc.__class__.__name__}).",
+                f"Der Datensatz ließ sich nicht von der Quelle lesen ({exc.__class__.__name__})."), "Fetch")
+            store.save()
+            return False
         if completed != harvest_object.content:
             harvest_object.content = completed
             store.save()
@@ -221,6 +262,18 @@ class JenaHarvester(HarvesterBase):
 
     # -- import ---------------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> Any:
+        try:
+            return self._import(harvest_object)
+        except Exception as exc:  # must not kill the fetch consumer; the report says which record
+            log.exception("harvest object %s: unexpected error while importing", harvest_object.id)
+            store.rollback()
+            store.object_error(harvest_object, bilingual(
+                f"Unexpected error while importing ({exc.__class__.__name__}); details are in the log.",
+                f"Unerwarteter Fehler beim Import ({exc.__class__.__name__}); Einzelheiten stehen im Log."))
+            store.save()
+            return False
+
+    def _import(self, harvest_object) -> Any:
         source = harvest_object.source
         if store.object_extra(harvest_object, "status") == "withdraw":
             return self._withdraw(harvest_object)
@@ -229,8 +282,15 @@ class JenaHarvester(HarvesterBase):
         try:
             dataset = self.to_dataset(harvest_object.content or "", config, source.url.strip())
             dataset = normalise.dataset(dataset, config)
-        except (FetchError, ValueError, KeyError, TypeError) as exc:
-            message = exc.report() if isinstance(exc, FetchError) else str(exc)
+        except (FetchError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            if isinstance(exc, FetchError):
+                message = exc.report()
+            elif isinstance(exc, RecordError):
+                message = f"{exc.german} / {exc.english}"
+            elif isinstance(exc, KeyError):
+                message = f"es fehlt / missing: {exc}"
+            else:
+                message = f"{exc.__class__.__name__}: {str(exc)[:200]}"
             store.object_error(harvest_object, bilingual(f"The record cannot be read: {message}",
                                                          f"Der Datensatz ist nicht lesbar: {message}"))
             store.save()
@@ -249,7 +309,18 @@ class JenaHarvester(HarvesterBase):
         known = store.remembered_one(source.id, guid)
         context = {"user": self._get_user_name(), "ignore_auth": True}
         existing = None
-        if known and store.package_state(known.package_id) in ("active", "deleted", "draft"):
+        state = store.package_state(known.package_id) if known else None
+        if state == "deleted" and known.state == "active":
+            # deleted in the portal by a data officer, not withdrawn by a harvest: stays deleted
+            store.object_error(harvest_object, bilingual(
+                "Deleted in the portal; a harvest does not bring it back. Restore it from the trash to harvest "
+                "it again.",
+                "Im Portal gelöscht; ein Harvest stellt ihn nicht wieder her. Zum erneuten Harvesten bitte aus "
+                "dem Papierkorb wiederherstellen."))
+            harvest_object.report_status = "not modified"
+            store.save()
+            return "unchanged"
+        if state in ("active", "deleted", "draft"):
             existing = toolkit.get_action("package_show")(dict(context, for_update=True), {"id": known.package_id})
         owner_org = (self._organisation(dataset.pop("owner_org_name", None)) or store.package_owner_org(source.id)
                      or source.publisher_id or None)
@@ -267,12 +338,14 @@ class JenaHarvester(HarvesterBase):
             else:
                 merged, conflicts = curation.merge(existing, dataset, known.harvested if known else None)
                 merged["state"] = "active"
+                if private:  # the source configuration or the source itself says private: never public
+                    merged["private"] = True
                 result = toolkit.get_action("package_update")(dict(context), merged)
         except toolkit.ValidationError as exc:
             store.rollback()
             store.object_error(harvest_object, bilingual(
-                f"The record does not fit the Jena schema: {_summary(exc)}",
-                f"Der Datensatz passt nicht zum Jena-Schema: {_summary(exc)}"))
+                f"The record does not fit the Jena schema (field: message): {_summary(exc)}",
+                f"Der Datensatz passt nicht zum Jena-Schema (Feld: Meldung): {_summary(exc)}"))
             store.save()
             return False
         store.remember(source.id, guid, result["id"], store.object_extra(harvest_object, "jena_hash") or "",

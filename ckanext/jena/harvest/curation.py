@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-# never written by a re-harvest once set in the portal: data officers own them
-OFFICER_FIELDS = ("action_fields", "explainer")
+# never written by a harvest at all: data officers own them
+OFFICER_FIELDS = ("explainer",)
 # fields that the schema derives from one another: an edit of one protects both
 COUPLED = ({"spatial", "districts"},)
-# always tracked, because the schema derives them from harvested values
-DERIVED = ("districts", "spatial")
+# every field a harvest may write, tracked even while empty: a value a data officer adds to a
+# field the source left empty is an edit like any other (action fields too: a harvest writes
+# them only where a source of the Jena schema confirmed them)
+TRACKED = ("title", "notes", "tags", "url", "version", "license_id", "contact", "theme", "frequency",
+           "access_rights", "temporal_coverage", "districts", "spatial", "language", "sensor_category",
+           "provenance", "source", "issued", "modified", "resources", "groups", "action_fields")
 # never compared or overwritten: identity and bookkeeping
 IGNORED = {"id", "name", "owner_org", "type", "state", "private"}
 
@@ -27,8 +31,6 @@ def project(dataset: dict, field: str) -> Any:
     """A comparable form of one field of a package_show dict (or of an input dict)."""
     if field == "tags":
         return sorted({t.get("name") if isinstance(t, dict) else str(t) for t in dataset.get("tags") or []})
-    if field == "groups":
-        return sorted({g.get("name") for g in dataset.get("groups") or [] if isinstance(g, dict)})
     if field == "groups":
         return sorted({g.get("name") for g in dataset.get("groups") or [] if isinstance(g, dict)})
     if field == "resources":
@@ -53,7 +55,7 @@ def _without_empty(value: Any) -> Any:
 
 
 def snapshot(stored: dict, harvested: dict) -> dict:
-    fields = (set(harvested) | set(DERIVED)) - IGNORED
+    fields = (set(harvested) | set(TRACKED)) - IGNORED - set(OFFICER_FIELDS)
     return {"input": {f: project(harvested, f) for f in fields},
             "output": {f: project(stored, f) for f in fields}}
 
@@ -75,10 +77,7 @@ def merge(current: dict, harvested: dict, previous: Optional[dict]) -> tuple[dic
     for field in sorted(fields):
         new = harvested.get(field)
         source_changed = project(harvested, field) != before_in.get(field)
-        if field in OFFICER_FIELDS and not _empty(current.get(field)):
-            if source_changed and project(harvested, field) is not None \
-                    and project(harvested, field) != project(current, field):
-                conflicts.append(field)
+        if field in OFFICER_FIELDS:
             continue
         if field in edited:
             if source_changed:
@@ -89,8 +88,8 @@ def merge(current: dict, harvested: dict, previous: Optional[dict]) -> tuple[dic
             merged["resources"] = _keep_resource_ids(current.get("resources") or [], new or [], earlier)
         elif field in harvested:
             merged[field] = new
-        else:
-            merged[field] = [] if isinstance(current.get(field), list) else ""  # gone at the source
+        elif before_in.get(field) is not None:  # the source had a value and dropped it
+            merged[field] = [] if isinstance(current.get(field), list) else ""
     if "spatial" not in harvested and "spatial" not in edited and "districts" in harvested:
         merged.pop("spatial", None)  # districts from the source: the schema derives the geometry
     return merged, conflicts

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import ipaddress
 import socket
+import threading
 import time
 from typing import Optional
 from urllib.parse import urljoin, urlsplit
@@ -93,14 +94,48 @@ def check_url(url: str) -> None:
     if host in names:
         return
     for address in _addresses(host):
-        if any(address in network for network in networks):
-            continue
-        if not address.is_global:
-            raise FetchError(
-                f"{host} points at an internal address ({address}). Ask a system administrator to add "
-                "it to ckanext.jena.harvest.allowed_hosts if this source is one of the city's own.",
-                f"{host} verweist auf eine interne Adresse ({address}). Gehört die Quelle der Stadt, kann "
-                "die Systemadministration sie in ckanext.jena.harvest.allowed_hosts freigeben.")
+        _check_address(host, address, networks)
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _effective(address):
+    """The IPv4 address behind an IPv4-mapped or NAT64 IPv6 address, else the address."""
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return address.ipv4_mapped
+        if address in NAT64:
+            return ipaddress.ip_address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def _check_address(host: str, address, networks=None) -> None:
+    if networks is None:
+        names, networks = allowed_hosts()
+        if host in names:
+            return
+    if any(address in network for network in networks):
+        return
+    if not _effective(address).is_global or not address.is_global:
+        raise FetchError(
+            f"{host} points at an internal address ({address}). Ask a system administrator to add "
+            "it to ckanext.jena.harvest.allowed_hosts if this source is one of the city's own.",
+            f"{host} verweist auf eine interne Adresse ({address}). Gehört die Quelle der Stadt, kann "
+            "die Systemadministration sie in ckanext.jena.harvest.allowed_hosts freigeben.")
+
+
+def _check_peer(response, url: str) -> None:
+    """The address actually connected to must pass the same check (a name can resolve to a
+    public address for the check and to an internal one for the request: DNS rebinding)."""
+    try:
+        sock = response.raw.connection.sock
+        peer = sock.getpeername()[0] if sock is not None else None
+    except (AttributeError, OSError):
+        peer = None
+    if peer:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        _check_address(host, ipaddress.ip_address(peer.split("%")[0]))
 
 
 def get(url: str, params: Optional[dict] = None, accept: Optional[str] = None,
@@ -127,36 +162,58 @@ def get(url: str, params: Optional[dict] = None, accept: Optional[str] = None,
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"{url} could not be requested: {exc.__class__.__name__}.",
                              f"{url} konnte nicht abgefragt werden: {exc.__class__.__name__}.")
-        with response:
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(response.url, response.headers["Location"])
-                params = None
-                continue
-            if response.status_code >= 400:
-                raise FetchError(f"{response.url} answered with HTTP error {response.status_code}.",
-                                 f"{response.url} antwortete mit dem HTTP-Fehler {response.status_code}.")
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise _too_large(response.url, limit)
-            chunks, size = [], 0
-            try:
-                for chunk in response.iter_content(64 * 1024):
-                    size += len(chunk)
-                    if size > limit:
-                        raise _too_large(response.url, limit)
-                    if time.monotonic() > deadline:
-                        raise FetchError(f"{response.url} sent its answer too slowly (over {seconds * 4:g} s).",
-                                         f"{response.url} hat seine Antwort zu langsam gesendet "
-                                         f"(über {seconds * 4:g} s).")
-                    chunks.append(chunk)
-            except (requests.exceptions.RequestException, OSError):
-                raise FetchError(f"The answer of {response.url} broke off before its end.",
-                                 f"Die Antwort von {response.url} brach vor ihrem Ende ab.")
-            return Answer(response.url, response.status_code,
-                          (response.headers.get("Content-Type") or "").split(";")[0].strip().lower(),
-                          b"".join(chunks))
+        # the whole answer must arrive before the deadline: a watchdog closes a trickling one
+        watchdog = threading.Timer(max(0.1, deadline - time.monotonic()), response.close)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return_value = _read(response, url, limit, seconds, deadline)
+        finally:
+            watchdog.cancel()
+        if isinstance(return_value, str):  # a redirect
+            url, params = return_value, None
+            continue
+        return return_value
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects.",
                      f"{url}: mehr als {MAX_REDIRECTS} Weiterleitungen.")
+
+
+def _read(response, url: str, limit: int, seconds: float, deadline: float):
+    """The Answer, or the next URL of a redirect."""
+    with response:
+        _check_peer(response, url)
+        if response.is_redirect and response.headers.get("Location"):
+            return urljoin(response.url, response.headers["Location"])
+        if response.status_code >= 400:
+            raise FetchError(f"{response.url} answered with HTTP error {response.status_code}.",
+                             f"{response.url} antwortete mit dem HTTP-Fehler {response.status_code}.")
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _too_large(response.url, limit)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(response.url, limit)
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{response.url} sent its answer too slowly (over {seconds * 4:g} s).",
+                                     f"{response.url} hat seine Antwort zu langsam gesendet "
+                                     f"(über {seconds * 4:g} s).")
+                chunks.append(chunk)
+        except (requests.exceptions.RequestException, OSError, AttributeError, ValueError):
+            if time.monotonic() >= deadline - 0.05:
+                raise FetchError(f"{response.url} sent its answer too slowly (over {seconds * 4:g} s).",
+                                 f"{response.url} hat seine Antwort zu langsam gesendet "
+                                 f"(über {seconds * 4:g} s).")
+            raise FetchError(f"The answer of {response.url} broke off before its end.",
+                             f"Die Antwort von {response.url} brach vor ihrem Ende ab.")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{response.url} sent its answer too slowly (over {seconds * 4:g} s).",
+                             f"{response.url} hat seine Antwort zu langsam gesendet (über {seconds * 4:g} s).")
+        return Answer(response.url, response.status_code,
+                      (response.headers.get("Content-Type") or "").split(";")[0].strip().lower(),
+                      b"".join(chunks))
 
 
 def _too_large(url: str, limit: int) -> FetchError:

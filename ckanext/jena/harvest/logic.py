@@ -93,6 +93,13 @@ def package_update(next_auth, context, data_dict):
     return next_auth(context, data_dict)
 
 
+@toolkit.chained_auth_function
+def package_delete(next_auth, context, data_dict):
+    if _is_harvest_source(data_dict or {}):
+        return _guard(next_auth, context, data_dict)
+    return next_auth(context, data_dict)
+
+
 def _check_source_url(data_dict: dict) -> None:
     url = (data_dict or {}).get("url")
     if not url:
@@ -121,7 +128,7 @@ def package_update_action(next_action, context, data_dict):
 def get_auth_functions() -> dict:
     return {"harvest_source_create": harvest_source_create, "harvest_source_update": harvest_source_update,
             "harvest_source_delete": harvest_source_delete, "package_create": package_create,
-            "package_update": package_update}
+            "package_update": package_update, "package_delete": package_delete}
 
 
 def get_actions() -> dict:

@@ -68,6 +68,7 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
     object_ids = queue.gather_stage(harvester, job)
     if not isinstance(object_ids, list):
         object_ids = []
+    store.claim(object_ids)
     for number, object_id in enumerate(object_ids, 1):
         obj = store.harvest_object(object_id)
         try:

@@ -52,6 +52,7 @@ class Remembered:
     content_hash: Optional[str]
     state: str
     harvested: dict
+    package_state: Optional[str] = None
 
 
 def ensure_table() -> None:
@@ -62,10 +63,11 @@ def ensure_table() -> None:
 
 
 def remembered(source_id: str) -> dict[str, Remembered]:
+    """The source's records with the state of their datasets (``package_state``) in one query."""
     rows = model.Session.execute(sa.text(
-        "SELECT guid, package_id, content_hash, state FROM jena_harvest_record WHERE source_id = :s"),
-        {"s": source_id})
-    return {r[0]: Remembered(r[0], r[1], r[2], r[3], {}) for r in rows}
+        "SELECT r.guid, r.package_id, r.content_hash, r.state, p.state FROM jena_harvest_record r "
+        "LEFT JOIN package p ON p.id = r.package_id WHERE r.source_id = :s"), {"s": source_id})
+    return {r[0]: Remembered(r[0], r[1], r[2], r[3], {}, r[4]) for r in rows}
 
 
 def remembered_one(source_id: str, guid: str) -> Optional[Remembered]:
@@ -180,6 +182,15 @@ def make_current(obj: HarvestObject) -> None:
         "UPDATE harvest_object SET current = false WHERE harvest_source_id = :s AND guid = :g AND id <> :id "
         "AND current"), {"s": obj.harvest_source_id, "g": obj.guid, "id": obj.id})
     obj.current = True
+
+
+def claim(object_ids: list[str]) -> None:
+    """Objects a synchronous run is about to process are no longer WAITING, so ckanext-harvest's
+    `harvester run` does not resubmit them to the fetch queue meanwhile."""
+    if object_ids:
+        model.Session.execute(sa.text("UPDATE harvest_object SET state = 'FETCH' WHERE id = ANY(:ids)"),
+                              {"ids": list(object_ids)})
+        model.Session.commit()
 
 
 def save() -> None:

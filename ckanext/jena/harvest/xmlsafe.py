@@ -15,6 +15,11 @@ _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 def refuse_declarations(body: bytes, url: str) -> None:
     """FetchError if the document has a DOCTYPE or ENTITY declaration (RDF/XML and CSW answers
     need neither)."""
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:64]:
+        try:  # UTF-16: look at the characters, not the bytes
+            body = body.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if _DECLARATION.search(body[:1024 * 1024]) or (len(body) > 1024 * 1024 and _DECLARATION.search(body)):
         raise FetchError(
             f"The answer of {url} declares a DTD or XML entities, which this portal refuses for safety "

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from ckanext.jena.schema import places, vocabularies
 
 from .. import fetch, normalise
-from ..base import JenaHarvester, Record, content_hash
+from ..base import JenaHarvester, Record, RecordError, content_hash, distinctive
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
@@ -30,7 +30,9 @@ def api_base(url: str) -> str:
 
 def _unwrap(answer: dict, url: str):
     if not isinstance(answer, dict) or answer.get("success") is not True or "result" not in answer:
-        message = (answer.get("error") or {}).get("message") if isinstance(answer, dict) else None
+        error = answer.get("error") if isinstance(answer, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
+        message = str(message)[:200] if message else None
         raise FetchError(f"{url} did not answer like a CKAN action API{': ' + str(message) if message else ''}.",
                          f"{url} antwortete nicht wie eine CKAN-Action-API{': ' + str(message) if message else ''}.")
     return answer["result"]
@@ -100,10 +102,11 @@ class JenaCkanHarvester(JenaHarvester):
                 identifiers.append(str(item[key]))
         if "title" in item and "resources" in item:  # an old portal ignoring fl: the whole dataset is here
             content = json.dumps(item, sort_keys=True)
-            return Record(guid=item["id"], content=content, content_hash=content_hash(content), identifiers=identifiers)
+            return Record(guid=item["id"], content=content, content_hash=content_hash(content),
+                          identifiers=distinctive(identifiers))
         stamp = item.get("metadata_modified") or ""
         return Record(guid=item["id"], content=json.dumps({"id": item["id"], "stub": True}),
-                      content_hash=content_hash(f"{item['id']} {stamp}"), identifiers=identifiers)
+                      content_hash=content_hash(f"{item['id']} {stamp}"), identifiers=distinctive(identifiers))
 
     def complete(self, content: str, config: dict, url: str) -> str:
         data = json.loads(content)
@@ -115,8 +118,10 @@ class JenaCkanHarvester(JenaHarvester):
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:
         source = json.loads(content)
+        if not isinstance(source, dict) or not source.get("id"):
+            raise RecordError("package_show sent no dataset", "package_show lieferte keinen Datensatz")
         if source.get("stub"):
-            raise ValueError("the dataset was not fetched")
+            raise RecordError("the dataset was not fetched", "der Datensatz wurde nicht abgerufen")
         landing = urljoin(api_base(url), f"dataset/{source.get('name') or source['id']}")
         extras = {e.get("key"): e.get("value") for e in source.get("extras") or [] if isinstance(e, dict)}
         tags = [t.get("name") if isinstance(t, dict) else t for t in source.get("tags") or []]

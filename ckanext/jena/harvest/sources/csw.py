@@ -18,7 +18,7 @@ from ckanext.jena.dcat import mapping
 from ckanext.jena.schema import vocabularies
 
 from .. import fetch, normalise, xmlsafe
-from ..base import JenaHarvester, Record
+from ..base import JenaHarvester, Record, RecordError, distinctive
 from ..fetch import FetchError
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
@@ -134,14 +134,14 @@ class JenaCswHarvester(JenaHarvester):
         identifiers = [identifier] + [
             (e.text or "").strip() for e in record.iterfind(
                 ".//gmd:identificationInfo//gmd:identifier//gmd:code/gco:CharacterString", NS) if (e.text or "").strip()]
-        return Record(guid=identifier, content=content, identifiers=identifiers)
+        return Record(guid=identifier, content=content, identifiers=distinctive(identifiers))
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:
         from ckanext.spatial.harvested_metadata import ISODocument
         tree = xmlsafe.parse(content.encode("utf-8"), url)
         values = ISODocument(xml_tree=tree).read_values()
         if not values.get("title"):
-            raise ValueError("the record has no title")
+            raise RecordError("the record has no title", "der Eintrag hat keinen Titel")
         tags = list(values.get("tags") or [])
         for group in values.get("keywords") or []:
             for keyword in (group.get("keyword") or []) if isinstance(group, dict) else []:

@@ -14,7 +14,7 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from .. import fetch, xmlsafe
-from ..base import JenaHarvester, Record
+from ..base import JenaHarvester, Record, RecordError, distinctive
 from ..fetch import FetchError
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -26,6 +26,7 @@ FORMATS = {"text/turtle": "turtle", "application/x-turtle": "turtle", "applicati
 SUFFIXES = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld",
             ".nt": "nt", ".n3": "n3"}
 NOT_OWNED = (DCAT.Dataset, DCAT.Catalog)
+RDF_FORMATS = ("turtle", "xml", "json-ld", "nt", "n3")
 MAX_DEPTH = 4
 
 
@@ -40,6 +41,44 @@ def rdf_format(answer: fetch.Answer, configured: str | None) -> str:
             return name
     head = answer.body.lstrip()[:1]
     return {b"<": "xml", b"{": "json-ld", b"[": "json-ld"}.get(head, "turtle")
+
+
+def _int(value):
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def refuse_remote_contexts(body: bytes, url: str) -> None:
+    """JSON-LD may name contexts by URL, which rdflib would fetch itself, outside the harvester's
+    limits and allow-list; only inline contexts are accepted."""
+    import json
+    try:
+        document = json.loads(body)
+    except ValueError as exc:
+        raise FetchError(f"The page {url} is not valid JSON-LD ({exc}).",
+                         f"Die Seite {url} ist kein gültiges JSON-LD ({exc}).")
+
+    def remote(node, depth=0) -> bool:
+        if depth > 50:
+            return True
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import") and (isinstance(value, str) or (
+                        isinstance(value, list) and any(isinstance(v, str) for v in value))):
+                    return True
+                if remote(value, depth + 1):
+                    return True
+        elif isinstance(node, list):
+            return any(remote(item, depth + 1) for item in node)
+        return False
+
+    if remote(document):
+        raise FetchError(f"The page {url} refers to a JSON-LD context by address; the harvester fetches nothing "
+                         "but the source itself, so the context must be written into the page.",
+                         f"Die Seite {url} verweist per Adresse auf einen JSON-LD-Kontext; der Harvester lädt "
+                         "nichts außer der Quelle selbst, der Kontext muss daher in der Seite stehen.")
 
 
 def description(graph: rdflib.Graph, node, depth: int = 0, seen=None) -> Iterator[tuple]:
@@ -80,8 +119,17 @@ class JenaDcatHarvester(JenaHarvester):
                    "DCAT-AP and DCAT-AP.de catalogs with Hydra paging")
     config_keys = {"rdf_format": (str, "turtle, xml, json-ld or nt, when the server's content type is wrong")}
 
+    def validate_config(self, config: str) -> str:
+        config = super().validate_config(config)
+        import json
+        fmt = (json.loads(config) if config and config.strip() else {}).get("rdf_format")
+        if fmt and fmt not in RDF_FORMATS:
+            raise ValueError(f"rdf_format muss eines von {', '.join(RDF_FORMATS)} sein / rdf_format must be one "
+                             f"of {', '.join(RDF_FORMATS)}.")
+        return config
+
     def collect(self, url: str, config: dict) -> Iterator[Record]:
-        page_url, seen_pages, seen_bodies, pages = url, set(), set(), 0
+        page_url, seen_pages, seen_bodies, pages, read, total = url, set(), set(), 0, 0, None
         limit = self.max_pages(config)
         while page_url:
             if page_url in seen_pages:
@@ -99,8 +147,12 @@ class JenaDcatHarvester(JenaHarvester):
                                  f"Endlosschleife beim Blättern: {page_url} liefert eine schon gelesene Seite.")
             seen_bodies.add(body_hash)
             fmt = rdf_format(answer, config.get("rdf_format"))
+            if fmt not in RDF_FORMATS:
+                fmt = "turtle"
             if fmt == "xml":
                 xmlsafe.refuse_declarations(answer.body, answer.url)
+            if fmt == "json-ld":
+                refuse_remote_contexts(answer.body, answer.url)
             graph = rdflib.Graph()
             try:
                 graph.parse(data=answer.body, format=fmt, publicID=answer.url)
@@ -108,16 +160,25 @@ class JenaDcatHarvester(JenaHarvester):
                 raise FetchError(f"The page {answer.url} is not valid RDF ({fmt}): {str(exc)[:300]}",
                                  f"Die Seite {answer.url} ist kein gültiges RDF ({fmt}): {str(exc)[:300]}")
             for dataset_ref in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+                read += 1
                 yield self._record(graph, dataset_ref)
             next_page = None
             for view_type in (HYDRA.PartialCollectionView, HYDRA.PagedCollection):
                 for view in graph.subjects(RDF.type, view_type):
                     next_page = next_page or graph.value(view, HYDRA.next) or graph.value(view, HYDRA.nextPage)
+                    total = total if total is not None else _int(graph.value(view, HYDRA.totalItems))
+            for collection in graph.subjects(HYDRA.view, None):
+                total = total if total is not None else _int(graph.value(collection, HYDRA.totalItems))
             page_url = urljoin(answer.url, str(next_page)) if next_page else None
+        if total is not None and read < total:
+            raise FetchError(f"The catalog announced {total} datasets (hydra:totalItems) but listed {read}; the listing "
+                             "is incomplete.",
+                             f"Der Katalog kündigte {total} Datensätze an (hydra:totalItems), führte aber {read} auf; "
+                             "die Liste ist unvollständig.")
 
     @staticmethod
     def _record(graph: rdflib.Graph, dataset_ref) -> Record:
-        identifiers = [str(o) for o in graph.objects(dataset_ref, DCTERMS.identifier) if str(o).strip()]
+        identifiers = [str(o).strip() for o in graph.objects(dataset_ref, DCTERMS.identifier) if str(o).strip()]
         if isinstance(dataset_ref, URIRef):
             identifiers.insert(0, str(dataset_ref))
         if not identifiers:
@@ -130,7 +191,7 @@ class JenaDcatHarvester(JenaHarvester):
         for triple in description(graph, dataset_ref):
             sub.add(triple)
         return Record(guid=identifiers[0], content=sub.serialize(format="nt"),
-                      content_hash=stable_hash(graph, dataset_ref), identifiers=identifiers)
+                      content_hash=stable_hash(graph, dataset_ref), identifiers=distinctive(identifiers))
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:
         from ckanext.dcat.processors import RDFParser
@@ -140,7 +201,8 @@ class JenaDcatHarvester(JenaHarvester):
         parser.g = graph
         datasets = list(parser.datasets())
         if len(datasets) != 1:
-            raise ValueError(f"expected one dataset, found {len(datasets)}")
+            raise RecordError(f"expected one dataset, found {len(datasets)}",
+                              f"ein Datensatz erwartet, {len(datasets)} gefunden")
         dataset = datasets[0]
         dataset.pop("extras", None)
         return dataset

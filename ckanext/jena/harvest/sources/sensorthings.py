@@ -9,6 +9,7 @@ API (JSON) and a CSV export. The temporal extent is the span of the Datastreams'
 extent is the Locations."""
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Iterator, Optional
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from .. import fetch
-from ..base import JenaHarvester, Record, content_hash
+from ..base import JenaHarvester, Record, RecordError, content_hash
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
@@ -35,8 +36,10 @@ def _point(locations: list) -> Optional[list]:
         if isinstance(geometry, dict) and geometry.get("type") == "Feature":
             geometry = geometry.get("geometry")
         if isinstance(geometry, dict) and geometry.get("type") == "Point":
-            coordinates = geometry.get("coordinates") or []
-            if len(coordinates) >= 2 and all(isinstance(c, (int, float)) for c in coordinates[:2]):
+            coordinates = geometry.get("coordinates")
+            if isinstance(coordinates, list) and len(coordinates) >= 2 and \
+                    all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates[:2]) and \
+                    -180 <= coordinates[0] <= 180 and -90 <= coordinates[1] <= 90:
                 return [float(coordinates[0]), float(coordinates[1])]
     return None
 
@@ -67,11 +70,21 @@ class JenaSensorThingsHarvester(JenaHarvester):
                    "Sensorkategorie und Ortsteil / An OGC SensorThings API v1.1, grouped by sensor category and district")
     config_keys = {"page_size": (int, "Things per request (default 100)")}
 
+    def validate_config(self, config: str) -> str:
+        config = super().validate_config(config)
+        parsed = json.loads(config) if config and config.strip() else {}
+        if not parsed.get("license_id"):
+            raise ValueError("Die SensorThings-API nennt keine Lizenz: bitte license_id angeben, z. B. "
+                             "{\"license_id\": \"dl-by-de/2.0\"} / A SensorThings API names no licence: set "
+                             "license_id, e.g. {\"license_id\": \"dl-by-de/2.0\"}.")
+        return config
+
     def collect(self, url: str, config: dict) -> Iterator[Record]:
         base = url.rstrip("/")
         page_url: Optional[str] = f"{base}/Things"
         params: Optional[dict] = {"$expand": EXPAND, "$top": int(config.get("page_size") or PAGE_SIZE)}
         seen, pages, limit = set(), 0, self.max_pages(config)
+        things, announced = 0, None
         groups: dict = {}
         errors: list[Record] = []
         while page_url:
@@ -88,7 +101,10 @@ class JenaSensorThingsHarvester(JenaHarvester):
             if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
                 raise FetchError(f"{page_url} is not a SensorThings collection (no 'value' list).",
                                  f"{page_url} ist keine SensorThings-Sammlung (keine 'value'-Liste).")
+            if announced is None and isinstance(answer.get("@iot.count"), int):
+                announced = answer["@iot.count"]
             for thing in answer["value"]:
+                things += 1
                 self._add_thing(thing, base, groups, errors)
             next_link = answer.get("@iot.nextLink")
             page_url, params = (str(next_link), None) if next_link else (None, None)
@@ -97,14 +113,23 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
             if page_url and not page_url.startswith(("http://", "https://")):
                 page_url = f"{base}/{page_url.lstrip('/')}"
+        if announced is not None and things < announced:
+            raise FetchError(f"The platform announced {announced} Things (@iot.count) but sent {things}; the listing "
+                             "is incomplete.",
+                             f"Die Plattform kündigte {announced} Things an (@iot.count), lieferte aber {things}; die "
+                             "Liste ist unvollständig.")
         yield from errors
         for (category, district), streams in sorted(groups.items()):
             streams.sort(key=lambda s: str(s["id"]))
             content = json.dumps({"category": category, "district": district, "base": base, "streams": streams},
                                  sort_keys=True, ensure_ascii=False)
             # live sensors move their end time every hour: the hash counts whole days
+            # (a stream that states no phenomenon time is asked for its last observation on import:
+            # it counts as changed once a day)
+            today = datetime.date.today().isoformat()
             stable = [dict(s, phenomenonTime=str(s.get("phenomenonTime") or "")[:10] + "/" +
-                           str(s.get("phenomenonTime") or "").partition("/")[2][:10]) for s in streams]
+                           str(s.get("phenomenonTime") or "").partition("/")[2][:10] if s.get("phenomenonTime")
+                           else today) for s in streams]
             yield Record(guid=f"sensorthings:{category}:{district}", content=content,
                          content_hash=content_hash(json.dumps([base, category, district, stable], sort_keys=True)),
                          identifiers=[f"{base}#{category}:{district}"])
@@ -122,22 +147,23 @@ class JenaSensorThingsHarvester(JenaHarvester):
                 continue
             stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
             category = stream_props.get("category") or props.get("category")
-            if category not in known:
+            if not isinstance(category, str) or category not in known:
                 errors.append(Record(
                     guid=f"sensorthings:datastream:{stream['@iot.id']}",
                     error=(f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
                            f"({category!r}); bekannt sind: {', '.join(known)} / Datastream {stream['@iot.id']} "
                            f"({stream.get('name')}) has no known sensor category ({category!r}).")))
                 continue
-            observed = stream.get("ObservedProperty") or {}
-            unit = stream.get("unitOfMeasurement") or {}
+            observed = stream.get("ObservedProperty") if isinstance(stream.get("ObservedProperty"), dict) else {}
+            unit = stream.get("unitOfMeasurement") if isinstance(stream.get("unitOfMeasurement"), dict) else {}
             groups.setdefault((category, district), []).append({
                 "id": stream["@iot.id"], "name": stream.get("name"), "description": stream.get("description"),
-                "unit": {k: unit.get(k) for k in ("name", "symbol") if unit.get(k)},
-                "observed_property": {k: observed.get(k) for k in ("name", "description", "definition")
+                "unit": {k: str(unit[k]) for k in ("name", "symbol") if unit.get(k)},
+                "observed_property": {k: str(observed[k]) for k in ("name", "description", "definition")
                                       if observed.get(k)},
-                "phenomenonTime": stream.get("phenomenonTime"),
-                "thing": {"id": thing["@iot.id"], "name": thing.get("name"), "description": thing.get("description")},
+                "phenomenonTime": stream["phenomenonTime"] if isinstance(stream.get("phenomenonTime"), str) else None,
+                "thing": {"id": thing["@iot.id"], "name": str(thing.get("name") or thing["@iot.id"]),
+                          "description": thing.get("description")},
                 "point": point,
             })
 
@@ -220,7 +246,6 @@ class JenaSensorThingsHarvester(JenaHarvester):
         else:
             dataset["districts"] = [places.WHOLE_CITY]
         if not config.get("license_id"):
-            raise ValueError("Die Quelle nennt keine Lizenz: bitte license_id in der Konfiguration der Quelle setzen "
-                             "(z. B. \"dl-by-de/2.0\") / The source names no licence: set license_id in the source "
-                             "configuration (e.g. \"dl-by-de/2.0\").")
+            raise RecordError("The source names no licence: set license_id in the source configuration.",
+                              "Die Quelle nennt keine Lizenz: bitte license_id in der Konfiguration der Quelle setzen.")
         return dataset
