@@ -1,4 +1,4 @@
-"""Harvest benchmark (`make bench-harvest`, options: BENCH_N=2000).
+"""Harvest benchmark (`make bench-harvest`, options: HARVEST_N=2000).
 
 Generates a seeded DCAT-AP.de 3.0 catalog of N Jena datasets in Turtle, paged with Hydra
 (`hydra:PartialCollectionView`, 100 datasets a page), writes it to .local/bench-harvest/ and
@@ -7,7 +7,9 @@ side by side in one run, two harvesters harvest it into the database `ckan_bench
 each twice, each job in its own process:
 
 1. ckanext-dcat's stock `dcat_rdf` harvester (with the `dcat_ap_de` profile, as configured
-   for the portal), run synchronously the way ckanext-harvest's tests run a job;
+   for the portal), run synchronously the way ckanext-harvest's tests run a job. It needs the
+   parsed dataset's `extras` (uri, identifier), which ckanext-dcat's own profiles give and
+   `dcat_ap_de` does not: see stock_profile_shim, applied in its processes only;
 2. `jena_dcat` (ckanext.jena.harvest.runner.run_source).
 
 Run 1 is the first import into an empty portal; run 2 harvests the unchanged catalog again.
@@ -237,8 +239,9 @@ def write_ini(with_jena: bool) -> str:
     return path
 
 
-def reset_database(ini: str) -> None:
-    """An empty portal: the schema dropped, then what `make` does for a new database."""
+def reset_database(ini: str) -> str:
+    """An empty portal: the schema dropped, then what `make` does for a new database.
+    Returns PostgreSQL's version."""
     import sqlalchemy as sa
     url = os.environ["CKAN_SQLALCHEMY_URL"]
     engine = sa.create_engine(url)
@@ -247,6 +250,7 @@ def reset_database(ini: str) -> None:
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            version = conn.exec_driver_sql("SHOW server_version").scalar()
     except sa.exc.OperationalError as e:
         raise SystemExit(f"cannot reach {url.rsplit('@', 1)[-1]}: {e.orig}\n"
                          f"run `make init-test && scripts/setup.sh database {DB}` first")
@@ -255,6 +259,7 @@ def reset_database(ini: str) -> None:
     done = subprocess.run([os.path.join(ROOT, "scripts", "setup.sh"), "init", ini], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit("scripts/setup.sh init failed:\n" + (done.stdout + done.stderr)[-3000:])
+    return version
 
 
 # -- inside the measured processes ---------------------------------------------------------------
@@ -468,7 +473,7 @@ def main() -> int:
             name, _label = HARVESTERS[variant]
             print(f"[{variant}] resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]} ...",
                   file=sys.stderr)
-            reset_database(ini)
+            pg_version = reset_database(ini)
             setup, _rss = measure(["setup", name, first_page, "check" if not checked else "-"],
                                   os.path.join(OUT, f"{variant}-setup.log"))
             if setup["checked"]:
@@ -496,11 +501,23 @@ def main() -> int:
         server.shutdown()
 
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    extra = sys.argv[1:]
+    if extra[:2] == ["--n", str(args.n)]:
+        extra = extra[2:]
+    command = (f"make bench-harvest HARVEST_N={args.n}" if not extra else
+               "CKAN_SQLALCHEMY_URL=$(scripts/setup.sh db-url ckan_bench_harvest) .venv/bin/python "
+               "benchmarks/bench_harvest.py " + " ".join(sys.argv[1:]))
+    with open(os.path.join(OUT, "results.json"), "w", encoding="utf-8") as f:
+        json.dump({"n": args.n, "commit": commit, "command": command, "machine": machine(),
+                   "postgresql": pg_version, "runs": {f"{v}/{r}": dict(rows[(v, r)][0], peak_mb=rows[(v, r)][1])
+                                                       for v, r in rows}}, f, indent=1, default=str)
     print()
-    print(f"`make bench-harvest BENCH_N={args.n}` — harvest of a generated DCAT-AP.de catalog of {args.n:,} datasets "
-          f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, commit {commit}, "
-          f"{datetime.date.today().isoformat()}")
-    print(f"Machine: {machine()}")
+    print(f"`{command}` — harvest of a generated DCAT-AP.de catalog of {args.n:,} datasets "
+          f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, commit {commit}"
+          f"{' with uncommitted changes' if dirty else ''}, {datetime.date.today().isoformat()}")
+    print(f"Machine: {machine()}; PostgreSQL {pg_version}")
     if args.profile:
         print("**Profiled run (--profile): times include cProfile's overhead, not for the README.**")
     print()
@@ -522,6 +539,9 @@ def main() -> int:
     print()
     print("Time: the job from creation to finished (gather, fetch, import, index), in a process of its own after "
           "CKAN has loaded; peak memory: that process's ru_maxrss, CKAN included.")
+    if "stock" in variants:
+        print("The stock harvester gets the `extras` (uri, identifier) ckanext-dcat's own profiles return and "
+              "`dcat_ap_de` does not; without them it harvests nothing (KeyError 'extras' in gather_stage).")
     return 0
 
 

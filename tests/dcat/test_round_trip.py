@@ -81,10 +81,12 @@ def mapped(dataset: dict) -> dict:
     out["tags"] = sorted(t["name"] for t in dataset.get("tags") or [])
     out["contact"] = [{k: c.get(k) for k in ("name", "email")} for c in dataset.get("contact") or []]
     # a distribution licence equal to the dataset's is inherited, not a value of its own
-    out["resources"] = sorted((r.get("name"), r.get("url"), (r.get("format") or "").upper(),
+    out["resources"] = list((r.get("name"), r.get("url"), (r.get("format") or "").upper(),
                                r.get("license") if r.get("license") != dataset.get("license_id") else None,
                                int(r["size"]) if r.get("size") is not None else None)
                               for r in dataset.get("resources") or [])
+    # (two resources alike but for an empty licence or size sort by their text form)
+    out["resources"] = sorted(out["resources"], key=lambda row: tuple("" if v is None else str(v) for v in row))
     return out
 
 

@@ -462,4 +462,11 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
     out["resources"] = resources
     if license_id:
         out["license_id"] = license_id
-    return {k: v for k, v in out.items() if v not in (None, "", [])}
+    out = {k: v for k, v in out.items() if v not in (None, "", []) and k not in ("uri", "identifier")}
+    # as ckanext-dcat's own profiles do: the dataset's URI and dct:identifier as extras, which
+    # other harvesters (ckanext-dcat's dcat_rdf) take their guid from
+    identifier = graph.value(dataset_ref, DCT.identifier)
+    out["extras"] = [{"key": key, "value": value} for key, value in (
+        ("uri", str(dataset_ref) if isinstance(dataset_ref, URIRef) else None),
+        ("identifier", str(identifier).strip() if identifier is not None else None)) if value]
+    return out

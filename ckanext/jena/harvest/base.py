@@ -42,10 +42,17 @@ class Record:
     content_hash: str = ""
     identifiers: list = dataclasses.field(default_factory=list)
     error: Optional[str] = None  # the source sent it, but it cannot be read
+    # builds ``content`` when it is needed: an unchanged record is never serialised
+    make_content: Optional[Any] = None
 
     def __post_init__(self):
         if not self.content_hash and self.content:
             self.content_hash = content_hash(self.content)
+
+    def materialised(self) -> str:
+        if not self.content and self.make_content is not None:
+            self.content = self.make_content()
+        return self.content
 
 
 class RecordError(ValueError):
@@ -159,6 +166,10 @@ class JenaHarvester(HarvesterBase):
         progress = getattr(harvest_job, "jena_progress", None)
         records: list[Record] = []
         seen: set = set()
+        previous = store.remembered(source.id)
+        force = bool(getattr(harvest_job, "jena_force", False))
+        # a changed source configuration (default licence, privacy, ...) maps every record anew
+        config_digest = content_hash(json.dumps(config, sort_keys=True))[:16]
         try:
             fetch.check_url(url)
             for record in self.collect(url, config):
@@ -168,6 +179,12 @@ class JenaHarvester(HarvesterBase):
                         f"Die Quelle enthält den Datensatz {record.guid} zweimal; der erste wurde übernommen."))
                     continue
                 seen.add(record.guid)
+                if record.content_hash:
+                    record.content_hash = content_hash(record.content_hash + config_digest)
+                known = previous.get(record.guid)
+                if force or not known or known.content_hash != record.content_hash:
+                    record.materialised()  # while the source's page is still at hand
+                record.make_content = None
                 records.append(record)
                 if progress:
                     progress("gather", len(records), None)
@@ -188,14 +205,8 @@ class JenaHarvester(HarvesterBase):
                 "Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
             return []
 
-        # a changed source configuration (default licence, privacy, ...) maps every record anew
-        config_digest = content_hash(json.dumps(config, sort_keys=True))[:16]
-        for record in records:
-            if record.content_hash:
-                record.content_hash = content_hash(record.content_hash + config_digest)
-        previous = store.remembered(source.id)
-        force = bool(getattr(harvest_job, "jena_force", False))
         to_import: list = []
+        unchanged: list = []
         for record in records:
             known = previous.get(record.guid)
             if record.error:
@@ -204,11 +215,10 @@ class JenaHarvester(HarvesterBase):
                 store.object_error(obj, record.error, "Gather")
             elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
                   and known.package_state == "active"):
-                store.new_object(harvest_job, record.guid, package_id=known.package_id, state="COMPLETE",
-                                 report_status="not modified", import_finished=store.now())
+                unchanged.append((record.guid, known.package_id))
             else:
                 to_import.append(store.new_object(
-                    harvest_job, record.guid, content=record.content,
+                    harvest_job, record.guid, content=record.materialised(),
                     package_id=known.package_id if known and known.package_state else None,
                     extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
                             "status": "change" if known else "new"}))
@@ -233,6 +243,7 @@ class JenaHarvester(HarvesterBase):
         for gone in to_withdraw:
             to_import.append(store.new_object(harvest_job, gone.guid, package_id=gone.package_id,
                                               extras={"status": "withdraw"}))
+        store.unchanged_objects(harvest_job, unchanged)
         store.save()
         return [obj.id for obj in to_import]
 

@@ -159,6 +159,22 @@ def new_object(job: HarvestJob, guid: str, content: Optional[str] = None, packag
     return obj
 
 
+def unchanged_objects(job: HarvestJob, rows: list[tuple[str, str]]) -> None:
+    """One report row ("not modified") per unchanged record, (guid, package_id), in one statement."""
+    if not rows:
+        return
+    import uuid
+    model.Session.execute(sa.text("""
+        INSERT INTO harvest_object (id, guid, current, gathered, import_finished, state, report_status,
+                                    harvest_job_id, harvest_source_id, package_id, retry_times)
+        SELECT u.id, u.guid, false, now() at time zone 'utc', now() at time zone 'utc', 'COMPLETE',
+               'not modified', :job, :source, u.package_id, 0
+        FROM unnest(CAST(:ids AS text[]), CAST(:guids AS text[]), CAST(:packages AS text[]))
+             AS u(id, guid, package_id)"""),
+        {"job": job.id, "source": job.source_id, "ids": [str(uuid.uuid4()) for _ in rows],
+         "guids": [r[0] for r in rows], "packages": [r[1] for r in rows]})
+
+
 def object_extra(obj: HarvestObject, key: str) -> Optional[str]:
     for extra in obj.extras:
         if extra.key == key:

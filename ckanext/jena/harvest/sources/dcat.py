@@ -187,17 +187,19 @@ class JenaDcatHarvester(JenaHarvester):
                           error=f"Der Datensatz „{title}“ hat weder URI noch dct:identifier und kann nicht "
                                 f"wiedererkannt werden / The dataset “{title}” has neither a URI nor a "
                                 "dct:identifier, so it cannot be recognised again.")
-        sub = rdflib.Graph()
-        for triple in description(graph, dataset_ref):
-            sub.add(triple)
-        return Record(guid=identifiers[0], content=sub.serialize(format="nt"),
+        def content() -> str:
+            sub = rdflib.Graph()
+            for triple in description(graph, dataset_ref):
+                sub.add(triple)
+            return sub.serialize(format="nt")
+
+        return Record(guid=identifiers[0], make_content=content,
                       content_hash=stable_hash(graph, dataset_ref), identifiers=distinctive(identifiers))
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:
-        from ckanext.dcat.processors import RDFParser
-        parser = RDFParser(profiles=["dcat_ap_de"])
         graph = rdflib.ConjunctiveGraph()
         graph.parse(data=content, format="nt")
+        parser = self._parser()
         parser.g = graph
         datasets = list(parser.datasets())
         if len(datasets) != 1:
@@ -206,3 +208,12 @@ class JenaDcatHarvester(JenaHarvester):
         dataset = datasets[0]
         dataset.pop("extras", None)
         return dataset
+
+    def _parser(self):
+        """One parser for the life of the harvester: creating one looks up the profiles' entry
+        points, which cost more than mapping a record."""
+        parser = getattr(self, "_rdf_parser", None)
+        if parser is None:
+            from ckanext.dcat.processors import RDFParser
+            parser = self._rdf_parser = RDFParser(profiles=["dcat_ap_de"])
+        return parser

@@ -1,0 +1,30 @@
+"""A synchronous run indexes each dataset it wrote once, at the end (harvest/indexing.py)."""
+import ckan.lib.search as ckan_search
+from ckan.tests import helpers
+
+from ckanext.jena.harvest import indexing
+from tests.harvest import catalog
+from tests.harvest.helpers import make_source, marks, run
+
+pytestmark = marks()
+
+
+def test_ckan_still_indexes_through_the_hook_the_harvester_defers():
+    assert indexing.hook_matches()
+
+
+def test_a_run_indexes_every_dataset_once_and_they_are_found(source_server, monkeypatch):
+    calls = []
+    original = ckan_search.PackageSearchIndex.index_package
+
+    def counting(self, pkg_dict, defer_commit=False):
+        calls.append(pkg_dict["id"])
+        return original(self, pkg_dict, defer_commit)
+
+    monkeypatch.setattr(ckan_search.PackageSearchIndex, "index_package", counting)
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 5)])
+    assert run(make_source(url))["created"] == 4
+    datasets = [d for d in helpers.call_action("package_search", q="Messreihe")["results"]]
+    assert len(datasets) == 4
+    ids = {d["id"] for d in datasets}
+    assert sorted(c for c in calls if c in ids) == sorted(ids)  # once each, not twice
