@@ -7,9 +7,9 @@ side by side in one run, two harvesters harvest it into the database `ckan_bench
 each twice, each job in its own process:
 
 1. ckanext-dcat's stock `dcat_rdf` harvester (with the `dcat_ap_de` profile, as configured
-   for the portal), run synchronously the way ckanext-harvest's tests run a job. It needs the
-   parsed dataset's `extras` (uri, identifier), which ckanext-dcat's own profiles give and
-   `dcat_ap_de` does not: see stock_profile_shim, applied in its processes only;
+   for the portal), run synchronously the way ckanext-harvest's tests run a job (it takes its
+   guid from the `uri` and `identifier` extras that `dcat_ap_de` returns, as ckanext-dcat's own
+   profiles do);
 2. `jena_dcat` (ckanext.jena.harvest.runner.run_source).
 
 Run 1 is the first import into an empty portal; run 2 harvests the unchanged catalog again.
@@ -306,39 +306,6 @@ def child_setup(harvester: str, url: str, check: bool) -> dict:
     return {"source_id": source["id"], "checked": checked}
 
 
-def stock_profile_shim() -> None:
-    """What the stock harvester needs from a profile and `dcat_ap_de` does not return.
-
-    ckanext-dcat's own profiles put a dataset's `uri` and `identifier` into ``extras``; the
-    stock harvester takes its guid from them and appends the guid to ``dataset["extras"]``
-    (ckanext/dcat/harvesters/rdf.py, gather_stage). `dcat_ap_de` returns the fields of the Jena
-    schema only, without ``extras``, so unchanged the stock harvester (1) ends every gather in
-    KeyError('extras') and harvests nothing, and (2) with only an empty ``extras`` falls back to
-    a guid made of the source URL and a name derived from the title, which differs on the next
-    run: an unchanged re-harvest then deletes every dataset and creates it again under a new
-    name. Here the profile's output gets the ``extras`` ckanext-dcat's profiles give, so the
-    stock harvester works as designed (guid = dataset URI, found again on re-harvest, updated).
-    Applied in the stock harvester's processes only; the benchmark's, not the project's code."""
-    from rdflib.namespace import DCTERMS
-    from ckanext.jena.dcat.profile import DcatApDeProfile
-    if getattr(DcatApDeProfile.parse_dataset, "bench_shim", False):
-        return
-    original = DcatApDeProfile.parse_dataset
-
-    def parse_dataset(self, dataset_dict, dataset_ref):
-        original(self, dataset_dict, dataset_ref)
-        extras = dataset_dict.setdefault("extras", [])
-        keys = {extra.get("key") for extra in extras} | set(dataset_dict)
-        identifier = self.g.value(dataset_ref, DCTERMS.identifier)
-        for key, value in (("uri", str(dataset_ref)), ("identifier", identifier and str(identifier))):
-            if value and key not in keys:
-                extras.append({"key": key, "value": value})
-        return dataset_dict
-
-    parse_dataset.bench_shim = True
-    DcatApDeProfile.parse_dataset = parse_dataset
-
-
 def run_stock(source_id: str) -> dict:
     """One job of a ckanext-harvest harvester without queues, as ckanext/harvest/tests/lib.py
     run_harvest_job does it: gather, then fetch and import per object, then harvest_jobs_run."""
@@ -383,10 +350,7 @@ def child_run(harvester: str, source_id: str) -> dict:
         try:
             from ckanext.jena.harvest.runner import run_source
         except ImportError as e:
-            raise SystemExit(f"jena_dcat: ckanext.jena.harvest.runner.run_source is not available ({e}); "
-                             "run with --only stock until ckanext/jena/harvest/runner.py exists")
-    else:
-        stock_profile_shim()
+            raise SystemExit(f"jena_dcat: ckanext.jena.harvest.runner.run_source is not available ({e})")
     job = (lambda: dict(run_source(source_id))) if harvester == "jena_dcat" else (lambda: run_stock(source_id))
     profile_to = os.environ.get("BENCH_HARVEST_PROFILE")
     t0 = time.perf_counter()
