@@ -503,9 +503,6 @@ def main() -> int:
     print()
     print("Time: the job from creation to finished (gather, fetch, import, index), in a process of its own after "
           "CKAN has loaded; peak memory: that process's ru_maxrss, CKAN included.")
-    if "stock" in variants:
-        print("The stock harvester gets the `extras` (uri, identifier) ckanext-dcat's own profiles return and "
-              "`dcat_ap_de` does not; without them it harvests nothing (KeyError 'extras' in gather_stage).")
     return 0
 
 
