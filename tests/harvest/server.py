@@ -34,6 +34,16 @@ class FixtureServer:
                 body = body.replace(b"{base}", server.base.encode()) if isinstance(body, bytes) else body
                 if behaviour == "slow":
                     time.sleep(3)
+                if behaviour == "slow headers":  # each header line well within the read timeout
+                    try:
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                        for number in range(30):
+                            self.wfile.write(f"X-Langsam-{number}: ja\r\n".encode())
+                            self.wfile.flush()
+                            time.sleep(0.3)
+                    except OSError:
+                        pass
+                    return
                 if behaviour == "huge":
                     self.send_response(200)
                     self.send_header("Content-Type", content_type)

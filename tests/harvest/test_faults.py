@@ -54,6 +54,8 @@ def _break(server, fault: str) -> None:
         server.add("/catalog.ttl", EXTERNAL, content_type="application/rdf+xml")
     elif fault == "empty answer":
         server.add("/catalog.ttl", catalog.turtle([]))
+    elif fault == "slow headers":
+        server.add("/catalog.ttl", good, behaviour="slow headers")
     elif fault == "trickle":
         server.add("/catalog.ttl", good, behaviour="trickle")
     elif fault == "redirect to an internal host":
@@ -84,6 +86,7 @@ MESSAGES = {
     "empty answer": "withdrawing more than 20% at once is refused",
     "not rdf": "not valid RDF",
     "trickle": "sent its answer too slowly",
+    "slow headers": "did not answer within",
     "redirect to an internal host": "points at an internal address",
     "remote json-ld context": "refers to a JSON-LD context by address",
     "utf-16 entity declaration": "declares a DTD or XML entities",

@@ -151,8 +151,7 @@ def get(url: str, params: Optional[dict] = None, accept: Optional[str] = None,
     for _hop in range(MAX_REDIRECTS + 1):
         check_url(url)
         try:
-            response = requests.get(url, params=params, headers=headers, timeout=seconds,
-                                    allow_redirects=False, stream=True)
+            response = _request(url, params, headers, seconds, deadline)
         except requests.exceptions.Timeout:
             raise FetchError(f"{url} did not answer within {seconds:g} seconds.",
                              f"{url} hat nicht innerhalb von {seconds:g} Sekunden geantwortet.")
@@ -176,6 +175,31 @@ def get(url: str, params: Optional[dict] = None, accept: Optional[str] = None,
         return return_value
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects.",
                      f"{url}: mehr als {MAX_REDIRECTS} Weiterleitungen.")
+
+
+def _request(url: str, params, headers: dict, seconds: float, deadline: float):
+    """requests.get, but given up when the status line and headers have not arrived by the
+    deadline (a server can trickle them a byte at a time, each within the read timeout)."""
+    outcome: dict = {}
+
+    def call() -> None:
+        try:
+            outcome["response"] = requests.get(url, params=params, headers=headers, timeout=seconds,
+                                               allow_redirects=False, stream=True)
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(max(0.1, deadline - time.monotonic()))
+    if worker.is_alive():  # the thread ends with the connection; the harvest does not wait for it
+        limit = seconds * 4
+        raise FetchError(f"{url} did not answer within {limit:g} seconds (its headers came too slowly).",
+                         f"{url} hat nicht innerhalb von {limit:g} Sekunden geantwortet (die Kopfzeilen "
+                         "kamen zu langsam).")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
 
 
 def _read(response, url: str, limit: int, seconds: float, deadline: float):
