@@ -107,3 +107,7 @@ def test_the_portal_serves_only_the_public_demo_sources(app):
                  "/demo-quellen/files/../../../../../../etc/hostname", "/demo-quellen/files/..%2F..%2Fsetup.py"):
         app.get(path, status=404)
     app.get("/demo-quellen/files/baumkataster.csv", status=200)
+    # the old portal's landing pages point to the datasets' new home
+    landing = app.get("/demo-quellen/ckan/dataset/baumkataster", status=200).body
+    assert "/dataset/baumkataster" in landing and "<script" not in landing
+    assert "&lt;script&gt;" in app.get("/demo-quellen/ckan/dataset/<script>x", status=200).body

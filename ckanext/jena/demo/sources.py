@@ -121,6 +121,17 @@ def answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
             return 404, "text/plain", b"not found"
         with open(full, "rb") as f:
             return 200, mimetypes.guess_type(full)[0] or "application/octet-stream", f.read()
+    if path.startswith("/ckan/dataset/"):
+        # the old portal's landing pages: the old portal is this portal now
+        from html import escape
+        name = escape(path[len("/ckan/dataset/"):].strip("/"))
+        portal = escape(base.rsplit(PREFIX, 1)[0])
+        page = (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{name}</title></head><body>'
+                f'<p>Dieser Datensatz des alten Open-Data-Portals ist jetzt hier: '
+                f'<a href="{portal}/dataset/{name}">{portal}/dataset/{name}</a></p>'
+                f'<p lang="en">This dataset of the old open data portal now lives here: '
+                f'<a href="{portal}/dataset/{name}">{portal}/dataset/{name}</a></p></body></html>')
+        return 200, "text/html; charset=utf-8", page.encode("utf-8")
     if path.startswith("/ckan/api/3/action/"):
         args = dict(params)
         packages = old_portal_packages(base)
