@@ -212,3 +212,10 @@ def test_malformed_sensor_data_is_reported_not_fatal(source_server):
     summary = run(make_source(source_server.url("/v1.1"), "jena_sensorthings", {"license_id": "dl-by-de/2.0"}))
     assert summary["created"] == 1 and summary["errors"] == 1, summary["messages"]
     assert any("no known sensor category" in m for m in summary["messages"])
+
+
+def test_more_pages_than_max_pages_end_the_run(source_server):
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 8)], per_page=2)
+    summary = run(make_source(url, config={"max_pages": 2}))
+    assert summary["created"] == 0
+    assert any("More than 2 pages (max_pages)" in m for m in summary["messages"]), summary["messages"]

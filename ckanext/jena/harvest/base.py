@@ -158,6 +158,14 @@ class JenaHarvester(HarvesterBase):
     def max_pages(self, config: dict) -> int:
         return int(config.get("max_pages") or toolkit.asint(toolkit.config.get("ckanext.jena.harvest.max_pages", 1000)))
 
+    def next_page(self, pages: int, config: dict) -> int:
+        """The number of the page about to be read; FetchError beyond max_pages."""
+        limit = self.max_pages(config)
+        if pages + 1 > limit:
+            raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
+                             f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+        return pages + 1
+
     # -- gather ---------------------------------------------------------------------------------
     def gather_stage(self, harvest_job) -> list:
         source = harvest_job.source

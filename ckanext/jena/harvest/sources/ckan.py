@@ -53,12 +53,8 @@ class JenaCkanHarvester(JenaHarvester):
         endpoint = urljoin(api_base(url), "api/3/action/package_search")
         rows = int(config.get("page_size") or PAGE_SIZE)
         start, pages, total, ids = 0, 0, None, set()
-        limit = self.max_pages(config)
         while True:
-            pages += 1
-            if pages > limit:
-                raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
-                                 f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+            pages = self.next_page(pages, config)
             params = {"q": "*:*", "sort": "metadata_modified desc, id asc", "rows": rows, "start": start,
                       "fl": "id,name,metadata_modified"}
             if config.get("fq"):

@@ -81,12 +81,8 @@ class JenaCswHarvester(JenaHarvester):
         size = int(config.get("page_size") or PAGE_SIZE)
         base = url.split("?")[0]
         start, pages, read, matched = 1, 0, 0, None
-        limit = self.max_pages(config)
         while True:
-            pages += 1
-            if pages > limit:
-                raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
-                                 f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+            pages = self.next_page(pages, config)
             answer = fetch.get(base, accept="application/xml", params={
                 "service": "CSW", "version": "2.0.2", "request": "GetRecords", "typeNames": "gmd:MD_Metadata",
                 "resultType": "results", "elementSetName": "full",

@@ -130,15 +130,11 @@ class JenaDcatHarvester(JenaHarvester):
 
     def collect(self, url: str, config: dict) -> Iterator[Record]:
         page_url, seen_pages, seen_bodies, pages, read, total = url, set(), set(), 0, 0, None
-        limit = self.max_pages(config)
         while page_url:
             if page_url in seen_pages:
                 raise FetchError(f"Paging loop: {page_url} was already read in this run.",
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
-            pages += 1
-            if pages > limit:
-                raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
-                                 f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+            pages = self.next_page(pages, config)
             seen_pages.add(page_url)
             answer = fetch.get(page_url, accept=ACCEPT)
             body_hash = hashlib.sha256(answer.body).hexdigest()

@@ -83,7 +83,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
         base = url.rstrip("/")
         page_url: Optional[str] = f"{base}/Things"
         params: Optional[dict] = {"$expand": EXPAND, "$top": int(config.get("page_size") or PAGE_SIZE)}
-        seen, pages, limit = set(), 0, self.max_pages(config)
+        seen, pages = set(), 0
         things, announced = 0, None
         groups: dict = {}
         errors: list[Record] = []
@@ -93,10 +93,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
                 raise FetchError(f"Paging loop: {page_url} was already read in this run.",
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
             seen.add(key)
-            pages += 1
-            if pages > limit:
-                raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
-                                 f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
+            pages = self.next_page(pages, config)
             answer = fetch.get_json(page_url, params=params)
             if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
                 raise FetchError(f"{page_url} is not a SensorThings collection (no 'value' list).",
