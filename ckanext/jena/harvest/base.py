@@ -399,20 +399,11 @@ class JenaHarvester(HarvesterBase):
 
     @staticmethod
     def _organisation(name: Optional[str]) -> Optional[str]:
-        if not name:
-            return None
-        try:
-            return toolkit.get_action("organization_show")({"ignore_auth": True}, {"id": name})["id"]
-        except toolkit.ObjectNotFound:
-            return None
+        return store.group_id(name, organization=True) if name else None
 
     @staticmethod
     def _group_exists(name: str) -> bool:
-        try:
-            toolkit.get_action("group_show")({"ignore_auth": True}, {"id": name, "include_datasets": False})
-            return True
-        except toolkit.ObjectNotFound:
-            return False
+        return store.group_id(name, organization=False) is not None
 
     @staticmethod
     def _unique_name(title: str) -> str:

@@ -122,6 +122,13 @@ def package_state(package_id: Optional[str]) -> Optional[str]:
     return model.Session.execute(sa.text("SELECT state FROM package WHERE id = :id"), {"id": package_id}).scalar()
 
 
+def group_id(name: str, organization: bool) -> Optional[str]:
+    """The id of the active organisation (or group) called ``name``, in one query."""
+    return model.Session.execute(sa.text(
+        "SELECT id FROM \"group\" WHERE name = :n AND state = 'active' AND is_organization = :o"),
+        {"n": name, "o": organization}).scalar()
+
+
 def package_owner_org(package_id: str) -> Optional[str]:
     """The organisation of a dataset, or of a harvest source (which is a dataset of type harvest)."""
     return model.Session.execute(sa.text("SELECT owner_org FROM package WHERE id = :id"), {"id": package_id}).scalar()
