@@ -11,9 +11,6 @@ from typing import Any, Optional
 from ckanext.jena.dcat import mapping
 from ckanext.jena.schema import places, vocabularies
 
-TAG_RE = re.compile(r"[^\w \-.]", re.UNICODE)
-
-
 def license_id(value: Any) -> Optional[str]:
     """The dcat-ap.de id for an id, alias, URI, title or URL of a licence; None if unknown."""
     if not value:
@@ -63,9 +60,10 @@ def format_name(value: Any) -> Optional[str]:
 
 
 def clean_tag(name: Any) -> Optional[str]:
-    text = re.sub(r"(\d),(\d)", r"\1.\2", str(name or ""))  # "PM 2,5": CKAN tags have no commas
-    cleaned = re.sub(r"\s+", " ", TAG_RE.sub(" ", text)).strip()[:100]
-    return cleaned if len(cleaned) >= 2 else None
+    """The DCAT profile's tag cleaning, with decimal commas kept as points ("PM 2,5": CKAN tags
+    have no commas)."""
+    from ckanext.jena.dcat.profile import _clean_tag
+    return _clean_tag(re.sub(r"(\d),(\d)", r"\1.\2", str(name or "")))
 
 
 @functools.lru_cache(maxsize=1)
