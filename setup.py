@@ -30,6 +30,11 @@ setup(
             "jena_harvest_dcat = ckanext.jena.harvest.plugin:JenaDcatHarvesterPlugin",
             "jena_harvest_csw = ckanext.jena.harvest.plugin:JenaCswHarvesterPlugin",
             "jena_harvest_sensorthings = ckanext.jena.harvest.plugin:JenaSensorThingsHarvesterPlugin",
+            "jena_explainer = ckanext.jena.explainer.plugin:JenaExplainerPlugin",
+        ],
+        # explainer generators (ckanext.jena.explainer.generator names one)
+        "ckanext.jena.explainer_generators": [
+            "rules = ckanext.jena.explainer.rules:RuleGenerator",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",

@@ -15,10 +15,17 @@ def schema_marks(plugins: str = SCHEMA_PLUGINS) -> list:
         pytest.mark.usefixtures("with_plugins"),
     ]
 
+def with_explainer(plugins: str) -> str:
+    """jena_explainer before dcat and scheming: its dataset page template extends theirs."""
+    return plugins.replace(" dcat ", " jena_explainer dcat ", 1)
+
+
+EXPLAINER_PLUGINS = with_explainer(SCHEMA_PLUGINS)
+
 HARVEST_PLUGINS = (SCHEMA_PLUGINS + " jena_dcat harvest jena_harvest jena_harvest_ckan jena_harvest_dcat "
                    "jena_harvest_csw jena_harvest_sensorthings")
 # what the demo loader needs: it harvests the bundled demo sources from 127.0.0.1
-DEMO_PLUGINS = HARVEST_PLUGINS + " jena_demo"
+DEMO_PLUGINS = with_explainer(HARVEST_PLUGINS) + " jena_demo"
 
 
 def demo_marks(plugins: str = DEMO_PLUGINS) -> list:

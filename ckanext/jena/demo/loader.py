@@ -25,6 +25,7 @@ from typing import Any, Callable
 import yaml
 from werkzeug.datastructures import FileStorage
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 FINGERPRINT_KEY = "demo_fingerprint"
@@ -290,6 +291,17 @@ def _remove_directly_loaded(datasets: list[dict[str, Any]], user_name: str, echo
             echo(f"  dataset      {entry['name']:<45} loaded directly by an earlier demo: removed")
 
 
+def _explain_all(echo: Callable[[str], Any]) -> int:
+    if not toolkit.plugin_loaded("jena_explainer"):
+        return 0
+    from ckanext.jena.explainer import cli as explainer_cli, jobs, store as explainer_store
+    explainer_store.ensure_tables()
+    totals = jobs.explain_all(explainer_cli.all_dataset_ids())
+    echo(f"  explainers   {totals['datasets']} renewed, {totals['profiled']} files profiled, "
+         f"{totals['failed']} could not be read")
+    return totals["datasets"]
+
+
 def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, Any]:
     """Create or update the demo organisations and groups, then harvest the demo sources
     (see sources.py): the old portal (CKAN API, the public datasets of data/datasets.yaml), a
@@ -334,11 +346,13 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, A
                  f"errors {result['errors'] + result['gather_errors']}")
             for message in result["messages"]:
                 echo(f"    {message}")
-    # internal datasets (private) are no old-portal records: data officers keep them in the
-    # portal itself, with their files in CKAN's filestore (downloads checked against the dataset)
-    for entry in datasets:
-        if entry.get("private"):
-            state = _sync_dataset(json.loads(json.dumps(entry)), user_name, echo)
-            summary[f"datasets_{state}"] += 1
+        # internal datasets (private) are no old-portal records: data officers keep them in the
+        # portal itself, with their files in CKAN's filestore (downloads checked against the dataset)
+        for entry in datasets:
+            if entry.get("private"):
+                state = _sync_dataset(json.loads(json.dumps(entry)), user_name, echo)
+                summary[f"datasets_{state}"] += 1
+        # explainers: profiled while the demo sources answer (the files live there)
+        summary["explainers"] = _explain_all(echo)
     echo("Done: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "sources"))
     return summary

@@ -1,0 +1,48 @@
+"""The explainer in the DCAT-AP.de output: a ``foaf:page`` (DCAT-AP's "documentation") that is
+the printable explainer page, typed ``foaf:Document``, with the explainer as its German and
+English ``dct:description``. The dataset's own ``dct:description`` stays the publisher's text, so
+GovData and data.europa.eu show both without one replacing the other.
+
+Only stored explainers are published (the export never generates text), and only for datasets
+the export already shows: the catalog lists public datasets, a dataset's own endpoint applies
+package_show's rules."""
+from __future__ import annotations
+
+import logging
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS as DCT, FOAF, RDF
+
+from ckan.plugins import toolkit
+
+from . import core, readability, store
+
+log = logging.getLogger(__name__)
+TITLES = {"de": "Einfach erklärt: {title}", "en": "Explained simply: {title}"}
+
+
+def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
+    if not dataset_dict.get("id"):
+        return
+    try:
+        rows = store.explainers(dataset_dict["id"])
+    except Exception:  # tables not created yet: export without explainers
+        store.rollback()
+        log.warning("explainers unavailable for the DCAT output", exc_info=True)
+        return
+    if not rows:
+        return
+    site = (toolkit.config.get("ckan.site_url") or "").rstrip("/")
+    page = URIRef(f"{site}/dataset/{dataset_dict.get('name') or dataset_dict['id']}/explainer")
+    graph.add((dataset_ref, FOAF.page, page))
+    graph.add((page, RDF.type, FOAF.Document))
+    title = dataset_dict.get("title") or dataset_dict.get("name")
+    for lang, row in sorted(rows.items()):
+        text = "\n\n".join(
+            (readability.plain_text(row["sections"][key]) if key == "summary"
+             else f"{core.heading(key, lang)}\n{readability.plain_text(row['sections'][key])}")
+            for key in core.SECTIONS if row["sections"].get(key))
+        if not text:
+            continue
+        graph.add((page, DCT.title, Literal(TITLES.get(lang, TITLES["de"]).format(title=title), lang=lang)))
+        graph.add((page, DCT.description, Literal(text, lang=lang)))

@@ -1,0 +1,34 @@
+"""Template helpers of the explainers."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from ckan.plugins import toolkit
+
+from ckanext.jena import lang as lang_module
+
+from . import glossary
+
+log = logging.getLogger(__name__)
+
+
+def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
+    """The explainer for the person looking at the page (editors get offered drafts too), or
+    None when it cannot be shown; a failure here must never break the dataset page."""
+    try:
+        return toolkit.get_action("jena_explainer_show")(
+            {"user": toolkit.g.user}, {"id": pkg_dict["id"], "lang": lang or lang_module.current()})
+    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+        return None
+    except Exception:
+        log.exception("explainer of dataset %s could not be shown", pkg_dict.get("id"))
+        return None
+
+
+def glossary_entries() -> list[dict]:
+    return glossary.entries(lang_module.current())
+
+
+def get_helpers() -> dict:
+    return {"jena_explainer": explainer, "jena_glossary_entries": glossary_entries}

@@ -1,0 +1,169 @@
+"""The background work behind explainers: look into a dataset's resources (size- and time-limited),
+store what was found, then renew the automatic draft. Never runs during a page view.
+
+Files uploaded to the portal are read from CKAN's file store: that needs ``ckan.lib.uploader``,
+which the toolkit does not offer; it is used only here. Everything else is fetched with the
+harvester's network rules (``harvest/fetch.py``: public addresses or
+``ckanext.jena.harvest.allowed_hosts``, its time limit) and the explainer's own size limit."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Callable, Optional
+
+from ckan.plugins import toolkit
+
+from . import core, profile as profile_module, store
+
+log = logging.getLogger(__name__)
+PROFILED_FORMATS = {"CSV", "TSV", "TXT", "XLSX", "JSON", "GEOJSON"}
+
+
+def max_bytes() -> int:
+    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.profile_max_bytes", 20 * 1024 * 1024))
+
+
+def max_seconds() -> float:
+    return float(toolkit.config.get("ckanext.jena.explainer.profile_seconds", 30))
+
+
+def max_rows() -> int:
+    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.profile_max_rows", 200_000))
+
+
+def _fingerprint(resource: dict) -> str:
+    parts = [str(profile_module.PROFILE_VERSION)] + [
+        str(resource.get(key) or "") for key in ("url", "format", "size", "last_modified", "url_type")]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _read_upload(resource: dict, limit: int) -> bytes:
+    from ckan.lib import uploader  # no toolkit equivalent (see the module docstring)
+    path = uploader.get_resource_uploader(resource).get_path(resource["id"])
+    with open(path, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise profile_module.ProfileError(
+            f"The file is larger than {limit / 1e6:.1f} MB (ckanext.jena.explainer.profile_max_bytes).",
+            f"Die Datei ist größer als {limit / 1e6:.1f} MB (ckanext.jena.explainer.profile_max_bytes).")
+    return data
+
+
+def _download(url: str, limit: int) -> bytes:
+    from ckanext.jena.harvest import fetch
+    try:
+        return fetch.get(url, limit=limit).body
+    except fetch.FetchError as exc:
+        raise profile_module.ProfileError(exc.english, exc.german) from None
+
+
+def profile_resource(resource: dict, sensor_cache: Optional[dict] = None) -> Optional[dict]:
+    """The profile of one resource, or None when its format is not looked into.
+    Raises ProfileError (German and English message) when it cannot be read."""
+    url = resource.get("url") or ""
+    datastream = profile_module.is_sensorthings_url(url) if url.startswith(("http://", "https://")) else None
+    if datastream:
+        cache = sensor_cache if sensor_cache is not None else {}
+        if datastream not in cache:
+            from ckanext.jena.harvest import fetch
+
+            def get_json(address, params=None):
+                try:
+                    return fetch.get_json(address, params=params)
+                except fetch.FetchError as exc:
+                    raise profile_module.ProfileError(exc.english, exc.german) from None
+            cache[datastream] = profile_module.profile_sensorthings(datastream, get_json)
+        return cache[datastream]
+    fmt = str(resource.get("format") or "").strip().upper()
+    if fmt not in PROFILED_FORMATS or not url:
+        return None
+    limit = max_bytes()
+    deadline = time.monotonic() + max_seconds()
+    if resource.get("url_type") == "upload":
+        data = _read_upload(resource, limit)
+    else:
+        data = _download(url, limit)
+    if time.monotonic() > deadline:
+        raise profile_module.ProfileError("Profiling took longer than the time limit.",
+                                          "Die Auswertung hat länger als erlaubt gedauert.")
+    return profile_module.profile_bytes(data, fmt, name=resource.get("name") or "", max_rows=max_rows(),
+                                        deadline=deadline)
+
+
+def profile_dataset(dataset: dict, force: bool = False) -> dict:
+    """Profile the resources that changed since they were last profiled; returns
+    {"profiled", "unchanged", "failed", "skipped"} counts. The caller commits."""
+    counts = {"profiled": 0, "unchanged": 0, "failed": 0, "skipped": 0}
+    stored = store.profiles(dataset["id"])
+    sensor_cache: dict = {}
+    for resource in dataset.get("resources") or []:
+        fingerprint = _fingerprint(resource)
+        if not force and stored.get(resource["id"], {}).get("fingerprint") == fingerprint:
+            counts["unchanged"] += 1
+            continue
+        try:
+            found = profile_resource(resource, sensor_cache)
+        except profile_module.ProfileError as exc:
+            log.info("explainer: resource %s of dataset %s not profiled: %s", resource["id"], dataset["id"], exc)
+            store.save_profile(resource["id"], dataset["id"], fingerprint, None,
+                               {"en": exc.message_en, "de": exc.message_de})
+            counts["failed"] += 1
+            continue
+        except Exception:  # a bug in a profiler must not stop the explainer
+            log.exception("explainer: profiling resource %s of dataset %s failed", resource["id"], dataset["id"])
+            store.save_profile(resource["id"], dataset["id"], fingerprint, None,
+                               {"en": "The file could not be read.", "de": "Die Datei konnte nicht gelesen werden."})
+            counts["failed"] += 1
+            continue
+        if found is None:
+            counts["skipped"] += 1
+        else:
+            counts["profiled"] += 1
+        store.save_profile(resource["id"], dataset["id"], fingerprint, found, None)
+    return counts
+
+
+def _site_context() -> dict:
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def explain(dataset_id: str, profile: bool = True, force: bool = False) -> Optional[dict]:
+    """Profile (optionally) and regenerate one dataset's explainer, committing at the end.
+    Returns None when the dataset is gone."""
+    from ckan import model
+    try:
+        dataset = toolkit.get_action("package_show")(_site_context(), {"id": dataset_id})
+    except toolkit.ObjectNotFound:
+        return None
+    counts = profile_dataset(dataset, force=force) if profile else {}
+    result = core.regenerate(dataset)
+    model.Session.commit()
+    return {"profiles": counts, "languages": result}
+
+
+def explain_dataset_job(dataset_id: str) -> None:
+    """Background job queued after a dataset is created or changed."""
+    try:
+        explain(dataset_id)
+    except Exception:
+        from ckan import model
+        model.Session.rollback()
+        log.exception("explainer job for dataset %s failed", dataset_id)
+        raise
+
+
+def explain_all(dataset_ids: list, profile: bool = True, force: bool = False,
+                progress: Optional[Callable[[int], None]] = None) -> dict:
+    totals = {"datasets": 0, "profiled": 0, "failed": 0, "offered": 0}
+    for dataset_id in dataset_ids:
+        outcome = explain(dataset_id, profile=profile, force=force)
+        if outcome:
+            totals["datasets"] += 1
+            totals["profiled"] += outcome["profiles"].get("profiled", 0)
+            totals["failed"] += outcome["profiles"].get("failed", 0)
+            totals["offered"] += int(any(lang["offered"] for lang in outcome["languages"].values()))
+        if progress:
+            progress(1)
+    return totals

@@ -1,0 +1,196 @@
+"""API actions of the explainers and their auth functions.
+
+Who sees an explainer: whoever may see its dataset (``package_show``). Who edits, reviews and
+regenerates it: whoever may edit the dataset (``package_update``: its organisation's editors and
+admins, and sysadmins)."""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+from ckanext.jena import lang as lang_module
+
+from . import core, readability, store
+from .generator import LANGS
+
+MAX_READABILITY_CHARS = 40_000
+
+
+def _lang(data_dict: dict) -> str:
+    lang = data_dict.get("lang") or lang_module.current()
+    if lang not in LANGS:
+        raise toolkit.ValidationError({"lang": [
+            f"Unknown language {lang!r}: use de or en. / Unbekannte Sprache {lang!r}: de oder en angeben."]})
+    return lang
+
+
+def _dataset(context, data_dict) -> dict:
+    # package_show applies the dataset's own visibility rules (private, deleted, drafts)
+    return toolkit.get_action("package_show")(
+        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
+         "ignore_auth": context.get("ignore_auth", False)},
+        {"id": toolkit.get_or_bust(data_dict, "id")})
+
+
+def _may_edit(context, dataset_id: str) -> bool:
+    try:
+        toolkit.check_access("package_update", {"user": context.get("user"),
+                                                "auth_user_obj": context.get("auth_user_obj"),
+                                                "ignore_auth": context.get("ignore_auth", False)},
+                             {"id": dataset_id})
+        return True
+    except toolkit.NotAuthorized:
+        return False
+
+
+def _as_bool(value):
+    if value is None or value == "":
+        return None
+    return toolkit.asbool(value)
+
+
+def _as_list(value) -> list:
+    if value in (None, "", False):
+        return []
+    if isinstance(value, str):
+        return [v for v in value.replace(",", " ").split() if v]
+    return list(value)
+
+
+@toolkit.side_effect_free
+def jena_explainer_show(context, data_dict):
+    """The plain-language explainer ("Einfach erklärt") of a dataset.
+
+    Visible to everyone who may see the dataset. Shows what citizens read: the reviewed text, or
+    the automatic draft (``status`` says which). Editors of the dataset also get the newer
+    automatic draft where one is offered (``offered``), and who edited and reviewed it.
+
+    :param id: the dataset's id or name
+    :type id: string
+    :param lang: ``de`` or ``en`` (optional; default: the request's language)
+    :type lang: string
+    :returns: ``{"dataset_id", "lang", "status", "status_label", "summary", "sections": [{"key",
+        "heading", "markdown", "edited"}], "readability", "generated_at", "edited_at",
+        "reviewed_at", ...}``; glossary links point at the portal's /glossar page.
+    :rtype: dictionary
+    """
+    lang = _lang(data_dict)
+    toolkit.check_access("jena_explainer_show", context, data_dict)
+    dataset = _dataset(context, data_dict)
+    return core.view(dataset, lang, editor=_may_edit(context, dataset["id"]))
+
+
+def jena_explainer_update(context, data_dict):
+    """Edit, accept drafts for, or review a dataset's explainer (editors of the dataset only).
+
+    Section text is Markdown; raw HTML, images and links other than http(s), mailto, portal
+    paths and glossary entries (``[CSV](glossar:csv)``) are removed. A section an editor wrote is
+    kept through re-harvests and regenerations.
+
+    :param id: the dataset's id or name
+    :type id: string
+    :param lang: ``de`` or ``en`` (optional; default: the request's language)
+    :type lang: string
+    :param sections: ``{section: Markdown}`` for the sections to change; sections are
+        summary, about, source, freshness, contents, questions, usage, limits, smart_city
+    :type sections: dictionary
+    :param accept_draft: sections (list, or ``true`` for all) that take the newest automatic draft
+    :type accept_draft: list or bool
+    :param reviewed: ``true`` marks the explainer reviewed, ``false`` withdraws the review; left
+        out, changing the text withdraws an earlier review
+    :type reviewed: bool
+    :returns: the explainer as ``jena_explainer_show`` gives it to editors
+    :rtype: dictionary
+    """
+    lang = _lang(data_dict)
+    toolkit.check_access("jena_explainer_update", context, data_dict)
+    dataset = _dataset(dict(context, ignore_auth=True), data_dict)
+    sections = data_dict.get("sections") or {}
+    if not isinstance(sections, dict):
+        raise toolkit.ValidationError({"sections": ["An object {section: text} is expected. / "
+                                                    "Erwartet wird ein Objekt {Abschnitt: Text}."]})
+    accept = data_dict.get("accept_draft")
+    accept = list(core.SECTIONS) if accept is True or str(accept).lower() == "true" else _as_list(accept)
+    row = store.explainers(dataset["id"]).get(lang)
+    if row is None:
+        core.regenerate(dataset)
+        row = store.explainers(dataset["id"])[lang]
+    user = context.get("user") or ""
+    row = core.apply_update(row, user, sections=sections, reviewed=_as_bool(data_dict.get("reviewed")),
+                            accept=accept)
+    store.save(row)
+    if not context.get("defer_commit"):
+        from ckan import model
+        model.Session.commit()
+    return core.view(dataset, lang, editor=True, row=row)
+
+
+def jena_explainer_generate(context, data_dict):
+    """Make a new automatic draft of a dataset's explainer now (editors of the dataset only).
+
+    The draft is built from the metadata, the action-field taxonomy and the stored resource
+    profiles. It replaces the automatic text of an explainer nobody reviewed; sections an editor
+    wrote, and reviewed explainers, keep their text and get the draft offered instead.
+
+    :param id: the dataset's id or name
+    :type id: string
+    :param profile: also look into the resources again (size- and time-limited background job;
+        the draft is renewed when it is done)
+    :type profile: bool
+    :returns: ``{"de": {"offered": bool}, "en": {...}, "profiling": "queued" | null}``
+    :rtype: dictionary
+    """
+    toolkit.check_access("jena_explainer_generate", context, data_dict)
+    dataset = _dataset(dict(context, ignore_auth=True), data_dict)
+    result = core.regenerate(dataset)
+    from ckan import model
+    model.Session.commit()
+    result["profiling"] = None
+    if toolkit.asbool(data_dict.get("profile")):
+        from .jobs import explain_dataset_job
+        toolkit.enqueue_job(explain_dataset_job, [dataset["id"]], title="jena explainer profiling")
+        result["profiling"] = "queued"
+    return result
+
+
+@toolkit.side_effect_free
+def jena_explainer_readability(context, data_dict):
+    """Readability of a text as the explainer editor shows it while you write: Amstad's German
+    Flesch reading ease (target ≥ 60), the Wiener Sachtextformel (target ≤ 8) and the words and
+    sentences over the limits. Logged-in users only.
+
+    :param text: Markdown
+    :type text: string
+    :param lang: ``de`` or ``en``
+    :type lang: string
+    :rtype: dictionary
+    """
+    toolkit.check_access("jena_explainer_readability", context, data_dict)
+    text = data_dict.get("text") or ""
+    if len(text) > MAX_READABILITY_CHARS:
+        raise toolkit.ValidationError({"text": [
+            f"At most {MAX_READABILITY_CHARS} characters. / Höchstens {MAX_READABILITY_CHARS} Zeichen."]})
+    return readability.score(text, _lang(data_dict))
+
+
+@toolkit.auth_allow_anonymous_access
+def show_auth(context, data_dict):
+    return toolkit.check_access("package_show", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+def edit_auth(context, data_dict):
+    return toolkit.check_access("package_update", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+def readability_auth(context, data_dict):
+    return {"success": bool(context.get("user"))}
+
+
+def get_actions() -> dict:
+    return {"jena_explainer_show": jena_explainer_show, "jena_explainer_update": jena_explainer_update,
+            "jena_explainer_generate": jena_explainer_generate,
+            "jena_explainer_readability": jena_explainer_readability}
+
+
+def get_auth_functions() -> dict:
+    return {"jena_explainer_show": show_auth, "jena_explainer_update": edit_auth,
+            "jena_explainer_generate": edit_auth, "jena_explainer_readability": readability_auth}

@@ -1,0 +1,129 @@
+"""The explainers' own tables: jena_explainer (the text per dataset and language, who edited and
+reviewed it, the latest automatic draft) and jena_explainer_profile (what profiling found in each
+resource). Harvesting never writes here, so an officer's text survives every re-harvest.
+
+Plain SQL through ckan.model's session, like the other capabilities' tables."""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Optional
+
+import sqlalchemy as sa
+from ckan import model
+
+TABLES_SQL = """
+CREATE TABLE IF NOT EXISTS jena_explainer (
+    dataset_id text NOT NULL,
+    lang text NOT NULL,
+    sections jsonb NOT NULL,             -- what citizens read: {section: Markdown}
+    edited jsonb NOT NULL DEFAULT '[]',  -- sections a data officer wrote
+    draft jsonb NOT NULL,                -- the latest automatic draft
+    draft_fingerprint text NOT NULL,
+    basis jsonb NOT NULL DEFAULT '{}',   -- per section: the draft text the citizens' text follows
+    generator text NOT NULL,
+    generated_at timestamptz NOT NULL,
+    edited_by text,
+    edited_at timestamptz,
+    reviewed_by text,
+    reviewed_at timestamptz,
+    PRIMARY KEY (dataset_id, lang)
+);
+CREATE TABLE IF NOT EXISTS jena_explainer_profile (
+    resource_id text PRIMARY KEY,
+    dataset_id text NOT NULL,
+    fingerprint text NOT NULL,           -- url, size, last change: profile again when it changes
+    profile jsonb,
+    error jsonb,                         -- {"en": ..., "de": ...} when profiling failed
+    profiled_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jena_explainer_profile_dataset ON jena_explainer_profile (dataset_id);
+"""
+COLUMNS = ("dataset_id", "lang", "sections", "edited", "draft", "draft_fingerprint", "basis",
+           "generator", "generated_at", "edited_by", "edited_at", "reviewed_by", "reviewed_at")
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def ensure_tables() -> None:
+    model.Session.execute(sa.text(TABLES_SQL))
+    model.Session.commit()
+
+
+def tables_exist() -> bool:
+    return bool(model.Session.execute(sa.text(
+        "SELECT to_regclass('public.jena_explainer') IS NOT NULL")).scalar())
+
+
+def rollback() -> None:
+    model.Session.rollback()
+
+
+def explainers(dataset_id: str) -> dict:
+    """{lang: row as dict} of one dataset."""
+    rows = model.Session.execute(sa.text(
+        f"SELECT {', '.join(COLUMNS)} FROM jena_explainer WHERE dataset_id = :id"), {"id": dataset_id})
+    return {row[1]: dict(zip(COLUMNS, row)) for row in rows}
+
+
+def summaries(dataset_ids: list, lang: str) -> dict:
+    """{dataset_id: the one-line summary} for search results, in one query."""
+    if not dataset_ids:
+        return {}
+    rows = model.Session.execute(sa.text(
+        "SELECT dataset_id, sections->>'summary' FROM jena_explainer "
+        "WHERE lang = :lang AND dataset_id = ANY(:ids)"), {"lang": lang, "ids": list(dataset_ids)})
+    return {row[0]: row[1] for row in rows if row[1]}
+
+
+def save(row: dict) -> None:
+    values = {key: row.get(key) for key in COLUMNS}
+    for key in ("sections", "edited", "draft", "basis"):
+        values[key] = json.dumps(values[key], ensure_ascii=False)
+    assignments = ", ".join(f"{key} = EXCLUDED.{key}" for key in COLUMNS[2:])
+    casts = {"sections": "CAST(:sections AS jsonb)", "edited": "CAST(:edited AS jsonb)",
+             "draft": "CAST(:draft AS jsonb)", "basis": "CAST(:basis AS jsonb)"}
+    placeholders = ", ".join(casts.get(key, f":{key}") for key in COLUMNS)
+    model.Session.execute(sa.text(
+        f"INSERT INTO jena_explainer ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
+        f"ON CONFLICT (dataset_id, lang) DO UPDATE SET {assignments}"), values)
+
+
+def delete(dataset_id: str) -> None:
+    model.Session.execute(sa.text("DELETE FROM jena_explainer WHERE dataset_id = :id"), {"id": dataset_id})
+    model.Session.execute(sa.text("DELETE FROM jena_explainer_profile WHERE dataset_id = :id"), {"id": dataset_id})
+
+
+def profiles(dataset_id: str) -> dict:
+    """{resource_id: {"fingerprint", "profile", "error", "profiled_at"}}."""
+    rows = model.Session.execute(sa.text(
+        "SELECT resource_id, fingerprint, profile, error, profiled_at FROM jena_explainer_profile "
+        "WHERE dataset_id = :id"), {"id": dataset_id})
+    return {row[0]: {"fingerprint": row[1], "profile": row[2], "error": row[3], "profiled_at": row[4]}
+            for row in rows}
+
+
+def save_profile(resource_id: str, dataset_id: str, fingerprint: str, profile: Optional[dict],
+                 error: Optional[dict]) -> None:
+    model.Session.execute(sa.text(
+        "INSERT INTO jena_explainer_profile (resource_id, dataset_id, fingerprint, profile, error, profiled_at) "
+        "VALUES (:rid, :did, :fp, CAST(:profile AS jsonb), CAST(:error AS jsonb), :at) "
+        "ON CONFLICT (resource_id) DO UPDATE SET dataset_id = EXCLUDED.dataset_id, "
+        "fingerprint = EXCLUDED.fingerprint, profile = EXCLUDED.profile, error = EXCLUDED.error, "
+        "profiled_at = EXCLUDED.profiled_at"),
+        {"rid": resource_id, "did": dataset_id, "fp": fingerprint, "at": now(),
+         "profile": json.dumps(profile) if profile is not None else None,
+         "error": json.dumps(error, ensure_ascii=False) if error is not None else None})
+
+
+def harvest_source_title(dataset_id: str) -> Optional[str]:
+    """The harvest source a dataset currently comes from (ckanext-harvest's tables), if any."""
+    exists = model.Session.execute(sa.text("SELECT to_regclass('public.harvest_object') IS NOT NULL")).scalar()
+    if not exists:
+        return None
+    return model.Session.execute(sa.text(
+        "SELECT s.title FROM harvest_object o JOIN harvest_source s ON s.id = o.harvest_source_id "
+        "WHERE o.package_id = :id AND o.current ORDER BY o.import_finished DESC NULLS LAST LIMIT 1"),
+        {"id": dataset_id}).scalar()

@@ -1,0 +1,294 @@
+"""Plain-language explainers through the API, the pages, search and the DCAT output: what
+citizens read, what data officers may change, and that private stays private on every path."""
+import re
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS as DCT, FOAF, RDF
+
+from ckan.plugins import toolkit
+from ckan.tests import factories, helpers
+
+from ckanext.jena.explainer import core, jobs, readability, store
+from ckanext.jena.explainer.generator import SECTIONS
+from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
+
+pytestmark = schema_marks(EXPLAINER_PLUGINS) + [
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables"),
+]
+
+
+@pytest.fixture
+def explainer_tables():
+    store.ensure_tables()
+
+
+@pytest.fixture
+def org():
+    return factories.Organization(org_type="fachdienst")
+
+
+def make(org, **fields):
+    data = {"name": "baeume", "title": "Bäume im öffentlichen Raum", "notes": "Alle Straßenbäume, Werte gerundet.",
+            "owner_org": org["id"], "license_id": "dl-by-de/2.0", "tags": [{"name": "Bäume"}],
+            "action_fields": ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"], "theme": ["ENVI"],
+            "districts": ["winzerla", "neulobeda"], "frequency": "annual",
+            "temporal_coverage": [{"start": "2020-01-01", "end": "2024-12-31"}],
+            "contact": [{"name": "Kommunalservice", "email": "ksj@jena.de"}],
+            "resources": [{"name": "Baumliste", "url": "https://example.org/baeume.csv", "format": "CSV"}]}
+    data.update(fields)
+    return helpers.call_action("package_create", **data)
+
+
+def show(dataset_id, user="", lang=None):
+    data = {"id": dataset_id}
+    if lang:
+        data["lang"] = lang
+    return helpers.call_action("jena_explainer_show", context={"user": user, "ignore_auth": False}, **data)
+
+
+def update(dataset_id, user, **data):
+    return helpers.call_action("jena_explainer_update", context={"user": user, "ignore_auth": False},
+                               id=dataset_id, **data)
+
+
+def section(explainer, key):
+    return next(s for s in explainer["sections"] if s["key"] == key)
+
+
+def officers(org):
+    editor = factories.User()
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=editor["name"], role="editor")
+    helpers.call_action("organization_member_create", id=org["id"], username=member["name"], role="member")
+    return editor, member
+
+
+def test_every_dataset_gets_a_plain_german_draft_from_its_metadata(org):
+    pkg = make(org)
+    explainer = show(pkg["id"])
+    assert explainer["lang"] == "de" and explainer["status"] == "generated"
+    assert "Automatisch erstellt" in explainer["status_label"]
+    assert [s["key"] for s in explainer["sections"]] == list(SECTIONS)
+    about = section(explainer, "about")["markdown"]
+    assert "Bäume im öffentlichen Raum" in about and "Winzerla" in about
+    # the glossary link points at the glossary page, not at a made-up scheme
+    assert re.search(r"\[Datensatz\]\(http://[^)]+/glossar#datensatz\)", about)
+    assert "Handlungsfeld" in section(explainer, "smart_city")["markdown"]
+    assert "Sensorgestützte Grünstadtpflege" in section(explainer, "smart_city")["markdown"]
+    assert "einmal im Jahr" in section(explainer, "freshness")["markdown"]
+    assert "2020 bis 2024" in section(explainer, "freshness")["markdown"]
+    assert "LibreOffice" in section(explainer, "usage")["markdown"]
+    assert "ungefähr" in section(explainer, "limits")["markdown"]      # "gerundet" in the notes
+    assert explainer["readability"]["flesch"] >= 60, explainer["readability"]
+    assert explainer["readability"]["wstf"] <= 8
+    english = show(pkg["id"], lang="en")
+    assert "The [dataset](" in section(english, "about")["markdown"]
+    assert "once a year" in section(english, "freshness")["markdown"]
+    with pytest.raises(toolkit.ValidationError):
+        show(pkg["id"], lang="fr")
+
+
+def test_the_draft_is_deterministic_and_stored_by_the_background_job(org):
+    pkg = make(org)
+    dataset = helpers.call_action("package_show", id=pkg["id"])
+    first, _ = core.draft_for(dataset)
+    second, _ = core.draft_for(dataset)
+    assert first == second
+    # the change queued a job; the worker runs explain_dataset_job
+    queued = helpers.call_action("job_list")
+    assert any(job["title"] == "jena explainer" for job in queued)
+    assert show(pkg["id"])["stored"] is False
+    jobs.explain_dataset_job(pkg["id"])
+    stored = show(pkg["id"])
+    assert stored["stored"] is True
+    assert [s["markdown"] for s in stored["sections"]] == [
+        s["markdown"] for s in core.view(dataset, "de", editor=False)["sections"]]
+
+
+def test_only_editors_of_the_dataset_may_edit_review_and_regenerate(org):
+    pkg = make(org)
+    editor, member = officers(org)
+    stranger = factories.User()
+    other_admin = factories.User()
+    helpers.call_action("organization_member_create", id=factories.Organization(org_type="fachdienst")["id"],
+                        username=other_admin["name"], role="admin")
+    for user in ("", member["name"], stranger["name"], other_admin["name"]):
+        with pytest.raises(toolkit.NotAuthorized):
+            update(pkg["id"], user, sections={"summary": "Neu."})
+        with pytest.raises(toolkit.NotAuthorized):
+            helpers.call_action("jena_explainer_generate", context={"user": user, "ignore_auth": False}, id=pkg["id"])
+    changed = update(pkg["id"], editor["name"], sections={"summary": "Wo in Jena Bäume stehen."}, reviewed=True)
+    assert changed["status"] == "reviewed" and changed["reviewed_by"] == editor["name"]
+    # citizens see the reviewed text, but not who reviewed it
+    public = show(pkg["id"])
+    assert public["summary"] == "Wo in Jena Bäume stehen." and public["status"] == "reviewed"
+    assert "reviewed_by" not in public and "offered" not in public
+    result = helpers.call_action("jena_explainer_generate", context={"user": editor["name"], "ignore_auth": False},
+                                 id=pkg["id"])
+    assert result["profiling"] is None and set(result) >= {"de", "en"}
+
+
+def test_private_explainers_stay_private_on_every_path(org, app):
+    pkg = make(org, private=True, name="intern", title="Interne Baumliste")
+    jobs.explain(pkg["id"], profile=False)
+    editor, member = officers(org)
+    stranger = factories.User()
+    for user in ("", stranger["name"]):
+        with pytest.raises(toolkit.NotAuthorized):
+            show(pkg["id"], user=user)
+    assert show(pkg["id"], user=member["name"])["summary"]  # members may read their private data
+    # pages
+    assert app.get("/dataset/intern/explainer", status=404)
+    assert app.get("/dataset/intern/explainer/edit", status=404)
+    page = app.get("/dataset/intern/explainer", extra_environ={"REMOTE_USER": member["name"]})
+    assert "Interne Baumliste" in page.body
+    # search snippets: nothing of it for visitors
+    found = helpers.call_action("package_search", context={"user": "", "ignore_auth": False}, q="Baumliste")
+    assert found["count"] == 0
+    assert "Interne Baumliste" not in app.get("/dataset/?q=Baumliste").body
+    # DCAT: not in the catalog, not at the dataset's endpoint
+    catalog = app.get("/catalog.ttl").body
+    assert "Interne Baumliste" not in catalog and "/dataset/intern/explainer" not in catalog
+    endpoint = app.get("/dataset/intern.ttl", expect_errors=True)
+    assert endpoint.status_code in (403, 404) and "Interne Baumliste" not in endpoint.body
+
+
+def test_explainer_text_is_sanitised_markdown(org, app):
+    pkg = make(org)
+    editor, _member = officers(org)
+    evil = ('Hallo <script>alert(1)</script> <b onclick="x()">fett</b> <img src=x onerror=alert(2)> '
+            '[Klick](javascript:alert(3)) [Auch](java&#115;cript:alert(4)) ![Bild](https://x.org/a.png) '
+            '<a href="javascript:alert(5)">Link</a> [CSV](glossar:csv) [Jena](https://www.jena.de) [Unbekannt](glossar:nope)'
+            '\n\n[ref]: javascript:alert(6)')
+    result = update(pkg["id"], editor["name"], sections={"about": evil})
+    stored = result["raw_sections"]["about"]
+    for bad in ("<script", "<b", "<img", "onerror", "javascript:", "java&#115;cript", "<a ", "alert(6)"):
+        assert bad not in stored, bad
+    assert "[Klick]" not in stored and "Klick" in stored and "Bild" in stored
+    assert "[Jena](https://www.jena.de)" in stored and "[CSV](glossar:csv)" in stored
+    assert "glossar:nope" not in stored
+    page = app.get(f"/dataset/{pkg['name']}/explainer").body
+    assert "alert(" not in page and "javascript:" not in page  # nothing executable reached the page
+    assert 'href="https://www.jena.de"' in page and "/glossar#csv" in page
+
+
+def test_edits_survive_regeneration_and_a_new_draft_is_offered_not_forced(org):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    editor, _member = officers(org)
+    update(pkg["id"], editor["name"], sections={"limits": "Nicht jeder Baum ist erfasst."})
+    # the metadata changes: the automatic sections follow, the officer's section stays
+    helpers.call_action("package_patch", id=pkg["id"], title="Straßenbäume in Jena", frequency="monthly",
+                        districts=["winzerla", "neulobeda", "ammerbach"])
+    jobs.explain(pkg["id"], profile=False)
+    mine = show(pkg["id"], user=editor["name"])
+    assert section(mine, "limits")["markdown"] == "Nicht jeder Baum ist erfasst."
+    assert "Straßenbäume in Jena" in section(mine, "about")["markdown"]
+    assert "jeden Monat" in section(mine, "freshness")["markdown"]
+    assert mine["status"] == "edited" and mine["edited_sections"] == ["limits"]
+    assert "3 von 30" in mine["offered"]["limits"]  # the officer can compare with the new draft
+    # once reviewed, nothing changes under the reviewer's eyes: the new draft is offered
+    update(pkg["id"], editor["name"], reviewed=True)
+    helpers.call_action("package_patch", id=pkg["id"], title="Stadtbäume Jena")
+    jobs.explain(pkg["id"], profile=False)
+    reviewed = show(pkg["id"], user=editor["name"])
+    assert reviewed["status"] == "reviewed"
+    assert "Straßenbäume in Jena" in section(reviewed, "about")["markdown"]
+    assert "Stadtbäume Jena" in reviewed["offered"]["about"]
+    assert "Stadtbäume Jena" not in section(show(pkg["id"]), "about")["markdown"]  # citizens: reviewed text
+    # taking the offered section over; the review stays only if asked for
+    taken = update(pkg["id"], editor["name"], accept_draft=["about"], reviewed=True)
+    assert "Stadtbäume Jena" in section(taken, "about")["markdown"]
+    assert "about" not in taken["offered"] and taken["status"] == "reviewed"
+    # a text change without reviewed=true withdraws the review
+    assert update(pkg["id"], editor["name"], sections={"summary": "Bäume."})["status"] == "edited"
+    with pytest.raises(toolkit.ValidationError):
+        update(pkg["id"], editor["name"], sections={"nonsense": "x"})
+
+
+def test_the_dataset_page_search_results_and_printable_page_show_the_explainer(org, app):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    summary = readability.plain_text(show(pkg["id"])["summary"])
+    page = app.get(f"/dataset/{pkg['name']}").body
+    assert 'id="einfach-erklaert"' in page and "Einfach erklärt" in page
+    assert "Automatisch erstellt" in page                 # drafts are labelled as such
+    assert "/explainer/edit" not in page                  # visitors get no edit link
+    results = app.get("/dataset/?q=Bäume").body
+    assert summary in results
+    printable = app.get(f"/dataset/{pkg['name']}/explainer").body
+    assert "Worum geht es?" in printable and "Was sind die Grenzen?" in printable
+    assert '<html lang="de"' in printable or "lang=\"de\"" in printable
+    english = app.get(f"/en/dataset/{pkg['name']}/explainer").body
+    assert "What is this about?" in english
+    assert app.get("/glossar").body.count("<dt") >= 15
+    api = helpers.call_action("package_search", q="Bäume")
+    assert api["results"][0]["explainer_summary"] == summary
+
+
+def test_a_data_officer_edits_and_reviews_in_the_browser(org, app):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    editor, member = officers(org)
+    url = f"/dataset/{pkg['name']}/explainer/edit"
+    app.get(url, extra_environ={"REMOTE_USER": member["name"]}, status=403)
+    form = app.get(url, extra_environ={"REMOTE_USER": editor["name"]})
+    assert "Flesch" in form.body and "Wiener Sachtextformel" in form.body
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
+    fields = {f"section-{key}": section(show(pkg["id"], user=editor["name"]), key)["markdown"] for key in SECTIONS}
+    long_text = ("Die Straßenbaumbestandsaufnahme dokumentiert sämtliche kommunalverwaltungsseitig "
+                 "registrierten Gehölzindividuen einschließlich ihrer dendrologischen Charakteristika.")
+    fields.update({"_csrf_token": token, "lang": "de", "section-about": long_text, "action": "check"})
+    checked = app.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
+    assert "Es wurde noch nichts gespeichert." in checked.body
+    assert '<mark class="jena-long-word">' in checked.body  # long words are highlighted
+    assert section(show(pkg["id"]), "about")["markdown"] != long_text
+    fields.update({"section-about": "Hier steht, wo in Jena Bäume stehen.", "action": "save", "reviewed": "true"})
+    app.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
+    after = show(pkg["id"])
+    assert section(after, "about")["markdown"] == "Hier steht, wo in Jena Bäume stehen."
+    assert after["status"] == "reviewed"
+    assert "Von der Redaktion geprüft" in app.get(f"/dataset/{pkg['name']}").body
+
+
+def test_readability_scores_follow_amstad_and_mark_long_words():
+    easy = readability.score("Die Stadt zählt die Bäume. Jeder Baum hat eine Nummer.", "de")
+    hard = readability.score("Die Straßenbaumbestandsaufnahme dokumentiert kommunalverwaltungsseitig registrierte "
+                             "Gehölzindividuen einschließlich dendrologischer Charakteristika.", "de")
+    assert easy["flesch"] > 60 > hard["flesch"]
+    assert easy["wstf"] < 8 < hard["wstf"]
+    assert "Straßenbaumbestandsaufnahme" in hard["long_words"] and not easy["long_words"]
+    assert hard["targets_met"] is False and easy["targets_met"] is True
+    english = readability.score("The city counts the trees. Each tree has a number.", "en")
+    assert english["flesch"] > 60 and english["wstf"] is None
+    # links and list markers do not count as words
+    assert readability.plain_text("- [CSV](glossar:csv) ist eine Tabelle") == "CSV ist eine Tabelle."
+
+
+def test_the_readability_action_is_for_logged_in_users(org):
+    user = factories.User()
+    result = helpers.call_action("jena_explainer_readability", context={"user": user["name"], "ignore_auth": False},
+                                 text="Die Stadt zählt die Bäume.", lang="de")
+    assert result["flesch"] > 60
+    with pytest.raises(toolkit.NotAuthorized):
+        helpers.call_action("jena_explainer_readability", context={"user": "", "ignore_auth": False}, text="x")
+
+
+def test_the_explainer_is_published_in_dcat_as_documentation(org, app):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    graph = Graph().parse(data=app.get(f"/dataset/{pkg['name']}.ttl").body, format="turtle")
+    pages = [p for p in graph.objects(None, FOAF.page) if str(p).endswith(f"/dataset/{pkg['name']}/explainer")]
+    assert len(pages) == 1
+    page = pages[0]
+    assert (page, RDF.type, FOAF.Document) in graph
+    descriptions = {d.language: str(d) for d in graph.objects(page, DCT.description)}
+    assert set(descriptions) == {"de", "en"}
+    assert "Worum geht es?" in descriptions["de"] and "What is this about?" in descriptions["en"]
+    # the publisher's own description is untouched
+    dataset = next(graph.subjects(FOAF.page, page))
+    assert [str(d) for d in graph.objects(dataset, DCT.description)] == ["Alle Straßenbäume, Werte gerundet."]
+    assert isinstance(page, URIRef)
