@@ -14,15 +14,18 @@ demo datasets keep working."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
+import math
 import mimetypes
 import os
+import re
 import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterable, Iterator
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Iterable, Iterator, Optional
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import requests
 
@@ -158,12 +161,131 @@ def answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
         if kind == "sensorthings" and not path.startswith(prefix + "/"):
             continue
         entry = _manifest(kind).get(_route_key(path[len(prefix):], params))
+        if entry is None and kind == "sensorthings":
+            return _sensorthings_answer(path[len(prefix):], params, f"{base}{prefix}")
         if entry is None:
             return 404, "text/plain", b"not found"
         with open(os.path.join(SOURCES_DIR, kind, entry["file"]), "rb") as f:
             body = f.read().replace(b"{base}", f"{base}{prefix}".encode())
         return 200, entry["content_type"], body
     return 404, "text/plain", b"not found"
+
+
+# Single Datastreams and their Observations (what the explainer's profiler asks the platform).
+# The bundled pages hold the Datastreams, inside their Things, but no observations: those are
+# made up on request, the same on every request, at the rate the Datastream's description names
+# and ending where its phenomenonTime ends (for Datastream 31, which states none, where its
+# bundled first and last observation say).
+_DATASTREAM_PATH = re.compile(r"/v1\.1/Datastreams\((\d+)\)(/Observations)?")
+_RATES = (("minütlich", 60), ("5-minuten", 300), ("10-minuten", 600), ("15-minuten", 900),
+          ("viertelstündlich", 900), ("stündlich", 3600), ("stundenmittel", 3600))
+_LEVELS = {"%": 40.0, "µg/m³": 18.0, "°C": 9.0, "hPa": 990.0, "dB(A)": 58.0, "Stellplätze": 150.0}
+_MAX_TOP = 1000  # as SensorThings servers cap $top
+
+
+def _datastreams() -> dict:
+    """id -> Datastream as the bundled Things pages expand it."""
+    streams = {}
+    for entry in _manifest("sensorthings").values():
+        if not entry["file"].startswith("things-"):
+            continue
+        with open(os.path.join(SOURCES_DIR, "sensorthings", entry["file"]), encoding="utf-8") as f:
+            for thing in json.load(f)["value"]:
+                for stream in thing.get("Datastreams") or []:
+                    streams[stream["@iot.id"]] = stream
+    return streams
+
+
+def _moment(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _observed_span(stream: dict) -> Optional[tuple]:
+    """(first, last) observation time: the phenomenonTime, or the bundled first/last answers."""
+    span = stream.get("phenomenonTime")
+    if not span:
+        ends = []
+        for order in ("asc", "desc"):
+            entry = _manifest("sensorthings").get(_route_key(
+                f"/v1.1/Datastreams({stream['@iot.id']})/Observations",
+                [("$orderby", f"phenomenonTime {order}"), ("$top", "1"), ("$select", "phenomenonTime")]))
+            if entry is None:
+                return None
+            with open(os.path.join(SOURCES_DIR, "sensorthings", entry["file"]), encoding="utf-8") as f:
+                ends.append(json.load(f)["value"][0]["phenomenonTime"])
+        span = "/".join(ends)
+    start, _, end = span.partition("/")
+    return _moment(start), _moment(end or start)
+
+
+def _rate(stream: dict) -> int:
+    description = (stream.get("description") or "").lower()
+    return next((seconds for phrase, seconds in _RATES if phrase in description), 3600)
+
+
+def _result(stream: dict, moment: datetime.datetime, number: int):
+    """A plausible reading: the unit's usual level with a daily swing and a little noise."""
+    level = _LEVELS.get((stream.get("unitOfMeasurement") or {}).get("symbol"), 10.0)
+    day = (moment.hour * 3600 + moment.minute * 60 + moment.second) / 86400
+    value = level * (1 + 0.2 * math.sin(2 * math.pi * (day - 0.375)) + 0.01 * ((number * 7919) % 11 - 5))
+    if stream.get("observationType", "").endswith("OM_CountObservation"):
+        return int(round(value))
+    return round(value, 1)
+
+
+def _sensorthings_answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
+    """GET Datastreams(<id>) ($expand=ObservedProperty,Sensor) and Datastreams(<id>)/Observations
+    ($top, $skip, $orderby=phenomenonTime asc|desc, $select)."""
+    match = _DATASTREAM_PATH.fullmatch(path)
+    stream = _datastreams().get(int(match[1])) if match else None
+    if stream is None:
+        return 404, "text/plain", b"not found"
+    args = dict(params)
+    if set(args) - {"$expand", "$top", "$skip", "$orderby", "$select"}:
+        return 404, "text/plain", b"not found"  # e.g. the CSV export ($resultFormat=CSV) is not served
+    link = f"{base}/v1.1/Datastreams({stream['@iot.id']})"
+    if not match[2]:
+        expand = {name.strip() for name in args.get("$expand", "").split(",") if name.strip()}
+        answer = {k: v for k, v in stream.items() if k not in ("Sensor", "ObservedProperty") or k in expand}
+        for member in ("Sensor", "ObservedProperty"):
+            if member not in expand:
+                answer[f"{member}@iot.navigationLink"] = f"{link}/{member}"
+        return 200, "application/json", json.dumps(answer, ensure_ascii=False).replace(
+            "{base}", base).encode("utf-8")
+    try:
+        top = min(int(args.get("$top", 100)), _MAX_TOP)
+        skip = int(args.get("$skip", 0))
+    except ValueError:
+        return 400, "text/plain", b"$top and $skip are whole numbers"
+    order = args.get("$orderby", "phenomenonTime asc").split()
+    if order[0] != "phenomenonTime" or order[1:] not in ([], ["asc"], ["desc"]) or top < 0 or skip < 0:
+        return 400, "text/plain", b"unsupported query"
+    span = _observed_span(stream)
+    if span is None:
+        return _json({"value": []})
+    first, last = span
+    rate = _rate(stream)
+    count = int((last - first).total_seconds()) // rate + 1
+    numbers = range(count - 1 - skip, max(count - 1 - skip - top, -1), -1) if order[1:] == ["desc"] else \
+        range(skip, min(skip + top, count))
+    selected = [name.strip() for name in args.get("$select", "").split(",") if name.strip()]
+    values = []
+    for number in numbers:  # number 0 is the first observation; the last is at phenomenonTime's end
+        moment = last - datetime.timedelta(seconds=rate * (count - 1 - number))
+        identifier = stream["@iot.id"] * 10_000_000 + number
+        observation = {"@iot.id": identifier, "@iot.selfLink": f"{base}/v1.1/Observations({identifier})",
+                       "phenomenonTime": _stamp(moment), "resultTime": _stamp(moment),
+                       "result": _result(stream, moment, number)}
+        values.append({k: v for k, v in observation.items() if k in selected} if selected else observation)
+    answer = {"value": values}
+    if skip + top < count:
+        following = dict(args, **{"$top": str(top), "$skip": str(skip + top)})
+        answer["@iot.nextLink"] = f"{link}/Observations?" + urlencode(following, quote_via=quote, safe="$,")
+    return _json(answer)
 
 
 class _Handler(BaseHTTPRequestHandler):
