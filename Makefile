@@ -8,10 +8,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest clean-local help
+.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
 
 help:
-	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000]"
+	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
 
 deps:
 	@$(SETUP) deps
@@ -54,6 +54,11 @@ HARVEST_N ?= 2000
 bench-harvest: init-test
 	@$(SETUP) database ckan_bench_harvest
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N)
+
+EXPLAINER_N ?= 200
+bench-explainer: init-test
+	@$(SETUP) database ckan_bench_explainer
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_explainer) $(VENV)/bin/python benchmarks/bench_explainer.py --n $(EXPLAINER_N)
 
 stop:
 	@$(SETUP) stop

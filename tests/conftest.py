@@ -10,3 +10,14 @@ def harvest_tables(migrate_db_for):
     from ckanext.jena.harvest import store
     migrate_db_for("harvest")
     store.ensure_table()
+
+
+@pytest.fixture
+def explainer_tables():
+    """The explainers' tables, empty (use after clean_db: CKAN's reset leaves tables it does not own)."""
+    import sqlalchemy as sa
+    from ckan import model
+    from ckanext.jena.explainer import store
+    store.ensure_tables()
+    model.Session.execute(sa.text("TRUNCATE jena_explainer, jena_explainer_profile"))
+    model.Session.commit()

@@ -21,11 +21,6 @@ pytestmark = schema_marks(EXPLAINER_PLUGINS) + [
 
 
 @pytest.fixture
-def explainer_tables():
-    store.ensure_tables()
-
-
-@pytest.fixture
 def org():
     return factories.Organization(org_type="fachdienst")
 

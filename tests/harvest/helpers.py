@@ -10,8 +10,8 @@ from ckan.tests import factories, helpers
 from tests.jena_plugins import HARVEST_PLUGINS, schema_marks
 
 
-def marks() -> list:
-    return schema_marks(HARVEST_PLUGINS) + [
+def marks(plugins: str = HARVEST_PLUGINS) -> list:
+    return schema_marks(plugins) + [
         pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
         pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
         pytest.mark.ckan_config("ckanext.jena.harvest.timeout", "1"),

@@ -30,5 +30,10 @@ def glossary_entries() -> list[dict]:
     return glossary.entries(lang_module.current())
 
 
+def on_dataset_page() -> bool:
+    return toolkit.asbool(toolkit.config.get("ckanext.jena.explainer.dataset_page_section", True))
+
+
 def get_helpers() -> dict:
-    return {"jena_explainer": explainer, "jena_glossary_entries": glossary_entries}
+    return {"jena_explainer": explainer, "jena_glossary_entries": glossary_entries,
+            "jena_explainer_on_dataset_page": on_dataset_page}
