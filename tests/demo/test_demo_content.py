@@ -9,7 +9,7 @@ from ckanext.jena.demo.sources import SOURCES
 from ckanext.jena.taxonomy import store
 from tests.jena_plugins import demo_marks
 
-pytestmark = demo_marks() + [pytest.mark.usefixtures("clean_db", "harvest_tables", "clean_index")]
+pytestmark = demo_marks() + [pytest.mark.usefixtures("clean_db", "harvest_tables", "explainer_tables", "clean_index")]
 OLD_PORTAL = "altes-open-data-portal"
 
 
@@ -111,3 +111,25 @@ def test_the_portal_serves_only_the_public_demo_sources(app):
     landing = app.get("/demo-quellen/ckan/dataset/baumkataster", status=200).body
     assert "/dataset/baumkataster" in landing and "<script" not in landing
     assert "&lt;script&gt;" in app.get("/demo-quellen/ckan/dataset/<script>x", status=200).body
+
+
+def test_every_demo_dataset_gets_a_plain_german_explainer_from_its_profiled_files(sysadmin_name):
+    import statistics
+    from ckanext.jena.explainer import core, readability, store as explainer_store
+    summary = load_demo(sysadmin_name, echo=lambda *a, **k: None)
+    everything = helpers.call_action("package_search", rows=1000, include_private=True,
+                                     context={"user": sysadmin_name})["results"]
+    assert summary["explainers"] == len(everything) == summary["datasets_created"]
+    scores, sensor_units, table_columns = {}, 0, 0
+    for pkg in everything:
+        stored = explainer_store.explainers(pkg["id"])
+        assert set(stored) == {"de", "en"}, pkg["name"]          # made by the loader, not on the fly
+        german = stored["de"]["sections"]
+        scores[pkg["name"]] = readability.score(core.full_text(german), "de")["flesch"]
+        sensor_units += "Gemessen wird:" in german["contents"]
+        table_columns += "Die Spalten sind:" in german["contents"]
+    # the pinned textstat's Amstad score: median at least 60, none below 50
+    assert statistics.median(scores.values()) >= 60, sorted(scores.items(), key=lambda kv: kv[1])[:5]
+    assert min(scores.values()) >= 50, sorted(scores.items(), key=lambda kv: kv[1])[:5]
+    # the profiles made it into the text: sensors say what they measure, tables list their columns
+    assert sensor_units >= 10 and table_columns >= 20, (sensor_units, table_columns)

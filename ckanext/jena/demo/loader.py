@@ -292,7 +292,7 @@ def _remove_directly_loaded(datasets: list[dict[str, Any]], user_name: str, echo
 
 
 def _explain_all(echo: Callable[[str], Any]) -> int:
-    if not toolkit.plugin_loaded("jena_explainer"):
+    if not plugins.plugin_loaded("jena_explainer"):
         return 0
     from ckanext.jena.explainer import cli as explainer_cli, jobs, store as explainer_store
     explainer_store.ensure_tables()

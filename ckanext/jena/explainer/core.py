@@ -167,9 +167,10 @@ def glossary_url(lang: str) -> str:
     return f"{site}{root}{prefix}/glossar"
 
 
-def view(dataset: dict, lang: str, editor: bool, row: Optional[dict] = None) -> dict:
+def view(dataset: dict, lang: str, editor: bool, row: Optional[dict] = None, with_readability: bool = True) -> dict:
     """The explainer as the API and the pages give it out. ``editor``: include what only people
-    who may edit the dataset see (offered drafts, who edited and reviewed)."""
+    who may edit the dataset see (offered drafts, who edited and reviewed). The dataset page
+    leaves out the readability figures (``with_readability``), which citizens are not shown."""
     if row is None:
         row = store.explainers(dataset["id"]).get(lang)
     stored = row is not None
@@ -189,8 +190,9 @@ def view(dataset: dict, lang: str, editor: bool, row: Optional[dict] = None) -> 
         "sections": sections,
         "generated_at": _iso(row.get("generated_at")), "edited_at": _iso(row.get("edited_at")),
         "reviewed_at": _iso(row.get("reviewed_at")),
-        "readability": readability.score(full_text(row["sections"]), lang),
     }
+    if with_readability:
+        result["readability"] = readability.score(full_text(row["sections"]), lang)
     if editor:
         pending = offered(row)
         result.update(

@@ -14,11 +14,21 @@ log = logging.getLogger(__name__)
 
 
 def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
-    """The explainer for the person looking at the page (editors get offered drafts too), or
-    None when it cannot be shown; a failure here must never break the dataset page."""
+    """The explainer for the person looking at the dataset page (editors get offered drafts
+    too), or None when it cannot be shown; a failure here must never break the page.
+
+    ``pkg_dict`` is the dataset the page already read with package_show for this user; the
+    access check is repeated, the dataset is not read again."""
+    from . import core
+    context = {"user": toolkit.g.user}
     try:
-        return toolkit.get_action("jena_explainer_show")(
-            {"user": toolkit.g.user}, {"id": pkg_dict["id"], "lang": lang or lang_module.current()})
+        toolkit.check_access("jena_explainer_show", dict(context), {"id": pkg_dict["id"]})
+        try:
+            toolkit.check_access("jena_explainer_update", dict(context), {"id": pkg_dict["id"]})
+            editor = True
+        except toolkit.NotAuthorized:
+            editor = False
+        return core.view(pkg_dict, lang or lang_module.current(), editor=editor, with_readability=False)
     except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
         return None
     except Exception:

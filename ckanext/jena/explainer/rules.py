@@ -118,7 +118,9 @@ class _Context:
         self.inputs = inputs
         dataset = inputs.dataset
         self.dataset = dataset
-        self.formats = [str(r.get("format") or "").strip().upper() for r in dataset.get("resources") or []]
+        # as the publisher spells them (GeoJSON), and upper-cased for the rules
+        self.format_names = [str(r.get("format") or "").strip() for r in dataset.get("resources") or []]
+        self.formats = [name.upper() for name in self.format_names]
         self.profiles = [p for p in inputs.profiles if p.get("profile")]
         by_kind = {}
         for item in self.profiles:
@@ -300,7 +302,11 @@ class RuleGenerator:
                 lines.append("\n".join("- " + _column_sentence(col, lang) for col in columns[:MAX_COLUMNS]))
                 if len(columns) > MAX_COLUMNS:
                     lines.append(_say("sentences.contents.more_columns", lang, count=len(columns) - MAX_COLUMNS))
-        formats = list(dict.fromkeys(f for f in c.formats if f))
+        spelled: dict = {}
+        for name in c.format_names:
+            if name:
+                spelled.setdefault(name.upper(), name)
+        formats = list(spelled.values())
         if formats:
             lines.append(_say("sentences.contents.formats", lang, formats=_join([_escape(f) for f in formats], lang)))
         if not main and not c.sensors and formats:
@@ -315,6 +321,7 @@ class RuleGenerator:
             for prop, _unit in c.measured(lang)[:1]:
                 questions.append(_say("sentences.questions.sensor_now", lang, property=_escape(prop), area=c.area(lang)))
                 questions.append(_say("sentences.questions.sensor_peak", lang, property=_escape(prop)))
+                questions.append(_say("sentences.questions.sensor_trend", lang))
         elif main:
             profile = main["profile"]
             number = _numeric_column(profile)
@@ -332,7 +339,10 @@ class RuleGenerator:
                 if district_example:
                     questions.append(_say("sentences.questions.geo_count", lang, district=district_example))
             elif number and len(questions) < 2:
-                questions.append(_say("sentences.questions.biggest", lang, label=_label(number, lang)))
+                timed = profile.get("time_span") or any(
+                    col.get("type") in ("date", "year") for col in profile.get("columns") or [])
+                questions.append(_say("sentences.questions.biggest_when" if timed else "sentences.questions.biggest",
+                                      lang, label=_label(number, lang)))
         elif c.kind == "geo":
             questions.append(_say("sentences.questions.geo_near", lang))
         field_questions = sentences()["sentences"]["field_questions"]
@@ -465,6 +475,8 @@ def _column_sentence(column: dict, lang: str) -> str:
             return _say("sentences.contents.col_number", lang, label=label, unit=unit_text,
                         min=_number(low, lang), max=_number(high, lang))
         return _say("sentences.contents.col_number_bare", lang, label=label, unit=unit_text)
+    if kind == "date" and low and high and low == high:
+        return _say("sentences.contents.col_date_single", lang, label=label, min=_point_in_time(low, lang))
     if kind == "date" and low and high:
         return _say("sentences.contents.col_date", lang, label=label, min=_point_in_time(low, lang),
                     max=_point_in_time(high, lang))
