@@ -32,4 +32,5 @@ def demo_marks(plugins: str = DEMO_PLUGINS) -> list:
     return schema_marks(plugins) + [
         pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
         pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
+        pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
     ]

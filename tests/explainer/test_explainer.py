@@ -73,7 +73,7 @@ def test_every_dataset_gets_a_plain_german_draft_from_its_metadata(org):
     assert re.search(r"\[Datensatz\]\(http://[^)]+/glossar#datensatz\)", about)
     assert "Handlungsfeld" in section(explainer, "smart_city")["markdown"]
     assert "Sensorgestützte Grünstadtpflege" in section(explainer, "smart_city")["markdown"]
-    assert "einmal im Jahr" in section(explainer, "freshness")["markdown"]
+    assert "Einmal im Jahr gibt es neue Daten." in section(explainer, "freshness")["markdown"]
     assert "2020 bis 2024" in section(explainer, "freshness")["markdown"]
     assert "LibreOffice" in section(explainer, "usage")["markdown"]
     assert "ungefähr" in section(explainer, "limits")["markdown"]      # "gerundet" in the notes
@@ -182,7 +182,7 @@ def test_edits_survive_regeneration_and_a_new_draft_is_offered_not_forced(org):
     mine = show(pkg["id"], user=editor["name"])
     assert section(mine, "limits")["markdown"] == "Nicht jeder Baum ist erfasst."
     assert "Straßenbäume in Jena" in section(mine, "about")["markdown"]
-    assert "jeden Monat" in section(mine, "freshness")["markdown"]
+    assert "Jeden Monat kommen neue Daten dazu." in section(mine, "freshness")["markdown"]
     assert mine["status"] == "edited" and mine["edited_sections"] == ["limits"]
     assert "3 von 30" in mine["offered"]["limits"]  # the officer can compare with the new draft
     # once reviewed, nothing changes under the reviewer's eyes: the new draft is offered
@@ -287,3 +287,87 @@ def test_the_explainer_is_published_in_dcat_as_documentation(org, app):
     dataset = next(graph.subjects(FOAF.page, page))
     assert [str(d) for d in graph.objects(dataset, DCT.description)] == ["Alle Straßenbäume, Werte gerundet."]
     assert isinstance(page, URIRef)
+
+
+@pytest.mark.parametrize("text", [
+    "<[](javascript:0)script>alert(1)<[](javascript:0)/script>",
+    "<<b>script>alert(1)",
+    "<<b>img src=x onerror=alert(1)>",
+    "[a [b] c](javascript:alert(1))",
+    "[x](javascript:alert((1)))",
+    "[x](javascript:alert(1) 'a')",
+    "[x][1]\n\n> [1]: javascript:alert(1)",
+    "![x](https://evil.example/p.png 'a')",
+    "![x][1]\n\n[1]: https://evil.example/p.png",
+    "[x](/\\evil.example)",
+    "[x](//evil.example)",
+    "[x](data:text/html,abc)",
+    "<https://evil.example>",
+])
+def test_tricks_never_reach_the_page_as_html_images_or_unsafe_links(org, app, text):
+    pkg = make(org)
+    editor, _member = officers(org)
+    try:
+        stored = update(pkg["id"], editor["name"], sections={"about": text})["raw_sections"]["about"]
+    except toolkit.ValidationError as refused:  # refused with a reason in both languages
+        message = str(refused.error_dict["about"][0])
+        assert "nicht erlaubt" in message and "does not allow" in message
+        return
+    from ckanext.jena.explainer import sanitise
+    assert sanitise.problems(stored) == []
+    page = app.get(f"/dataset/{pkg['name']}/explainer").body
+    assert "javascript:" not in page and "evil.example/p.png" not in page
+    if not stored:  # nothing readable was left: the section is not shown at all
+        assert 'id="explainer-about"' not in page
+        return
+    part = page[page.index('id="explainer-about"'):page.index('id="explainer-source"')]
+    assert "<img" not in part and "<script" not in part and "javascript:" not in part
+    assert "evil.example" not in re.findall(r'href="([^"]*)"', part).__str__()
+
+
+def test_an_officer_can_decline_an_offered_draft_and_a_review_pins_the_text(org):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    editor, _member = officers(org)
+    update(pkg["id"], editor["name"], reviewed=True)
+    helpers.call_action("package_patch", id=pkg["id"], title="Stadtbäume Jena", frequency="monthly")
+    jobs.explain(pkg["id"], profile=False)
+    offered = show(pkg["id"], user=editor["name"])["offered"]
+    assert {"about", "freshness"} <= set(offered)
+    # take over one section: the review stays, and the other reviewed sections are not replaced later
+    taken = update(pkg["id"], editor["name"], accept_draft=["about"])
+    assert taken["status"] == "reviewed" and "about" not in taken["offered"] and "freshness" in taken["offered"]
+    update(pkg["id"], editor["name"], sections={"summary": "Wo Bäume stehen."})       # review withdrawn
+    helpers.call_action("package_patch", id=pkg["id"], title="Bäume der Stadt Jena")
+    jobs.explain(pkg["id"], profile=False)
+    after = show(pkg["id"], user=editor["name"])
+    assert after["status"] == "edited"
+    assert "Einmal im Jahr" in section(after, "freshness")["markdown"]            # the reviewed text stays
+    assert "Bäume der Stadt Jena" in after["offered"]["about"]
+    # "keep my text": the offers go away until the draft changes again
+    kept = update(pkg["id"], editor["name"], dismiss_draft=True)
+    assert kept["offered"] == {} and "Einmal im Jahr" in section(kept, "freshness")["markdown"]
+    jobs.explain(pkg["id"], profile=False)
+    assert show(pkg["id"], user=editor["name"])["offered"] == {}
+
+
+def test_flags_and_lists_are_read_as_users_send_them(org):
+    pkg = make(org)
+    editor, _member = officers(org)
+    assert update(pkg["id"], editor["name"], accept_draft="false", reviewed="true")["status"] == "reviewed"
+    assert update(pkg["id"], editor["name"], reviewed="false")["status"] == "generated"
+    for bad in ({"reviewed": "maybe"}, {"accept_draft": 1}, {"accept_draft": ["about", "nonsense"]},
+                {"sections": "text"}):
+        with pytest.raises(toolkit.ValidationError):
+            update(pkg["id"], editor["name"], **bad)
+    with pytest.raises(toolkit.ValidationError):
+        update(pkg["id"], editor["name"], sections={"about": "x" * 5000})   # refused, not cut silently
+
+
+def test_purging_a_dataset_removes_its_explainers_and_profiles(org):
+    pkg = make(org)
+    jobs.explain(pkg["id"], profile=False)
+    store.save_profile(pkg["resources"][0]["id"], pkg["id"], "fp", {"kind": "table", "columns": []}, None)
+    assert store.explainers(pkg["id"]) and store.profiles(pkg["id"])
+    helpers.call_action("dataset_purge", id=pkg["id"])
+    assert store.explainers(pkg["id"]) == {} and store.profiles(pkg["id"]) == {}

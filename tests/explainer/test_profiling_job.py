@@ -14,8 +14,8 @@ from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
 
 pytestmark = schema_marks(EXPLAINER_PLUGINS) + [
     pytest.mark.ckan_config("ckan.locale_default", "de"),
-    pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
-    pytest.mark.ckan_config("ckanext.jena.harvest.timeout", "2"),
+    pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.jena.explainer.profile_seconds", "8"),
     pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables"),
 ]
 CSV = "Ortsteil;Jahr;Bäume\nWinzerla;2021;120\nLobeda-Altstadt;2022;80\nZwätzen;2023;95\n".encode("utf-8")
@@ -109,3 +109,16 @@ def test_the_cli_renews_explainers_and_the_api_queues_profiling(files, cli):
     assert any(job["title"] == "jena explainer profiling" for job in helpers.call_action("job_list"))
     with pytest.raises(toolkit.ObjectNotFound):
         helpers.call_action("jena_explainer_show", id="gibt-es-nicht")
+
+
+def test_profiling_has_its_own_allow_list_not_the_harvesters(files, ckan_config, monkeypatch):
+    """Resource links are typed by editors: the sysadmins' harvest allow-list does not open
+    internal addresses to them."""
+    files.add("/baeume.csv", CSV, content_type="text/csv")
+    monkeypatch.setitem(ckan_config, "ckanext.jena.explainer.allowed_hosts", "")
+    monkeypatch.setitem(ckan_config, "ckanext.jena.harvest.allowed_hosts", "127.0.0.1")
+    org = factories.Organization(org_type="fachdienst")
+    pkg = make(org, [{"name": "Bäume", "url": files.url("/baeume.csv"), "format": "CSV"}])
+    assert jobs.explain(pkg["id"])["profiles"]["failed"] == 1
+    (error,) = [p["error"] for p in store.profiles(pkg["id"]).values()]
+    assert "ckanext.jena.explainer.allowed_hosts" in error["en"] and files.requests == []

@@ -2,11 +2,11 @@
 background job, the CLI, the demo loader and the DCAT profile).
 
 Per dataset and language one row holds what citizens read. A section is either the automatic
-draft's or written by a data officer (``edited``). A new draft replaces the automatic sections
-of an explainer nobody has reviewed; it never replaces an officer's section, and never anything
-in a reviewed explainer: there it is *offered* (``offered``) for the officer to take or leave.
-``basis`` remembers, per section, which draft text the shown text follows, so that a draft is
-offered only when it really changed since the officer last looked."""
+draft's, or the editors' (``owned``): written by a data officer (``edited``), or part of a text an
+officer reviewed. A new draft replaces only the automatic sections of an explainer that is not
+reviewed; it never replaces what the editors own: there it is *offered* (``offered``) for the
+officer to take over or to dismiss. ``basis`` remembers, per section, which draft text the
+officer last saw, so that a draft is offered only when it really changed since then."""
 from __future__ import annotations
 
 import hashlib
@@ -59,7 +59,7 @@ def draft_for(dataset: dict, inputs: Optional[Inputs] = None) -> tuple[dict, str
 
 
 def _new_row(dataset_id: str, lang: str, draft: dict, generator: str) -> dict:
-    return {"dataset_id": dataset_id, "lang": lang, "sections": dict(draft), "edited": [],
+    return {"dataset_id": dataset_id, "lang": lang, "sections": dict(draft), "edited": [], "owned": [],
             "draft": dict(draft), "draft_fingerprint": generator_module.fingerprint(draft),
             "basis": {key: _hash(draft[key]) for key in SECTIONS}, "generator": generator,
             "generated_at": store.now(), "edited_by": None, "edited_at": None,
@@ -74,8 +74,9 @@ def merge_draft(row: Optional[dict], dataset_id: str, lang: str, draft: dict, ge
     row.update(draft=dict(draft), draft_fingerprint=generator_module.fingerprint(draft),
                generator=generator, generated_at=store.now())
     if not row.get("reviewed_at"):
+        owned = set(row.get("owned") or []) | set(row.get("edited") or [])
         for key in SECTIONS:
-            if key not in row["edited"]:
+            if key not in owned:
                 row["sections"][key] = draft[key]
                 row["basis"][key] = _hash(draft[key])
     return row
@@ -85,7 +86,7 @@ def regenerate(dataset: dict, inputs: Optional[Inputs] = None) -> dict:
     """Make a new draft for both languages and merge it; returns {lang: {"offered": bool}}.
     The caller commits."""
     drafts, generator = draft_for(dataset, inputs)
-    rows = store.explainers(dataset["id"])
+    rows = store.explainers(dataset["id"], for_update=True)
     result = {}
     for lang in LANGS:
         row = merge_draft(rows.get(lang), dataset["id"], lang, drafts[lang], generator)
@@ -109,44 +110,54 @@ def status(row: dict) -> str:
 
 
 def apply_update(row: dict, user: str, sections: Optional[dict] = None, reviewed: Optional[bool] = None,
-                 accept: Optional[list] = None) -> dict:
+                 accept: Optional[list] = None, dismiss: Optional[list] = None) -> dict:
     """The row after a data officer's change. ``sections``: {section: Markdown} to write;
-    ``accept``: sections that take the current draft; ``reviewed``: True/False to set the review
-    (left out: a text change withdraws an earlier review)."""
+    ``accept``: sections that take the current draft; ``dismiss``: sections whose offered draft
+    the officer declines (their text stays); ``reviewed``: True/False to set the review (left
+    out: writing text withdraws an earlier review; taking over or dismissing a draft does not).
+    Reviewing also dismisses every offered draft: the reviewer has seen them."""
     row = dict(row, sections=dict(row["sections"]), basis=dict(row.get("basis") or {}),
-               edited=list(row.get("edited") or []))
-    unknown = sorted((set(sections or {}) | set(accept or [])) - set(SECTIONS))
+               edited=list(row.get("edited") or []), owned=list(row.get("owned") or []))
+    unknown = sorted((set(sections or {}) | set(accept or []) | set(dismiss or [])) - set(SECTIONS))
     if unknown:
         raise ExplainerError({"sections": [
             f"Unknown section(s): {', '.join(unknown)}. Valid: {', '.join(SECTIONS)}. / "
             f"Unbekannte Abschnitte: {', '.join(unknown)}. Gültig: {', '.join(SECTIONS)}."]})
-    changed = False
+    written = False
     for key in accept or []:
         draft = row["draft"].get(key, "")
-        changed |= row["sections"].get(key) != draft
         row["sections"][key] = draft
         row["basis"][key] = _hash(draft)
         if key in row["edited"]:
             row["edited"].remove(key)
+    for key in dismiss or []:
+        row["basis"][key] = _hash(row["draft"].get(key, ""))
     for key, text in (sections or {}).items():
         if not isinstance(text, str):
             raise ExplainerError({key: ["Text expected. / Text erwartet."]})
-        text = sanitise.clean(text)
+        try:
+            text = sanitise.clean(text, strict=True)
+        except sanitise.UnsafeText as exc:
+            raise ExplainerError({key: [str(exc)]})
         draft = row["draft"].get(key, "")
         if text == row["sections"].get(key):
             continue
-        changed = True
+        written = True
         row["sections"][key] = text
         row["basis"][key] = _hash(draft)  # the officer wrote it knowing the current draft
         if text != draft and key not in row["edited"]:
             row["edited"].append(key)
         elif text == draft and key in row["edited"]:
             row["edited"].remove(key)
-    if changed:
+        if key not in row["owned"]:
+            row["owned"].append(key)
+    if written or accept or dismiss:
         row.update(edited_by=user, edited_at=store.now())
     if reviewed is True:
-        row.update(reviewed_by=user, reviewed_at=store.now())
-    elif reviewed is False or (reviewed is None and changed):
+        row.update(reviewed_by=user, reviewed_at=store.now(), owned=list(SECTIONS))
+        for key in SECTIONS:  # the reviewer has seen the current draft
+            row["basis"][key] = _hash(row["draft"].get(key, ""))
+    elif reviewed is False or (reviewed is None and written):
         row.update(reviewed_by=None, reviewed_at=None)
     return row
 
@@ -185,6 +196,7 @@ def view(dataset: dict, lang: str, editor: bool, row: Optional[dict] = None, wit
     state = status(row)
     result = {
         "dataset_id": dataset["id"], "dataset_name": dataset.get("name"), "lang": lang,
+        "reviewed": state == "reviewed",
         "status": state, "status_label": STATUS_LABELS[state][lang], "stored": stored,
         "summary": glossary.resolve_links(row["sections"].get("summary") or "", link_base),
         "sections": sections,

@@ -1,6 +1,7 @@
 """The explainer in the DCAT-AP.de output: a ``foaf:page`` (DCAT-AP's "documentation") that is
 the printable explainer page, typed ``foaf:Document``, with the explainer as its German and
-English ``dct:description``. The dataset's own ``dct:description`` stays the publisher's text, so
+English ``dct:description`` (first line: whether the editors reviewed it or it was written
+automatically). The dataset's own ``dct:description`` stays the publisher's text, so
 GovData and data.europa.eu show both without one replacing the other.
 
 Only stored explainers are published (the export never generates text), and only for datasets
@@ -25,9 +26,9 @@ def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
     if not dataset_dict.get("id"):
         return
     try:
-        rows = store.explainers(dataset_dict["id"])
+        with store.savepoint():
+            rows = store.explainers(dataset_dict["id"])
     except Exception:  # tables not created yet: export without explainers
-        store.rollback()
         log.warning("explainers unavailable for the DCAT output", exc_info=True)
         return
     if not rows:
@@ -38,7 +39,8 @@ def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
     graph.add((page, RDF.type, FOAF.Document))
     title = dataset_dict.get("title") or dataset_dict.get("name")
     for lang, row in sorted(rows.items()):
-        text = "\n\n".join(
+        status = core.STATUS_LABELS[core.status(row)][lang if lang in core.LANGS else "de"]
+        text = status + ".\n\n" + "\n\n".join(
             (readability.plain_text(row["sections"][key]) if key == "summary"
              else f"{core.heading(key, lang)}\n{readability.plain_text(row['sections'][key])}")
             for key in core.SECTIONS if row["sections"].get(key))

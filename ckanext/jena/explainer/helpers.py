@@ -19,7 +19,9 @@ def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
 
     ``pkg_dict`` is the dataset the page already read with package_show for this user; the
     access check is repeated, the dataset is not read again."""
-    from . import core
+    from . import core, store
+    if pkg_dict.get("type", "dataset") != "dataset":
+        return None
     context = {"user": toolkit.g.user}
     try:
         toolkit.check_access("jena_explainer_show", dict(context), {"id": pkg_dict["id"]})
@@ -28,9 +30,12 @@ def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
             editor = True
         except toolkit.NotAuthorized:
             editor = False
-        return core.view(pkg_dict, lang or lang_module.current(), editor=editor, with_readability=False)
     except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
         return None
+    try:
+        # a savepoint: a failing query (tables missing) must not abort the page's transaction
+        with store.savepoint():
+            return core.view(pkg_dict, lang or lang_module.current(), editor=editor, with_readability=False)
     except Exception:
         log.exception("explainer of dataset %s could not be shown", pkg_dict.get("id"))
         return None

@@ -2,9 +2,11 @@
 store what was found, then renew the automatic draft. Never runs during a page view.
 
 Files uploaded to the portal are read from CKAN's file store: that needs ``ckan.lib.uploader``,
-which the toolkit does not offer; it is used only here. Everything else is fetched with the
-harvester's network rules (``harvest/fetch.py``: public addresses or
-``ckanext.jena.harvest.allowed_hosts``, its time limit) and the explainer's own size limit."""
+which the toolkit does not offer; it is used only here. Everything else is fetched by the
+harvester's network code (``harvest/fetch.py``: redirects checked hop by hop, the connected peer
+checked) under the explainer's own rules: public addresses only unless
+``ckanext.jena.explainer.allowed_hosts`` opens more (resource links are typed by editors, not
+sysadmins, so the harvester's allow-list does not apply), the explainer's time and size limits."""
 from __future__ import annotations
 
 import hashlib
@@ -50,10 +52,20 @@ def _read_upload(resource: dict, limit: int) -> bytes:
     return data
 
 
+ALLOWED_HOSTS_KEY = "ckanext.jena.explainer.allowed_hosts"
+
+
+def _network_rules():
+    from ckanext.jena.harvest import fetch
+    # fetch gives a whole answer four times the per-read limit
+    return fetch.rules(ALLOWED_HOSTS_KEY, seconds=max(1.0, max_seconds() / 4))
+
+
 def _download(url: str, limit: int) -> bytes:
     from ckanext.jena.harvest import fetch
     try:
-        return fetch.get(url, limit=limit).body
+        with _network_rules():
+            return fetch.get(url, limit=limit).body
     except fetch.FetchError as exc:
         raise profile_module.ProfileError(exc.english, exc.german) from None
 
@@ -70,7 +82,8 @@ def profile_resource(resource: dict, sensor_cache: Optional[dict] = None) -> Opt
 
             def get_json(address, params=None):
                 try:
-                    return fetch.get_json(address, params=params)
+                    with _network_rules():
+                        return fetch.get_json(address, params=params, limit=max_bytes())
                 except fetch.FetchError as exc:
                     raise profile_module.ProfileError(exc.english, exc.german) from None
             cache[datastream] = profile_module.profile_sensorthings(datastream, get_json)
@@ -95,6 +108,7 @@ def profile_dataset(dataset: dict, force: bool = False) -> dict:
     """Profile the resources that changed since they were last profiled; returns
     {"profiled", "unchanged", "failed", "skipped"} counts. The caller commits."""
     counts = {"profiled": 0, "unchanged": 0, "failed": 0, "skipped": 0}
+    store.delete_profiles_except(dataset["id"], [r["id"] for r in dataset.get("resources") or []])
     stored = store.profiles(dataset["id"])
     sensor_cache: dict = {}
     for resource in dataset.get("resources") or []:
@@ -135,7 +149,11 @@ def explain(dataset_id: str, profile: bool = True, force: bool = False) -> Optio
     from ckan import model
     try:
         dataset = toolkit.get_action("package_show")(_site_context(), {"id": dataset_id})
-    except toolkit.ObjectNotFound:
+    except toolkit.ObjectNotFound:  # purged: nothing of it may stay behind
+        store.delete(dataset_id)
+        model.Session.commit()
+        return None
+    if dataset.get("type") != "dataset":
         return None
     counts = profile_dataset(dataset, force=force) if profile else {}
     result = core.regenerate(dataset)

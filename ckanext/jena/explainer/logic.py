@@ -12,7 +12,7 @@ from ckanext.jena import lang as lang_module
 from . import core, readability, store
 from .generator import LANGS
 
-MAX_READABILITY_CHARS = 40_000
+MAX_READABILITY_CHARS = 10_000
 
 
 def _lang(data_dict: dict) -> str:
@@ -25,10 +25,13 @@ def _lang(data_dict: dict) -> str:
 
 def _dataset(context, data_dict) -> dict:
     # package_show applies the dataset's own visibility rules (private, deleted, drafts)
-    return toolkit.get_action("package_show")(
+    dataset = toolkit.get_action("package_show")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
          "ignore_auth": context.get("ignore_auth", False)},
         {"id": toolkit.get_or_bust(data_dict, "id")})
+    if dataset.get("type") != "dataset":  # harvest sources and other package types have none
+        raise toolkit.ObjectNotFound("No explainer for this kind of entry. / Für diese Art Eintrag gibt es keine Erklärung.")
+    return dataset
 
 
 def _may_edit(context, dataset_id: str) -> bool:
@@ -42,18 +45,28 @@ def _may_edit(context, dataset_id: str) -> bool:
         return False
 
 
-def _as_bool(value):
+def _as_bool(value, key: str):
     if value is None or value == "":
         return None
-    return toolkit.asbool(value)
+    try:
+        return toolkit.asbool(value)
+    except ValueError:
+        raise toolkit.ValidationError({key: ["true or false expected. / true oder false erwartet."]})
 
 
-def _as_list(value) -> list:
-    if value in (None, "", False):
+def _sections_param(value, key: str) -> list:
+    """A list of section names, or true/false for all/none (also as strings)."""
+    if value in (None, ""):
         return []
+    if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in (
+            "true", "false", "yes", "no", "1", "0", "on", "off")):
+        return list(core.SECTIONS) if _as_bool(value, key) else []
     if isinstance(value, str):
         return [v for v in value.replace(",", " ").split() if v]
-    return list(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise toolkit.ValidationError({key: ["A list of section names, or true, expected. / "
+                                         "Erwartet wird eine Liste von Abschnitten oder true."]})
 
 
 @toolkit.side_effect_free
@@ -95,8 +108,12 @@ def jena_explainer_update(context, data_dict):
     :type sections: dictionary
     :param accept_draft: sections (list, or ``true`` for all) that take the newest automatic draft
     :type accept_draft: list or bool
-    :param reviewed: ``true`` marks the explainer reviewed, ``false`` withdraws the review; left
-        out, changing the text withdraws an earlier review
+    :param dismiss_draft: sections (list, or ``true`` for all) whose offered draft is declined:
+        their text stays and the offer goes away until the draft changes again
+    :type dismiss_draft: list or bool
+    :param reviewed: ``true`` marks the explainer reviewed (and dismisses offered drafts: the
+        reviewer has seen them), ``false`` withdraws the review; left out, writing text withdraws
+        an earlier review, taking over or dismissing a draft keeps it
     :type reviewed: bool
     :returns: the explainer as ``jena_explainer_show`` gives it to editors
     :rtype: dictionary
@@ -108,15 +125,15 @@ def jena_explainer_update(context, data_dict):
     if not isinstance(sections, dict):
         raise toolkit.ValidationError({"sections": ["An object {section: text} is expected. / "
                                                     "Erwartet wird ein Objekt {Abschnitt: Text}."]})
-    accept = data_dict.get("accept_draft")
-    accept = list(core.SECTIONS) if accept is True or str(accept).lower() == "true" else _as_list(accept)
-    row = store.explainers(dataset["id"]).get(lang)
+    accept = _sections_param(data_dict.get("accept_draft"), "accept_draft")
+    dismiss = _sections_param(data_dict.get("dismiss_draft"), "dismiss_draft")
+    reviewed = _as_bool(data_dict.get("reviewed"), "reviewed")
+    row = store.explainers(dataset["id"], for_update=True).get(lang)
     if row is None:
         core.regenerate(dataset)
-        row = store.explainers(dataset["id"])[lang]
+        row = store.explainers(dataset["id"], for_update=True)[lang]
     user = context.get("user") or ""
-    row = core.apply_update(row, user, sections=sections, reviewed=_as_bool(data_dict.get("reviewed")),
-                            accept=accept)
+    row = core.apply_update(row, user, sections=sections, reviewed=reviewed, accept=accept, dismiss=dismiss)
     store.save(row)
     if not context.get("defer_commit"):
         from ckan import model
@@ -136,19 +153,25 @@ def jena_explainer_generate(context, data_dict):
     :param profile: also look into the resources again (size- and time-limited background job;
         the draft is renewed when it is done)
     :type profile: bool
-    :returns: ``{"de": {"offered": bool}, "en": {...}, "profiling": "queued" | null}``
+    :returns: ``{"de": {"offered": bool}, "en": {...}, "profiling": "queued" | "unavailable" | null}``
     :rtype: dictionary
     """
     toolkit.check_access("jena_explainer_generate", context, data_dict)
+    profile = _as_bool(data_dict.get("profile"), "profile")
     dataset = _dataset(dict(context, ignore_auth=True), data_dict)
     result = core.regenerate(dataset)
     from ckan import model
     model.Session.commit()
     result["profiling"] = None
-    if toolkit.asbool(data_dict.get("profile")):
+    if profile:
         from .jobs import explain_dataset_job
-        toolkit.enqueue_job(explain_dataset_job, [dataset["id"]], title="jena explainer profiling")
-        result["profiling"] = "queued"
+        try:
+            toolkit.enqueue_job(explain_dataset_job, [dataset["id"]], title="jena explainer profiling")
+            result["profiling"] = "queued"
+        except Exception:  # the queue (Redis) is down: the draft above is made; say so
+            import logging
+            logging.getLogger(__name__).warning("could not queue profiling of %s", dataset["id"], exc_info=True)
+            result["profiling"] = "unavailable"
     return result
 
 
@@ -170,6 +193,23 @@ def jena_explainer_readability(context, data_dict):
         raise toolkit.ValidationError({"text": [
             f"At most {MAX_READABILITY_CHARS} characters. / Höchstens {MAX_READABILITY_CHARS} Zeichen."]})
     return readability.score(text, _lang(data_dict))
+
+
+@toolkit.chained_action
+def dataset_purge(original_action, context, data_dict):
+    """CKAN's dataset_purge, then the purged dataset's explainers and resource profiles go too
+    (a purge is how mistakenly published data is removed for good; profiles hold sample values)."""
+    dataset_id = None
+    try:
+        dataset_id = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": data_dict.get("id")})["id"]
+    except toolkit.ObjectNotFound:
+        pass
+    result = original_action(context, data_dict)
+    if dataset_id:
+        store.delete(dataset_id)
+        from ckan import model
+        model.Session.commit()
+    return result
 
 
 @toolkit.auth_allow_anonymous_access

@@ -39,7 +39,9 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
             store.rollback()
 
     def get_actions(self) -> dict:
-        return logic.get_actions()
+        actions = logic.get_actions()
+        actions["dataset_purge"] = logic.dataset_purge
+        return actions
 
     def get_auth_functions(self) -> dict:
         return logic.get_auth_functions()
@@ -73,14 +75,16 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
         from ckanext.jena import lang as lang_module
         from .readability import plain_text
         try:
-            summaries = store.summaries([r["id"] for r in results], lang_module.current())
-        except Exception:  # tables not there yet: search must still work
-            store.rollback()
+            with store.savepoint():  # tables not there yet: search must still work, the caller's work stays
+                summaries = store.summaries([r["id"] for r in results], lang_module.current())
+        except Exception:
             log.warning("explainer summaries unavailable", exc_info=True)
             return search_results
         for result in results:
             if result["id"] in summaries:
-                result["explainer_summary"] = plain_text(summaries[result["id"]])
+                summary, reviewed = summaries[result["id"]]
+                result["explainer_summary"] = plain_text(summary)
+                result["explainer_reviewed"] = reviewed
         return search_results
 
     @staticmethod
@@ -88,6 +92,8 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
         """Queue once the change is committed: before that a fast worker would read the old
         version of the dataset."""
         if not toolkit.asbool(toolkit.config.get("ckanext.jena.explainer.background_jobs", True)):
+            return
+        if pkg_dict.get("type", "dataset") != "dataset":  # harvest sources get no explainer
             return
         import sqlalchemy as sa
         from ckan import model

@@ -7,6 +7,7 @@ pyphen's en_US hyphenation: textstat's own English counting needs the CMU dictio
 downloads at run time, and this portal fetches nothing at run time. WSTF is German only."""
 from __future__ import annotations
 
+import html
 import re
 import threading
 
@@ -17,7 +18,9 @@ from ckan.plugins import toolkit
 FLESCH_TARGET = 60
 WSTF_TARGET = 8
 _LOCK = threading.Lock()  # textstat keeps its language in module state
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_REFERENCE_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
+_DEFINITION = re.compile(r"^[ \t>*+-]*\[[^\[\]\n]+\]:.*$")
 _MARKUP = re.compile(r"(?<!\\)[*_`#>]+")
 _ESCAPE = re.compile(r"\\(.)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+")
@@ -30,8 +33,11 @@ def plain_text(markdown: str) -> str:
     paragraph is a sentence of its own (a missing full stop is added)."""
     lines = []
     for line in (markdown or "").splitlines():
+        if _DEFINITION.match(line):
+            continue
         line = _LIST_ITEM.sub("", line)
-        line = _ESCAPE.sub(r"\1", _MARKUP.sub("", _LINK.sub(r"\1", line))).strip()
+        line = _REFERENCE_LINK.sub(r"\1", _LINK.sub(r"\1", line))
+        line = html.unescape(_ESCAPE.sub(r"\1", _MARKUP.sub("", line))).strip()
         if not line:
             continue
         if line[-1] not in ".!?:":

@@ -25,7 +25,8 @@ MAP_SERVICE_FORMATS = {"WMS", "WFS", "WMTS"}
 DOCUMENT_FORMATS = {"PDF", "DOC", "DOCX", "ODT", "HTML"}
 API_FORMATS = {"API", "SPARQL", "OGC API"}
 MAX_COLUMNS = 8
-ROUNDED = re.compile(r"gerundet|ungefähr|näherungswert|geschätzt|\bca\.|\bcirca\b|\brund\b", re.I)
+# words in the publisher's description that say figures are approximate ("rund 400", "ca. 2.700")
+ROUNDED = re.compile(r"gerundet|ungefähr|näherungswert|geschätzt|\brund \d|\bca\. ?\d|\bcirca \d", re.I)
 ID_LIKE = re.compile(r"^(id|nr|nummer|plz|lat|lon|lng|x|y|rechtswert|hochwert|objectid|fid|gid)$", re.I)
 _TOKEN = re.compile(r"\[\[([a-z0-9{}-]+)(?:\|([^\]]+))?\]\]")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -82,12 +83,18 @@ def _parse_date(value) -> Optional[datetime.date]:
 
 
 def _date(value, lang: str) -> str:
+    """Written out, as plain-language guides advise: "5. April 2023", "5 April 2023"."""
     day = _parse_date(value)
     if day is None:
         return _escape(value)
     if lang == "de":
-        return f"{day.day}.{day.month}.{day.year}"
+        return f"{day.day}. {sentences()['months_de'][day.month - 1]} {day.year}"
     return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _counted(count: int, what: str, lang: str) -> str:
+    one, many = sentences()["counted"][what][lang]
+    return f"1 {one}" if count == 1 else f"{_number(count, lang)} {many}"
 
 
 def _point_in_time(value, lang: str) -> str:
@@ -100,15 +107,19 @@ def _point_in_time(value, lang: str) -> str:
     return _number(value, lang) if isinstance(value, (int, float)) else _escape(text)
 
 
-def _interval(seconds: int, lang: str) -> str:
-    units = ((86400, ("Tag", "Tage"), ("day", "days")), (3600, ("Stunde", "Stunden"), ("hour", "hours")),
-             (60, ("Minute", "Minuten"), ("minute", "minutes")), (1, ("Sekunde", "Sekunden"), ("second", "seconds")))
-    for size, de, en in units:
-        if seconds >= size:
-            count = round(seconds / size)
-            names = de if lang == "de" else en
-            return names[0] if count == 1 else f"{count} {names[1]}"
-    return units[-1][1][0] if lang == "de" else "second"
+def _interval_sentence(seconds: int, lang: str) -> str:
+    """ "Ein neuer Messwert kommt etwa alle 10 Minuten." / "Etwa jede Stunde kommt …" """
+    units = ((86400, "day", "Tage", "days"), (3600, "hour", "Stunden", "hours"),
+             (60, "minute", "Minuten", "minutes"), (1, "second", "Sekunden", "seconds"))
+    for size, unit, many_de, many_en in units:
+        if seconds >= size or size == 1:
+            count = max(1, round(seconds / size))
+            if count == 1:
+                return _say("sentences.freshness.interval_one", lang,
+                            interval=sentences()["every_one"][unit][lang])
+            return _say("sentences.freshness.interval", lang,
+                        interval=f"{count} {many_de if lang == 'de' else many_en}")
+    return ""
 
 
 class _Context:
@@ -165,9 +176,13 @@ class _Context:
             return _join(labels, lang)
         return sentences()["areas"]["many"][lang].format(count=len(labels))
 
-    def theme(self, lang: str) -> str:
-        names = [sentences()["themes"][c][lang] for c in self.themes if c in sentences()["themes"]]
-        return names[0] if names else sentences()["theme_fallback"][lang]
+    def theme(self, lang: str, about: bool = False) -> str:
+        """The first theme in plain words; ``about``: the form after "Es geht um"."""
+        for code in self.themes:
+            entry = sentences()["themes"].get(code)
+            if entry:
+                return entry.get(f"{lang}_about", entry[lang]) if about else entry[lang]
+        return sentences()["theme_fallback"][lang]
 
     def measured(self, lang: str) -> list[tuple[str, str]]:
         """[(property, unit)] of the sensor profiles, once each."""
@@ -230,7 +245,7 @@ class RuleGenerator:
     def _about(self, c: _Context, lang: str) -> str:
         out = [_say("sentences.about.title", lang, title=_escape(c.dataset.get("title") or c.dataset.get("name")))]
         if c.themes:
-            out.append(_say("sentences.about.theme", lang, theme=c.theme(lang)))
+            out.append(_say("sentences.about.theme", lang, theme_about=c.theme(lang, about=True)))
         if c.kind == "sensor":
             measured = [prop for prop, _unit in c.measured(lang)]
             if measured:
@@ -258,7 +273,9 @@ class RuleGenerator:
             out.append(_say("sentences.source.harvested", lang, harvest=_escape(c.inputs.harvest_source)))
         if c.fields:
             out.append(_say("sentences.source.field", lang, field=_escape(c.fields[0].label(lang))))
-        out.append(_say("sentences.source.open", lang))
+        if not c.dataset.get("private") and _licence_kind(c.dataset.get("license_id")) in (
+                "free", "attribution", "share_alike"):
+            out.append(_say("sentences.source.open", lang))
         contact = _contact(c.dataset)
         if contact:
             out.append(_say("sentences.source.contact", lang, contact=contact))
@@ -275,7 +292,7 @@ class RuleGenerator:
         intervals = sorted(i["profile"]["sensor"].get("interval_seconds") for i in c.sensors
                            if (i["profile"].get("sensor") or {}).get("interval_seconds"))
         if intervals:
-            out.append(_say("sentences.freshness.interval", lang, interval=_interval(intervals[len(intervals) // 2], lang)))
+            out.append(_interval_sentence(intervals[len(intervals) // 2], lang))
         if c.dataset.get("modified"):
             out.append(_say("sentences.freshness.modified", lang, date=_date(c.dataset["modified"], lang)))
         return " ".join(out)
@@ -295,8 +312,9 @@ class RuleGenerator:
                 lines.append(_say("sentences.contents.geo_size", lang, rows=_number(profile.get("rows") or 0, lang),
                                   shapes=_join(list(kinds), lang) or shapes["other"][lang]))
             else:
-                lines.append(_say("sentences.contents.table_size", lang, rows=_number(profile.get("rows") or 0, lang),
-                                  columns=len(columns)))
+                key = "table_size_truncated" if profile.get("truncated") else "table_size"
+                lines.append(_say(f"sentences.contents.{key}", lang, rows=_counted(profile.get("rows") or 0, "rows", lang),
+                                  columns=_counted(len(columns), "columns", lang)))
             if columns:
                 lines.append(_say("sentences.contents.columns", lang))
                 lines.append("\n".join("- " + _column_sentence(col, lang) for col in columns[:MAX_COLUMNS]))
@@ -348,7 +366,7 @@ class RuleGenerator:
         field_questions = sentences()["sentences"]["field_questions"]
         for field in c.fields:
             questions.extend(q[lang] for q in field_questions.get(field.notation, []))
-        questions.extend(q[lang] for q in sentences()["sentences"]["generic_questions"])
+        questions.extend(q[lang].format(theme=c.theme(lang)) for q in sentences()["sentences"]["generic_questions"])
         questions = list(dict.fromkeys(questions))[:3]
         return "\n".join("- " + q for q in questions)
 
@@ -365,7 +383,9 @@ class RuleGenerator:
             out.append(_say("sentences.usage.api", lang))
         elif "JSON" in formats:
             out.append(_say("sentences.usage.json", lang))
-        if formats & DOCUMENT_FORMATS:
+        if "PDF" in formats:
+            out.append(_say("sentences.usage.document_pdf", lang))
+        elif formats & DOCUMENT_FORMATS:
             out.append(_say("sentences.usage.document", lang))
         if formats - API_FORMATS - MAP_SERVICE_FORMATS:
             out.append(_say("sentences.usage.download", lang))
@@ -386,7 +406,8 @@ class RuleGenerator:
         elif c.kind == "geo":
             out.append(_say("sentences.limits.geo", lang))
         if c.districts and "jena" not in c.districts and 1 < len(c.districts) < len(places.districts()):
-            out.append(_say("sentences.limits.some_districts", lang, count=len(c.districts)))
+            out.append(_say("sentences.limits.some_districts", lang, count=len(c.districts),
+                            total=len(places.districts())))
         if c.formats and set(c.formats) <= DOCUMENT_FORMATS:
             out.append(_say("sentences.limits.document", lang))
         if not c.formats:
@@ -448,11 +469,15 @@ def _contact(dataset: dict) -> str:
     return _escape(name or email or "")
 
 
+def _licence_kind(license_id: Optional[str]) -> str:
+    return next((k for k, ids in sentences()["licence_kinds"].items() if license_id in ids), "ask")
+
+
 def _licence_sentences(license_id: Optional[str], lang: str) -> list[str]:
     if not license_id:
         return [_say("sentences.usage.ask", lang)]
     data = sentences()
-    kind = next((k for k, ids in data["licence_kinds"].items() if license_id in ids), "ask")
+    kind = _licence_kind(license_id)
     out = [_say(f"sentences.usage.{kind}", lang)]
     licence = vocabularies.licenses().get(license_id) or {}
     title = licence.get(f"title_{lang}") or licence.get("title") or license_id

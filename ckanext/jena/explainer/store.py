@@ -38,9 +38,11 @@ CREATE TABLE IF NOT EXISTS jena_explainer_profile (
     profiled_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jena_explainer_profile_dataset ON jena_explainer_profile (dataset_id);
+-- sections the editors own (written or reviewed): a new draft never replaces them
+ALTER TABLE jena_explainer ADD COLUMN IF NOT EXISTS owned jsonb NOT NULL DEFAULT '[]';
 """
 COLUMNS = ("dataset_id", "lang", "sections", "edited", "draft", "draft_fingerprint", "basis",
-           "generator", "generated_at", "edited_by", "edited_at", "reviewed_by", "reviewed_at")
+           "generator", "generated_at", "edited_by", "edited_at", "reviewed_by", "reviewed_at", "owned")
 
 
 def now() -> datetime.datetime:
@@ -61,30 +63,45 @@ def rollback() -> None:
     model.Session.rollback()
 
 
-def explainers(dataset_id: str) -> dict:
-    """{lang: row as dict} of one dataset."""
+def explainers(dataset_id: str, for_update: bool = False) -> dict:
+    """{lang: row as dict} of one dataset. ``for_update``: lock the rows until the transaction
+    ends, so that the background job and an officer saving at the same moment cannot overwrite
+    each other's change."""
+    lock = " FOR UPDATE" if for_update else ""
     rows = model.Session.execute(sa.text(
-        f"SELECT {', '.join(COLUMNS)} FROM jena_explainer WHERE dataset_id = :id"), {"id": dataset_id})
+        f"SELECT {', '.join(COLUMNS)} FROM jena_explainer WHERE dataset_id = :id{lock}"), {"id": dataset_id})
     return {row[1]: dict(zip(COLUMNS, row)) for row in rows}
 
 
 def summaries(dataset_ids: list, lang: str) -> dict:
-    """{dataset_id: the one-line summary} for search results, in one query."""
+    """{dataset_id: (the one-line summary, reviewed?)} for search results, in one query."""
     if not dataset_ids:
         return {}
     rows = model.Session.execute(sa.text(
-        "SELECT dataset_id, sections->>'summary' FROM jena_explainer "
+        "SELECT dataset_id, sections->>'summary', reviewed_at IS NOT NULL FROM jena_explainer "
         "WHERE lang = :lang AND dataset_id = ANY(:ids)"), {"lang": lang, "ids": list(dataset_ids)})
-    return {row[0]: row[1] for row in rows if row[1]}
+    return {row[0]: (row[1], row[2]) for row in rows if row[1]}
+
+
+def delete_profiles_except(dataset_id: str, resource_ids: list) -> None:
+    """Forget the profiles of resources the dataset no longer has."""
+    model.Session.execute(sa.text(
+        "DELETE FROM jena_explainer_profile WHERE dataset_id = :id AND NOT (resource_id = ANY(:keep))"),
+        {"id": dataset_id, "keep": list(resource_ids)})
+
+
+def savepoint():
+    """A nested transaction: a failing explainer query rolls back to here, not the caller's work."""
+    return model.Session.begin_nested()
 
 
 def save(row: dict) -> None:
     values = {key: row.get(key) for key in COLUMNS}
-    for key in ("sections", "edited", "draft", "basis"):
+    for key in ("sections", "edited", "draft", "basis", "owned"):
         values[key] = json.dumps(values[key], ensure_ascii=False)
     assignments = ", ".join(f"{key} = EXCLUDED.{key}" for key in COLUMNS[2:])
     casts = {"sections": "CAST(:sections AS jsonb)", "edited": "CAST(:edited AS jsonb)",
-             "draft": "CAST(:draft AS jsonb)", "basis": "CAST(:basis AS jsonb)"}
+             "draft": "CAST(:draft AS jsonb)", "basis": "CAST(:basis AS jsonb)", "owned": "CAST(:owned AS jsonb)"}
     placeholders = ", ".join(casts.get(key, f":{key}") for key in COLUMNS)
     model.Session.execute(sa.text(
         f"INSERT INTO jena_explainer ({', '.join(COLUMNS)}) VALUES ({placeholders}) "

@@ -96,13 +96,20 @@ def edit(id: str):
                 texts.update(submitted)
                 notice = toolkit._("Readability checked. Nothing was saved yet.")
             elif action == "regenerate":
+                if submitted:  # what was typed is saved first, not thrown away
+                    toolkit.get_action("jena_explainer_update")(_context(), dict(data, sections=submitted))
                 toolkit.get_action("jena_explainer_generate")(_context(), {"id": dataset["id"]})
                 notice = toolkit._("A new automatic draft was made. Your own sections were kept.")
             elif action.startswith("accept-"):
                 which = action[len("accept-"):]
                 data["accept_draft"] = list(SECTIONS) if which == "all" else [which]
+                data["sections"] = {k: v for k, v in submitted.items() if k not in data["accept_draft"]}
                 toolkit.get_action("jena_explainer_update")(_context(), data)
                 notice = toolkit._("The new draft was taken over.")
+            elif action == "dismiss-all":
+                data.update(dismiss_draft=True, sections=submitted)
+                toolkit.get_action("jena_explainer_update")(_context(), data)
+                notice = toolkit._("Your text stays; the new draft is no longer offered.")
             else:
                 data.update(sections=submitted, reviewed=bool(form.get("reviewed")))
                 toolkit.get_action("jena_explainer_update")(_context(), data)

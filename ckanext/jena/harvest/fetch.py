@@ -4,9 +4,15 @@ redirects followed hop by hop, each hop's address checked against the allow-list
 By default a source may not point at loopback, link-local or private addresses (a harvest source
 must not become a way to probe the city's internal hosts); ``ckanext.jena.harvest.allowed_hosts``
 opens named hosts, addresses or CIDR ranges. A host name that resolves to an internal address is
-refused like the address itself."""
+refused like the address itself.
+
+Other capabilities that fetch what users typed (the explainers' resource profiling) use the same
+code under their own allow-list and time limit: ``with fetch.rules("ckanext.jena.explainer.allowed_hosts",
+seconds=…)``."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import ipaddress
@@ -22,6 +28,23 @@ from ckan.plugins import toolkit
 
 USER_AGENT = "ckanext-jena harvester (WISSENsAllmende Jena)"
 MAX_REDIRECTS = 5
+HARVEST_ALLOWED_HOSTS = "ckanext.jena.harvest.allowed_hosts"
+_RULES: contextvars.ContextVar = contextvars.ContextVar("jena_fetch_rules", default=None)
+
+
+@contextlib.contextmanager
+def rules(allowed_hosts_key: str, seconds: Optional[float] = None):
+    """Fetch under another allow-list (a config key) and another per-read time limit (the whole
+    answer gets four times that) than the harvester's."""
+    token = _RULES.set({"allowed_hosts_key": allowed_hosts_key, "seconds": seconds})
+    try:
+        yield
+    finally:
+        _RULES.reset(token)
+
+
+def _allowed_hosts_key() -> str:
+    return (_RULES.get() or {}).get("allowed_hosts_key") or HARVEST_ALLOWED_HOSTS
 
 
 class FetchError(Exception):
@@ -53,6 +76,9 @@ def max_bytes() -> int:
 
 
 def timeout() -> float:
+    override = (_RULES.get() or {}).get("seconds")
+    if override:
+        return float(override)
     return float(toolkit.config.get("ckanext.jena.harvest.timeout", 30))
 
 
@@ -68,7 +94,7 @@ def _parse_allowed(text: str) -> tuple[frozenset, tuple]:
 
 
 def allowed_hosts() -> tuple[frozenset, tuple]:
-    return _parse_allowed(toolkit.config.get("ckanext.jena.harvest.allowed_hosts", "") or "")
+    return _parse_allowed(toolkit.config.get(_allowed_hosts_key(), "") or "")
 
 
 def _addresses(host: str) -> list:
@@ -118,11 +144,12 @@ def _check_address(host: str, address, networks=None) -> None:
     if any(address in network for network in networks):
         return
     if not _effective(address).is_global or not address.is_global:
+        key = _allowed_hosts_key()
         raise FetchError(
             f"{host} points at an internal address ({address}). Ask a system administrator to add "
-            "it to ckanext.jena.harvest.allowed_hosts if this source is one of the city's own.",
+            f"it to {key} if this source is one of the city's own.",
             f"{host} verweist auf eine interne Adresse ({address}). Gehört die Quelle der Stadt, kann "
-            "die Systemadministration sie in ckanext.jena.harvest.allowed_hosts freigeben.")
+            f"die Systemadministration sie in {key} freigeben.")
 
 
 def _check_peer(response, url: str) -> None:
@@ -248,9 +275,9 @@ def _too_large(url: str, limit: int) -> FetchError:
                       "(ckanext.jena.harvest.max_bytes).")
 
 
-def get_json(url: str, params: Optional[dict] = None):
+def get_json(url: str, params: Optional[dict] = None, limit: Optional[int] = None):
     import json
-    answer = get(url, params=params, accept="application/json")
+    answer = get(url, params=params, accept="application/json", limit=limit)
     try:
         return json.loads(answer.body)
     except ValueError as exc:

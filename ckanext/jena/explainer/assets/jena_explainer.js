@@ -35,15 +35,15 @@ this.ckan.module('jena-readability', function ($) {
       var _ = this._;
       var html;
       if (score.flesch === null) {
-        html = '<p class="jena-readability-figures">' + escapeHtml(_('No text yet.').fetch()) + '</p>';
+        html = '<p class="jena-readability-figures">' + escapeHtml(_('No text yet.')) + '</p>';
       } else {
         var fleschOk = score.flesch >= score.flesch_target;
         html = '<p class="jena-readability-figures"><span class="jena-readability-' + (fleschOk ? 'ok' : 'warn') + '">' +
-          escapeHtml(_('Flesch reading ease: %(value)s (aim: at least %(target)s)').fetch({value: score.flesch, target: score.flesch_target})) + '</span>';
+          escapeHtml(_('Flesch reading ease: %(value)s (aim: at least %(target)s)', {value: score.flesch, target: score.flesch_target})) + '</span>';
         if (score.wstf !== null) {
           var wstfOk = score.wstf <= score.wstf_target;
           html += ' · <span class="jena-readability-' + (wstfOk ? 'ok' : 'warn') + '">' +
-            escapeHtml(_('Wiener Sachtextformel: %(value)s (aim: at most %(target)s)').fetch({value: score.wstf, target: score.wstf_target})) + '</span>';
+            escapeHtml(_('Wiener Sachtextformel: %(value)s (aim: at most %(target)s)', {value: score.wstf, target: score.wstf_target})) + '</span>';
         }
         html += '</p>';
         var marked = escapeHtml(area.val().replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`#>]/g, ''));
@@ -55,7 +55,7 @@ this.ckan.module('jena-readability', function ($) {
         if ((score.long_words || []).length || (score.long_sentences || []).length) {
           html += '<p class="jena-readability-highlight">' + marked + '</p>';
           if ((score.long_sentences || []).length) {
-            html += '<p class="jena-readability-warn">' + escapeHtml(_('Long sentences: %(count)s').fetch({count: score.long_sentences.length})) + '</p>';
+            html += '<p class="jena-readability-warn">' + escapeHtml(_('Long sentences: %(count)s', {count: score.long_sentences.length})) + '</p>';
           }
         }
       }
