@@ -41,6 +41,26 @@ def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
         return None
 
 
+def preview(pkg_dict: dict) -> Optional[dict]:
+    """The first rows of the dataset's first profiled table, from the stored profile (the page
+    never reads the file): {"resource": {...}, "columns": [labels], "rows": [[cells]]}."""
+    from . import store
+    lang = lang_module.current()
+    try:
+        with store.savepoint():
+            profiles = store.profiles(pkg_dict["id"])
+    except Exception:
+        log.warning("profiles of %s unavailable", pkg_dict.get("id"), exc_info=True)
+        return None
+    for resource in pkg_dict.get("resources") or []:
+        profile = (profiles.get(resource["id"]) or {}).get("profile") or {}
+        if profile.get("kind") in ("table", "geo") and profile.get("sample"):
+            labels = [(c.get("label") or {}).get(lang) or c.get("name") for c in profile.get("columns") or []]
+            return {"resource": resource, "columns": labels, "rows": profile["sample"],
+                    "total": profile.get("rows"), "truncated": profile.get("truncated")}
+    return None
+
+
 def glossary_entries() -> list[dict]:
     return glossary.entries(lang_module.current())
 
@@ -51,4 +71,4 @@ def on_dataset_page() -> bool:
 
 def get_helpers() -> dict:
     return {"jena_explainer": explainer, "jena_glossary_entries": glossary_entries,
-            "jena_explainer_on_dataset_page": on_dataset_page}
+            "jena_explainer_on_dataset_page": on_dataset_page, "jena_explainer_preview": preview}

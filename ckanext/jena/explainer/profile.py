@@ -35,7 +35,9 @@ from ckanext.jena.schema import places
 
 log = logging.getLogger(__name__)
 
-PROFILE_VERSION = 1  # bump when the profile's shape changes
+PROFILE_VERSION = 2  # bump when the profile's shape changes (2: "sample", the first rows)
+SAMPLE_ROWS = 5       # rows kept for the dataset page's preview
+SAMPLE_CELL_CHARS = 80
 
 COLUMNS_FILE = os.path.join(os.path.dirname(__file__), "data", "columns.yaml")
 
@@ -419,16 +421,25 @@ class _Table:
         self.index = {c.name: c for c in self.columns}
         self.rows = 0
         self.rules = _rules()
+        self.sample: list = []  # the first rows as text, for the page's preview
+
+    def _keep(self, cells: list) -> None:
+        if len(self.sample) < SAMPLE_ROWS:
+            self.sample.append([("" if c is None else str(c))[:SAMPLE_CELL_CHARS] for c in cells])
 
     def add_row(self, values) -> None:
         self.rows += 1
+        self._keep(list(values)[:len(self.columns)])
         for column, value in zip(self.columns, values):
             column.add(value, self.rules)
         # shorter rows: the missing cells count as empty in finish()
 
     def add_record(self, record: dict) -> None:
         self.rows += 1
-        for name, value in _flatten(record).items():
+        flat = _flatten(record)
+        if len(self.sample) < SAMPLE_ROWS:
+            self.sample.append(flat)  # turned into rows in finish(), once the columns are known
+        for name, value in flat.items():
             column = self.index.get(name)
             if column is None:
                 if len(self.columns) >= MAX_COLUMNS:
@@ -447,9 +458,11 @@ class _Table:
             if described["type"] == "text":
                 districts.update(names[k] for k in map(places.district_key, column.distinct) if k in names)
             columns.append(described)
+        sample = [[("" if row.get(c.name) is None else str(row.get(c.name)))[:SAMPLE_CELL_CHARS]
+                   for c in self.columns] if isinstance(row, dict) else row for row in self.sample]
         return {"version": PROFILE_VERSION, "kind": kind, "format": fmt, "rows": self.rows,
                 "truncated": truncated, "columns": columns, "time_span": _time_span(columns, self.rules),
-                "districts": sorted(districts)}
+                "districts": sorted(districts), "sample": sample}
 
 
 def _locale(columns: list[_Column], german_hint: bool) -> str:
