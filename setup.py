@@ -31,6 +31,7 @@ setup(
             "jena_harvest_csw = ckanext.jena.harvest.plugin:JenaCswHarvesterPlugin",
             "jena_harvest_sensorthings = ckanext.jena.harvest.plugin:JenaSensorThingsHarvesterPlugin",
             "jena_explainer = ckanext.jena.explainer.plugin:JenaExplainerPlugin",
+            "jena_theme = ckanext.jena.theme.plugin:JenaThemePlugin",
         ],
         # explainer generators (ckanext.jena.explainer.generator names one)
         "ckanext.jena.explainer_generators": [

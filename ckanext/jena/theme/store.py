@@ -1,0 +1,37 @@
+"""Views of dataset pages per day, for "most viewed" on the home page: no IP addresses, no
+cookies, no user ids — only a count per dataset and day (table jena_dataset_view)."""
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from ckan import model
+
+TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS jena_dataset_view (
+    dataset_id text NOT NULL,
+    day date NOT NULL,
+    views integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (dataset_id, day)
+)"""
+
+
+def ensure_table() -> None:
+    model.Session.execute(sa.text(TABLE_SQL))
+    model.Session.commit()
+
+
+def count_view(dataset_id: str) -> None:
+    model.Session.execute(sa.text(
+        "INSERT INTO jena_dataset_view (dataset_id, day, views) VALUES (:id, :day, 1) "
+        "ON CONFLICT (dataset_id, day) DO UPDATE SET views = jena_dataset_view.views + 1"),
+        {"id": dataset_id, "day": datetime.date.today()})
+
+
+def most_viewed(days: int = 30, limit: int = 50) -> list[str]:
+    """Dataset ids, most viewed first, over the last ``days`` days."""
+    rows = model.Session.execute(sa.text(
+        "SELECT dataset_id FROM jena_dataset_view WHERE day > :since GROUP BY dataset_id "
+        "ORDER BY sum(views) DESC, dataset_id LIMIT :limit"),
+        {"since": datetime.date.today() - datetime.timedelta(days=days), "limit": limit})
+    return [row[0] for row in rows]
