@@ -27,6 +27,8 @@ step_deps() {
     missing+=(python3.11 python3.11-venv python3.11-dev)
   fi
   command -v gcc >/dev/null || missing+=(gcc)
+  # the browser tests (tests/theme): Debian's Chromium, driven by Playwright's Python package
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (run as root or install them)"
     say "installing Debian packages: ${missing[*]}"

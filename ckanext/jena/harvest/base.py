@@ -28,7 +28,7 @@ from ckan.plugins import toolkit
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 
-from . import curation, fetch, normalise, store
+from . import curation, fetch, indexing, normalise, store
 from .fetch import FetchError
 
 log = logging.getLogger(__name__)
@@ -282,7 +282,11 @@ class JenaHarvester(HarvesterBase):
     # -- import ---------------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> Any:
         try:
-            return self._import(harvest_object)
+            # indexed once the record is done, so that the index knows the dataset's harvest
+            # source (ckanext-harvest adds it from the object marked current at the end): the
+            # source page lists its datasets by it. A synchronous run's outer block indexes.
+            with indexing.deferred():
+                return self._import(harvest_object)
         except Exception as exc:  # must not kill the fetch consumer; the report says which record
             log.exception("harvest object %s: unexpected error while importing", harvest_object.id)
             store.rollback()

@@ -1,0 +1,295 @@
+"""The portal in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+axe-core (vendored, tests/theme/axe.min.js) checks the pages citizens and data officers use
+against the WCAG 2.0/2.1 A and AA rules; three journeys walk through the portal as a citizen, a
+data officer and a sysadmin would; the README's screenshots are taken here.
+
+The portal runs in this process on a free port of 127.0.0.1 (CKAN's real WSGI app, the
+project's PostgreSQL and Redis), so the browser meets it as it would a deployed portal."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+
+import pytest
+from playwright import sync_api as playwright_api
+
+from ckan.tests import factories, helpers
+
+from tests.jena_plugins import DEMO_PLUGINS, demo_marks
+
+CHROMIUM = os.environ.get("JENA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+AXE = os.path.join(os.path.dirname(__file__), "axe.min.js")
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           "docs", "screenshots")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "Baumkataster-2026!"
+THEME_PLUGINS = "jena_theme " + DEMO_PLUGINS
+
+pytestmark = demo_marks(THEME_PLUGINS) + [
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    pytest.mark.ckan_config("ckan.locales_offered", "de en"),
+    pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
+    pytest.mark.usefixtures("clean_db", "harvest_tables", "explainer_tables", "clean_index"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def portal(ckan_config, monkeypatch):
+    """The portal served over HTTP on 127.0.0.1, its site_url set to where it is served."""
+    from werkzeug.serving import make_server
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = helpers._get_test_app()
+    # after the app is made (making it reads the ini file's site_url again); inside a request
+    # CKAN reads the Flask app's copy of the configuration
+    for config in (ckan_config, app.flask_app.config):
+        monkeypatch.setitem(config, "ckan.site_url", url)
+        # CKAN's test configuration sends new/edited datasets to http://localhost/…?test=…
+        for key in ("package_new_return_url", "package_edit_return_url"):
+            monkeypatch.setitem(config, key, "")
+    server = make_server("127.0.0.1", port, app.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package.")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page) -> list:
+    with open(AXE, encoding="utf-8") as stream:
+        page.add_script_tag(content=stream.read())
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    return [{"rule": v["id"], "impact": v["impact"], "where": [n["target"] for n in v["nodes"]][:3],
+             "why": v["nodes"][0]["failureSummary"][:300]} for v in result["violations"]]
+
+
+def log_in(page, portal, name):
+    page.goto(portal + "/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_load_state()
+    assert page.locator(".account.authed").count() == 1, "login failed: " + page.locator("main, [role=main], body").first.inner_text()[:600]
+
+
+def tab_until(page, selector: str, limit: int = 250) -> bool:
+    """Press Tab until the focused element matches ``selector`` (keyboard only)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return True
+    return False
+
+
+def screenshot(page, name: str) -> None:
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=False)
+
+
+@pytest.fixture
+def demo(portal):
+    from ckanext.jena.demo.loader import load_demo
+    sysadmin = factories.Sysadmin(password=PASSWORD)
+    summary = load_demo(sysadmin["name"], echo=lambda *a, **k: None)
+    assert summary["errors"] == 0
+    # the old portal's tree register, with its CSV file (the geodata catalogue has one too, as WFS)
+    trees = next(d for d in helpers.call_action("package_search", q="Baumkataster")["results"]
+                 if any(r["format"] == "CSV" for r in d["resources"]))
+    return {"sysadmin": sysadmin, "trees": trees}
+
+
+def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard(portal, demo, page):
+    trees = demo["trees"]["name"]
+    pages = {
+        "home": "/",
+        "search with facets": "/dataset/?q=B%C3%A4ume&action_fields=stadtentwicklung-umwelt-verkehr",
+        "dataset": f"/dataset/{trees}",
+        "explainer": f"/dataset/{trees}/explainer",
+        "action field": "/handlungsfelder/stadtentwicklung-umwelt-verkehr",
+        "login": "/user/login",
+    }
+    found = {}
+    for label, path in pages.items():
+        page.goto(portal + path)
+        assert page.evaluate("document.documentElement.lang") == "de", label
+        found[label] = axe_violations(page)
+        if label in ("home", "dataset", "explainer"):
+            screenshot(page, label)
+    log_in(page, portal, demo["sysadmin"]["name"])
+    page.goto(portal + "/dataset/new")
+    found["dataset form"] = axe_violations(page)
+    assert found == {label: [] for label in found}, json.dumps(found, indent=1, ensure_ascii=False)
+
+    # keyboard only: search, a facet and the download are reachable with Tab
+    context = page.context
+    context.clear_cookies()
+    page.goto(portal + "/dataset/?q=B%C3%A4ume")
+    assert tab_until(page, "input[name=q]"), "the search field is not reachable with Tab"
+    assert tab_until(page, ".nav-facet a"), "no facet is reachable with Tab"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "/dataset/" in page.url and "=" in page.url.split("?", 1)[-1]   # the facet filtered
+    page.goto(portal + f"/dataset/{trees}")
+    assert tab_until(page, ".jena-download-link"), "the download is not reachable with Tab"
+
+
+def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv(portal, demo, page):
+    page.goto(portal + "/")
+    page.fill("#home-search", "Bäume")
+    page.press("#home-search", "Enter")
+    page.wait_for_load_state()
+    assert "q=B" in page.url
+    page.click(".nav-facet a:has-text('Stadtentwicklung, Umwelt und Verkehr')")
+    page.wait_for_load_state()
+    page.click(".nav-facet a:has-text('Gesamte Stadt Jena')")
+    page.wait_for_load_state()
+    assert "action_fields=" in page.url and "districts=" in page.url
+    page.click(f".dataset-heading a[href$='/dataset/{demo['trees']['name']}']")
+    page.wait_for_load_state()
+    section = page.locator("#einfach-erklaert")
+    assert section.is_visible() and "Automatisch erstellt" in section.inner_text()
+    page.click("#einfach-erklaert summary")
+    assert page.locator("#explainer-about").is_visible() and "Worum geht es?" in section.inner_text()
+    csv_link = page.locator(".jena-download-link", has_text="(CSV)").first
+    response = page.request.get(csv_link.get_attribute("href"))
+    assert response.ok
+    header = response.text().splitlines()[0]
+    assert header.count(",") + header.count(";") >= 2, header
+
+
+def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_explainer(portal, page):
+    org = factories.Organization(org_type="fachdienst", title="Fachdienst Umweltschutz")
+    officer = factories.User(password=PASSWORD)
+    helpers.call_action("organization_member_create", id=org["id"], username=officer["name"], role="editor")
+    log_in(page, portal, officer["name"])
+    page.goto(portal + "/dataset/new")
+    page.fill("#field-title", "Straßenbäume in Winzerla")  # the address (slug) follows the title
+    page.fill("#field-notes", "Alle Straßenbäume im Ortsteil Winzerla mit Art und Pflanzjahr.")
+    # the keyword field is a select2 widget: type into it as a person would
+    page.click("#s2id_field-tag_string input.select2-input")
+    page.keyboard.type("Bäume", delay=50)
+    page.click(".select2-results .select2-result-label:has-text('Bäume')")  # the widget offers what was typed
+    assert page.input_value("#field-tag_string") == "Bäume"
+    page.check("input[name=action_fields][value=stadtentwicklung-umwelt-verkehr]")
+    page.check("input[name=action_fields][value=gruenstadtpflege]")
+    page.select_option("#field-license_id", "dl-by-de/2.0", force=True)
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    errors = page.locator(".error-explanation, .alert-danger, .alert-error")
+    assert errors.count() == 0, errors.first.inner_text()
+    # CKAN's second step: the data
+    page.click("#resource-link-button")
+    page.fill("#field-resource-url", "https://example.org/baeume-winzerla.csv")
+    page.fill("#field-name", "Baumliste (CSV)")
+    page.click("button[name=save][value=go-metadata]")
+    page.wait_for_load_state()
+    (dataset,) = helpers.call_action("package_search", q="title:Winzerla", include_private=True,
+                                     context={"user": officer["name"], "ignore_auth": False})["results"]
+    assert dataset["action_fields"] == ["stadtentwicklung-umwelt-verkehr", "gruenstadtpflege"]
+    assert dataset["resources"][0]["url"] == "https://example.org/baeume-winzerla.csv"
+    # the officer edits and reviews the explainer in the browser
+    page.goto(portal + f"/dataset/{dataset['name']}")
+    page.click("a:has-text('Erklärung bearbeiten')")
+    page.wait_for_load_state()
+    assert "Wiener Sachtextformel" in page.content()
+    page.fill("#section-about", "Hier steht jeder Straßenbaum in Winzerla. Sie sehen Art und Pflanzjahr.")
+    page.check("#reviewed")
+    page.click("button[name=action][value=save]")
+    page.wait_for_load_state()
+    assert "Die Erklärung wurde gespeichert." in page.content()
+    page.goto(portal + f"/dataset/{dataset['name']}/explainer")
+    text = page.locator("article").inner_text()
+    assert "Von der Redaktion geprüft" in text and "Hier steht jeder Straßenbaum in Winzerla." in text
+
+
+def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catalog):
+    org = factories.Organization(org_type="fachdienst", title="Fachdienst Geodaten")
+    admin = factories.Sysadmin(password=PASSWORD)
+    log_in(page, portal, admin["name"])
+    page.goto(portal + "/harvest/new")
+    page.fill("#field-url", source_catalog)
+    page.fill("#field-title", "Partnerkatalog Test")  # the address (slug) follows: partnerkatalog-test
+    page.check("input[name=source_type][value=jena_dcat]")
+    page.click("#s2id_field-organizations .select2-choice")  # a select2 widget: open it, pick the organisation
+    page.click(f".select2-drop-active .select2-result-label[data-value='{org['id']}']")
+    assert page.input_value("#field-organizations") == org["id"]
+    hops = []
+    page.on("response", lambda r: hops.append((r.status, r.url, r.headers.get("location"))))
+    try:
+        with page.expect_navigation():
+            page.click("#save")
+    except playwright_api.Error as exc:
+        raise AssertionError(f"{exc} {hops}")
+    assert "/harvest/" in page.url and "chrome-error" not in page.url, hops
+    source = helpers.call_action("harvest_source_show", id="partnerkatalog-test")
+    page.goto(portal + "/harvest/admin/partnerkatalog-test")
+    page.click("a:has-text('Reharvest')")  # ckanext-harvest's button (its own catalogue has no German)
+    page.click(".modal.show .btn-primary")  # "please confirm"
+    page.wait_for_load_state()
+    (job,) = helpers.call_action("harvest_job_list", source_id=source["id"])
+    assert job["status"] in ("New", "Running")
+    drain_harvest_queues()  # what `make run`'s gather and fetch consumers do
+    page.goto(portal + "/harvest/partnerkatalog-test/job/last")
+    assert "Finished" in page.content() or "Beendet" in page.content()
+    # the source's page lists its datasets (ckanext-harvest asks the index for the source id)
+    found = helpers.call_action("package_search", fq=f'harvest_source_id:"{source["id"]}"')
+    assert found["count"] == 3
+    page.goto(portal + "/harvest/partnerkatalog-test")
+    assert page.locator(".dataset-item").count() == 3
+    page.goto(portal + "/dataset/?q=Messreihe")
+    assert page.locator(".dataset-item").count() == 3
+
+
+def drain_harvest_queues() -> None:
+    """Take every message off ckanext-harvest's Redis queues and hand it to its own callbacks,
+    as `ckan harvester gather-consumer` / `fetch-consumer` do, then finish the job."""
+    from ckanext.harvest import queue
+    for consumer_of, callback in ((queue.get_gather_consumer, queue.gather_callback),
+                                  (queue.get_fetch_consumer, queue.fetch_callback)):
+        consumer = consumer_of()
+        while consumer.redis.llen(consumer.routing_key):
+            method, header, body = next(consumer.consume(queue=None))
+            callback(consumer, method, header, body)
+    helpers.call_action("harvest_jobs_run")
+
+
+@pytest.fixture
+def source_catalog():
+    from tests.harvest import catalog
+    from tests.harvest.server import FixtureServer
+    server = FixtureServer()
+    url = catalog.serve(server, [catalog.dataset(n) for n in range(1, 4)])
+    yield url
+    server.stop()
