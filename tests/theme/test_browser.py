@@ -224,7 +224,15 @@ def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_exp
     page.click("a:has-text('Erklärung bearbeiten')")
     page.wait_for_load_state()
     assert "Wiener Sachtextformel" in page.content()
+    # readability while writing: a pause in typing asks the server; long words get marked
+    page.fill("#section-about", "Die Straßenbaumbestandsaufnahme dokumentiert kommunalverwaltungsseitig "
+                                "registrierte Gehölzindividuen einschließlich dendrologischer Charakteristika.")
+    page.wait_for_function("document.querySelector('#score-about mark.jena-long-word') && "
+                           "document.querySelector('#score-about').innerText.includes('Straßenbaumbestandsaufnahme')")
+    assert page.locator("#score-about .jena-readability-warn").count() >= 1   # below the aims
     page.fill("#section-about", "Hier steht jeder Straßenbaum in Winzerla. Sie sehen Art und Pflanzjahr.")
+    page.wait_for_function("!document.querySelector('#score-about').innerText.includes('Straßenbaumbestandsaufnahme')")
+    assert page.locator("#score-about .jena-readability-warn").count() == 0
     page.check("#reviewed")
     page.click("button[name=action][value=save]")
     page.wait_for_load_state()
