@@ -121,7 +121,7 @@ def screenshot(page, name: str) -> None:
 @pytest.fixture
 def demo(portal):
     from ckanext.jena.demo.loader import load_demo
-    sysadmin = factories.Sysadmin(password=PASSWORD)
+    sysadmin = factories.Sysadmin(password=PASSWORD, image_url="")
     summary = load_demo(sysadmin["name"], echo=lambda *a, **k: None)
     assert summary["errors"] == 0
     # the old portal's tree register, with its CSV file (the geodata catalogue has one too, as WFS)
@@ -140,7 +140,9 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
         "action field": "/handlungsfelder/stadtentwicklung-umwelt-verkehr",
         "login": "/user/login",
     }
-    found = {}
+    found, elsewhere = {}, []
+    page.on("request", lambda request: elsewhere.append(request.url)
+            if not request.url.startswith((portal, "data:", "blob:", "about:")) else None)
     for label, path in pages.items():
         page.goto(portal + path)
         assert page.evaluate("document.documentElement.lang") == "de", label
@@ -151,6 +153,7 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
     page.goto(portal + "/dataset/new")
     found["dataset form"] = axe_violations(page)
     assert found == {label: [] for label in found}, json.dumps(found, indent=1, ensure_ascii=False)
+    assert elsewhere == [], elsewhere  # nothing fetched from third parties, logged in or not
 
     # keyboard only: search, a facet and the download are reachable with Tab
     context = page.context
@@ -191,7 +194,7 @@ def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv
 
 def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_explainer(portal, page):
     org = factories.Organization(org_type="fachdienst", title="Fachdienst Umweltschutz")
-    officer = factories.User(password=PASSWORD)
+    officer = factories.User(password=PASSWORD, image_url="")
     helpers.call_action("organization_member_create", id=org["id"], username=officer["name"], role="editor")
     log_in(page, portal, officer["name"])
     page.goto(portal + "/dataset/new")
@@ -244,7 +247,7 @@ def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_exp
 
 def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catalog):
     org = factories.Organization(org_type="fachdienst", title="Fachdienst Geodaten")
-    admin = factories.Sysadmin(password=PASSWORD)
+    admin = factories.Sysadmin(password=PASSWORD, image_url="")
     log_in(page, portal, admin["name"])
     page.goto(portal + "/harvest/new")
     page.fill("#field-url", source_catalog)

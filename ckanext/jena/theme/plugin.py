@@ -23,6 +23,9 @@ class JenaThemePlugin(plugins.SingletonPlugin):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "jena_theme")
+        # no third-party requests from the portal's pages: Gravatar images would be one
+        # (for every user without an own picture); CKAN then shows its placeholder
+        config["ckan.gravatar_default"] = "disabled"
 
     def configure(self, config) -> None:
         from . import store
