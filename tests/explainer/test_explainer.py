@@ -371,3 +371,27 @@ def test_purging_a_dataset_removes_its_explainers_and_profiles(org):
     assert store.explainers(pkg["id"]) and store.profiles(pkg["id"])
     helpers.call_action("dataset_purge", id=pkg["id"])
     assert store.explainers(pkg["id"]) == {} and store.profiles(pkg["id"]) == {}
+
+
+def test_the_german_follows_the_grammar_of_what_is_filled_in():
+    from ckanext.jena.explainer.generator import Inputs
+    from ckanext.jena.explainer.rules import RuleGenerator
+    from ckanext.jena.taxonomy import store as taxonomy_store
+    sensor = {"id": "x", "name": "laerm", "title": "Lärm", "sensor_category": "Lärm",
+              "districts": ["winzerla", "neulobeda", "ammerbach", "burgau"], "resources": [],
+              "theme": ["http://publications.europa.eu/resource/authority/data-theme/ENVI"]}
+    sensor_profile = {"kind": "sensor", "sensor": {"observed_property": {"de": "Lärm"}, "unit": {"name": "Dezibel"},
+                                                   "interval_seconds": 3600}}
+    text = RuleGenerator().generate(Inputs(dataset=sensor, taxonomy=taxonomy_store.current(),
+                                           profiles=[{"resource_id": "r", "profile": sensor_profile}]), "de")
+    assert text["summary"].startswith("Sensoren in 4 Ortsteilen messen laufend.")
+    assert "Es geht um die Umwelt." in text["about"]
+    assert "Etwa jede Stunde kommt ein neuer Messwert." in text["freshness"]
+    table = {"id": "y", "name": "t", "title": "T", "districts": ["jena"], "resources": [{"format": "CSV"}],
+             "temporal_coverage": [{"start": "2017-12-31", "end": "2017-12-31"}], "license_id": "dl-zero-de/2.0"}
+    one_row = {"kind": "table", "rows": 1, "columns": [{"name": "Anzahl", "type": "integer", "min": 5, "max": 5}]}
+    text = RuleGenerator().generate(Inputs(dataset=table, taxonomy=taxonomy_store.current(),
+                                           profiles=[{"resource_id": "r", "profile": one_row}]), "de")
+    assert "Die Tabelle hat 1 Zeile und 1 Spalte." in text["contents"]
+    assert "31. Dezember 2017" in text["freshness"]
+    assert "ohne Bedingungen" in text["usage"] and "Die Daten sind offen." in text["source"]

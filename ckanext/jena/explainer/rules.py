@@ -168,13 +168,14 @@ class _Context:
             return "api"
         return "other"
 
-    def area(self, lang: str) -> str:
+    def area(self, lang: str, dative: bool = False) -> str:
+        """ "ganz Jena", "Winzerla und Lobeda", "5 Ortsteile" (``dative``: "in 5 Ortsteilen")."""
         if not self.districts or "jena" in self.districts:
             return sentences()["areas"]["city"][lang]
         labels = [places.label(d, lang) for d in self.districts]
         if len(labels) <= 3:
             return _join(labels, lang)
-        return sentences()["areas"]["many"][lang].format(count=len(labels))
+        return sentences()["areas"]["many_dative" if dative else "many"][lang].format(count=len(labels))
 
     def theme(self, lang: str, about: bool = False) -> str:
         """The first theme in plain words; ``about``: the form after "Es geht um"."""
@@ -236,7 +237,7 @@ class RuleGenerator:
         kind = sentences()["kinds"][c.kind][lang]
         key = c.kind if c.kind in ("table", "sensor", "geo") else "other"
         text = _say(f"sentences.summary.{key}", lang, kind_cap=kind[:1].upper() + kind[1:],
-                    theme=c.theme(lang), area=c.area(lang))
+                    theme=c.theme(lang), area=c.area(lang, dative=key == "sensor"))
         end = _temporal(c.dataset)[1]
         if end and c.kind != "sensor":
             text += _say("sentences.summary.as_of", lang, date=_date(end, lang))
