@@ -8,7 +8,7 @@ from ckan.plugins import toolkit
 
 from ckanext.jena import lang as lang_module
 
-from . import glossary
+from . import glossary, profile as profile_module
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,10 @@ def preview(pkg_dict: dict) -> Optional[dict]:
         log.warning("profiles of %s unavailable", pkg_dict.get("id"), exc_info=True)
         return None
     for resource in pkg_dict.get("resources") or []:
-        profile = (profiles.get(resource["id"]) or {}).get("profile") or {}
+        stored = profiles.get(resource["id"]) or {}
+        if stored.get("fingerprint") != profile_module.fingerprint(resource):
+            continue  # the file changed since it was profiled: no outdated rows on the page
+        profile = stored.get("profile") or {}
         if profile.get("kind") in ("table", "geo") and profile.get("sample"):
             labels = [(c.get("label") or {}).get(lang) or c.get("name") for c in profile.get("columns") or []]
             return {"resource": resource, "columns": labels, "rows": profile["sample"],

@@ -9,7 +9,6 @@ checked) under the explainer's own rules: public addresses only unless
 sysadmins, so the harvester's allow-list does not apply), the explainer's time and size limits."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from typing import Callable, Optional
@@ -32,12 +31,6 @@ def max_seconds() -> float:
 
 def max_rows() -> int:
     return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.profile_max_rows", 200_000))
-
-
-def _fingerprint(resource: dict) -> str:
-    parts = [str(profile_module.PROFILE_VERSION)] + [
-        str(resource.get(key) or "") for key in ("url", "format", "size", "last_modified", "url_type")]
-    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def _read_upload(resource: dict, limit: int) -> bytes:
@@ -112,7 +105,7 @@ def profile_dataset(dataset: dict, force: bool = False) -> dict:
     stored = store.profiles(dataset["id"])
     sensor_cache: dict = {}
     for resource in dataset.get("resources") or []:
-        fingerprint = _fingerprint(resource)
+        fingerprint = profile_module.fingerprint(resource)
         if not force and stored.get(resource["id"], {}).get("fingerprint") == fingerprint:
             counts["unchanged"] += 1
             continue

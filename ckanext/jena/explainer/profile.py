@@ -18,6 +18,7 @@ import codecs
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -58,6 +59,14 @@ DISTINCT_CHARS = 60
 MAX_GEOMETRIES = 500       # geometries sampled to find the Ortsteile a GeoJSON file covers
 CHECK_EVERY = 256          # rows between two looks at the clock
 SNIFF_CHARS = 32 * 1024    # text the delimiter is guessed from
+
+
+def fingerprint(resource: dict) -> str:
+    """What a stored profile was made from: when a resource's address, format, size or last
+    change differs, its profile is stale (the job profiles it again; pages don't show it)."""
+    parts = [str(PROFILE_VERSION)] + [
+        str(resource.get(key) or "") for key in ("url", "format", "size", "last_modified", "url_type")]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 DELIMITERS = ";,\t|"
 MAX_NUMBER_CHARS = 40      # longer digit strings are codes, not numbers
 OBSERVATIONS_SAMPLE = 3    # latest observations asked for to estimate a sensor's interval
