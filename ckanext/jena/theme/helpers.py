@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 def _search(**params) -> dict:
-    # as the visitor: private datasets appear only for those who may see them
+    # the home page lists public datasets only: package_search leaves private ones out unless
+    # asked with include_private, which it is not here
     return toolkit.get_action("package_search")({"user": toolkit.g.user}, params)
 
 
@@ -32,7 +33,8 @@ def newest(limit: int = 4) -> list[dict]:
 
 
 def most_viewed(limit: int = 4) -> list[dict]:
-    """The datasets whose pages were opened most in the last 30 days, that the visitor may see."""
+    """The public datasets whose pages were opened most in the last 30 days (only public,
+    active datasets are counted; the search below drops any that became private or deleted)."""
     from ckan import model
     from . import store
     try:
@@ -52,19 +54,18 @@ def total_datasets() -> int:
 
 
 def language_links() -> list[dict]:
-    """The other languages, for the switch in the header."""
+    """Both languages for the switch in the header: the same page (query included) in each;
+    the default language without a prefix, others under /<code>, below ckan.root_path if set."""
     current = lang_module.current()
     names = {"de": "Deutsch", "en": "English"}
-    path = toolkit.request.path if toolkit.request else "/"
-    for code in names:
-        if path == f"/{code}" or path.startswith(f"/{code}/"):
-            path = path[len(code) + 1:] or "/"
     default = toolkit.config.get("ckan.locale_default", "de")
-    links = []
-    for code, name in names.items():
-        href = path if code == default else f"/{code}{path}"
-        links.append({"code": code, "name": name, "href": href, "current": code == current})
-    return links
+    try:
+        here = toolkit.h.current_url()
+    except (KeyError, RuntimeError, TypeError):  # outside a request, or before CKAN's routing
+        here = "/"
+    return [{"code": code, "name": name, "current": code == current,
+             "href": toolkit.h.url_for(here, locale="default" if code == default else code)}
+            for code, name in names.items()]
 
 
 def get_helpers() -> dict:

@@ -13,11 +13,19 @@ from ckan.plugins import toolkit
 log = logging.getLogger(__name__)
 
 
+# the home page links to the action fields and the glossary, the dataset page shows the explainer
+REQUIRED_PLUGINS = ("jena_schema", "jena_taxonomy", "jena_explainer")
+# a dataset's page: CKAN's view, or ckanext-dcat's when it negotiates the content (then only
+# its HTML answer is a page someone reads)
+PAGE_ENDPOINTS = ("dataset.read", "dcat.read_dataset")
+
+
 class JenaThemePlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IActions)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -28,12 +36,18 @@ class JenaThemePlugin(plugins.SingletonPlugin):
         config["ckan.gravatar_default"] = "disabled"
 
     def configure(self, config) -> None:
+        missing = [name for name in REQUIRED_PLUGINS if not plugins.plugin_loaded(name)]
+        if missing:
+            raise RuntimeError("jena_theme needs these plugins in ckan.plugins: " + ", ".join(missing))
         from . import store
         try:
             store.ensure_table()
         except Exception:  # the database may not exist yet (ckan db init runs with the plugins loaded)
             from ckan import model
             model.Session.rollback()
+
+    def get_actions(self) -> dict:
+        return {"dataset_purge": dataset_purge}
 
     def get_helpers(self) -> dict:
         from . import helpers
@@ -47,20 +61,34 @@ class JenaThemePlugin(plugins.SingletonPlugin):
 
 
 def _count_dataset_view(response):
+    """One view more for a public dataset's page that was shown (GET, 200). Private and deleted
+    datasets are not counted; the count is written on a connection of its own, so the request's
+    session and its transaction are left as they were."""
     try:
-        if response.status_code != 200 or toolkit.request.endpoint != "dataset.read":
+        request = toolkit.request
+        if (response.status_code != 200 or request.method != "GET" or request.endpoint not in PAGE_ENDPOINTS
+                or response.mimetype != "text/html"):
             return response
         pkg = getattr(toolkit.g, "pkg_dict", None) or {}
-        if pkg.get("id") and pkg.get("type", "dataset") == "dataset":
-            from ckan import model
+        if (pkg.get("id") and pkg.get("type", "dataset") == "dataset" and not pkg.get("private")
+                and pkg.get("state", "active") == "active"):
             from . import store
             store.count_view(pkg["id"])
-            model.Session.commit()
     except Exception:  # counting must never cost a visitor the page
         log.warning("could not count a dataset view", exc_info=True)
-        try:
-            from ckan import model
-            model.Session.rollback()
-        except Exception:
-            pass
     return response
+
+
+@toolkit.chained_action
+def dataset_purge(original_action, context, data_dict):
+    """CKAN's dataset_purge, then the purged dataset's view counts go too."""
+    dataset_id = None
+    try:
+        dataset_id = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": data_dict.get("id")})["id"]
+    except toolkit.ObjectNotFound:
+        pass
+    result = original_action(context, data_dict)
+    if dataset_id:
+        from . import store
+        store.forget(dataset_id)
+    return result

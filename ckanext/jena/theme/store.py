@@ -22,10 +22,18 @@ def ensure_table() -> None:
 
 
 def count_view(dataset_id: str) -> None:
-    model.Session.execute(sa.text(
-        "INSERT INTO jena_dataset_view (dataset_id, day, views) VALUES (:id, :day, 1) "
-        "ON CONFLICT (dataset_id, day) DO UPDATE SET views = jena_dataset_view.views + 1"),
-        {"id": dataset_id, "day": datetime.date.today()})
+    """Adds one view, committed on a connection of its own (not the request's session)."""
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO jena_dataset_view (dataset_id, day, views) VALUES (:id, :day, 1) "
+            "ON CONFLICT (dataset_id, day) DO UPDATE SET views = jena_dataset_view.views + 1"),
+            {"id": dataset_id, "day": datetime.date.today()})
+
+
+def forget(dataset_id: str) -> None:
+    """A purged dataset's counts go with it."""
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM jena_dataset_view WHERE dataset_id = :id"), {"id": dataset_id})
 
 
 def most_viewed(days: int = 30, limit: int = 50) -> list[str]:
