@@ -12,8 +12,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import threading
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from playwright import sync_api as playwright_api
@@ -40,19 +40,14 @@ pytestmark = demo_marks(THEME_PLUGINS) + [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def portal(ckan_config, monkeypatch):
     """The portal served over HTTP on 127.0.0.1, its site_url set to where it is served."""
     from werkzeug.serving import make_server
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     app = helpers._get_test_app()
+    # port 0: the system picks a free port while binding, so no other process can take it first
+    server = make_server("127.0.0.1", 0, app.app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
     # after the app is made (making it reads the ini file's site_url again); inside a request
     # CKAN reads the Flask app's copy of the configuration
     for config in (ckan_config, app.flask_app.config):
@@ -60,7 +55,6 @@ def portal(ckan_config, monkeypatch):
         # CKAN's test configuration sends new/edited datasets to http://localhost/…?test=…
         for key in ("package_new_return_url", "package_edit_return_url"):
             monkeypatch.setitem(config, key, "")
-    server = make_server("127.0.0.1", port, app.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield url
@@ -161,11 +155,17 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
     page.goto(portal + "/dataset/?q=B%C3%A4ume")
     assert tab_until(page, "input[name=q]"), "the search field is not reachable with Tab"
     assert tab_until(page, ".nav-facet a"), "no facet is reachable with Tab"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "/dataset/" in page.url and "=" in page.url.split("?", 1)[-1]   # the facet filtered
+    facet = page.evaluate("document.activeElement.getAttribute('href')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    chosen = parse_qs(urlsplit(facet).query)
+    assert chosen and parse_qs(urlsplit(page.url).query) == chosen, (facet, page.url)  # the facet filtered
+    assert page.locator(".dataset-item").count() >= 1
     page.goto(portal + f"/dataset/{trees}")
     assert tab_until(page, ".jena-download-link"), "the download is not reachable with Tab"
+    href = page.evaluate("document.activeElement.getAttribute('href')")
+    response = page.request.get(urljoin(page.url, href))
+    assert response.ok and response.body(), href   # what the focused link offers can be fetched
 
 
 def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv(portal, demo, page):
@@ -186,10 +186,12 @@ def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv
     page.click("#einfach-erklaert summary")
     assert page.locator("#explainer-about").is_visible() and "Worum geht es?" in section.inner_text()
     csv_link = page.locator(".jena-download-link", has_text="(CSV)").first
-    response = page.request.get(csv_link.get_attribute("href"))
-    assert response.ok
-    header = response.text().splitlines()[0]
+    with page.expect_download() as download:
+        csv_link.click()
+    with open(download.value.path(), encoding="utf-8-sig") as stream:
+        header = stream.readline()
     assert header.count(",") + header.count(";") >= 2, header
+    assert download.value.suggested_filename.lower().endswith(".csv"), download.value.suggested_filename
 
 
 def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_explainer(portal, page):
