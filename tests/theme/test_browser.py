@@ -152,8 +152,12 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
     # keyboard only: search, a facet and the download are reachable with Tab
     context = page.context
     context.clear_cookies()
-    page.goto(portal + "/dataset/?q=B%C3%A4ume")
-    assert tab_until(page, "input[name=q]"), "the search field is not reachable with Tab"
+    page.goto(portal + "/dataset/")
+    assert tab_until(page, "#field-giant-search"), "the search field is not reachable with Tab"
+    page.keyboard.type("Bäume")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert parse_qs(urlsplit(page.url).query).get("q") == ["Bäume"], page.url
     assert tab_until(page, ".nav-facet a"), "no facet is reachable with Tab"
     facet = page.evaluate("document.activeElement.getAttribute('href')")
     with page.expect_navigation():
