@@ -272,7 +272,7 @@ def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catal
     assert "/harvest/" in page.url and "chrome-error" not in page.url, hops
     source = helpers.call_action("harvest_source_show", id="partnerkatalog-test")
     page.goto(portal + "/harvest/admin/partnerkatalog-test")
-    page.click("a:has-text('Reharvest')")  # ckanext-harvest's button (its own catalogue has no German)
+    page.click("a:has-text('Erneut harvesten')")  # ckanext-harvest's "Reharvest", German from our catalogue
     page.click(".modal.show .btn-primary")  # "please confirm"
     page.wait_for_load_state()
     (job,) = helpers.call_action("harvest_job_list", source_id=source["id"])

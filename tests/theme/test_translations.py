@@ -56,3 +56,31 @@ def test_every_string_the_project_shows_has_a_german_translation():
 
 def _key(message_id):
     return tuple(message_id) if isinstance(message_id, (list, tuple)) else message_id
+
+
+def test_the_catalogue_has_no_message_twice():
+    # Babel keeps the last of two definitions silently; msgfmt refuses the file
+    with open(CATALOGUE, encoding="utf-8") as stream:
+        ids = re.findall(r'^msgid "(.+)"$', stream.read(), re.M)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_the_harvest_pages_are_german_too():
+    """ckanext-harvest ships no German; what its templates show is translated by CKAN core's
+    catalogue or by ours (CKAN merges both)."""
+    import ckanext.harvest
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo
+    from ckan.lib.i18n import get_ckan_i18n_dir
+    templates = os.path.join(os.path.dirname(ckanext.harvest.__file__), "templates")
+    shown = {message[0] if isinstance(message, tuple) else message
+             for _file, _line, message, _comments, _context in extract_from_dir(
+                 templates, method_map=[("**.html", "ckan.lib.extract:extract_ckan")])}
+    assert {"Reharvest", "Harvest Sources"} <= shown  # the extraction itself works
+    translated = set()
+    for path in (os.path.join(get_ckan_i18n_dir(), "de", "LC_MESSAGES", "ckan.mo"),
+                 os.path.join(os.path.dirname(CATALOGUE), "ckanext-jena.mo")):
+        with open(path, "rb") as stream:
+            translated |= {_key(m.id)[0] if isinstance(m.id, (list, tuple)) else m.id
+                           for m in read_mo(stream) if m.id and m.string}
+    assert sorted(shown - translated - {"title"}) == []  # "title": a variable, _(h['title'])
