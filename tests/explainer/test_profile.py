@@ -398,3 +398,16 @@ def test_every_demo_file_is_profiled(name):
         profile = profile_bytes(f.read(), name.rsplit(".", 1)[-1], name=name)
     assert profile["rows"] > 0 and profile["columns"], name
     assert profile["kind"] == ("geo" if name.endswith(".geojson") else "table")
+
+
+def test_a_profile_is_stale_when_its_file_changes_but_not_when_only_the_portal_address_does():
+    from ckanext.jena.explainer.profile import fingerprint
+    upload = {"url": "http://127.0.0.1:5000/dataset/x/resource/r/download/baeume.csv", "url_type": "upload",
+              "format": "CSV", "size": 120, "last_modified": "2026-01-02T10:00:00"}
+    same_file = dict(upload, url="https://daten.jena.de/en/dataset/x/resource/r/download/baeume.csv")
+    assert fingerprint(same_file) == fingerprint(upload)
+    assert fingerprint(dict(upload, size=121)) != fingerprint(upload)
+    assert fingerprint(dict(upload, last_modified="2026-02-01T10:00:00")) != fingerprint(upload)
+    assert fingerprint(dict(upload, url=upload["url"].replace("baeume.csv", "baeume-2026.csv"))) != fingerprint(upload)
+    link = {"url": "https://example.org/a.csv", "format": "CSV"}
+    assert fingerprint(dict(link, url="https://example.org/b.csv")) != fingerprint(link)

@@ -107,6 +107,17 @@ def tab_until(page, selector: str, limit: int = 250) -> bool:
     return False
 
 
+def focus_ring(page) -> dict:
+    """The focused element's outline as the browser draws it."""
+    return page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor}; }""")
+
+
+def assert_focus_visible(page, what: str) -> None:
+    ring = focus_ring(page)
+    assert ring["style"] != "none" and ring["width"] >= 2, f"{what}: no visible focus ring {ring}"
+
+
 def screenshot(page, name: str) -> None:
     os.makedirs(SCREENSHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=False)
@@ -154,6 +165,7 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
     context.clear_cookies()
     page.goto(portal + "/dataset/")
     assert tab_until(page, "#field-giant-search"), "the search field is not reachable with Tab"
+    assert_focus_visible(page, "search field")
     page.keyboard.type("Bäume")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -167,9 +179,24 @@ def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard
     assert page.locator(".dataset-item").count() >= 1
     page.goto(portal + f"/dataset/{trees}")
     assert tab_until(page, ".jena-download-link"), "the download is not reachable with Tab"
+    assert_focus_visible(page, "download button")
     href = page.evaluate("document.activeElement.getAttribute('href')")
     response = page.request.get(urljoin(page.url, href))
     assert response.ok and response.body(), href   # what the focused link offers can be fetched
+    page.goto(portal + "/")
+    assert tab_until(page, "#home-search"), "the home page's search is not reachable with Tab"
+    assert_focus_visible(page, "home search field")
+
+    # reflow (WCAG 1.4.10): at 320 CSS pixels nothing needs sideways scrolling
+    page.set_viewport_size({"width": 320, "height": 800})
+    for label in ("home", "dataset", "explainer"):
+        page.goto(portal + pages[label])
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 321 && getComputedStyle(e).visibility !== 'hidden'
+                    && !e.closest('.table-responsive, .leaflet-container'))
+            .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert width <= 320, f"{label}: {width} CSS pixels wide at a 320 pixel viewport: {wide}"
 
 
 def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv(portal, demo, page):

@@ -60,6 +60,9 @@ def test_the_language_switch_keeps_the_page_and_its_query(app):
     assert language_links(html) == {"links": {"de": "/dataset/?q=noise&districts=lobeda-west"}, "current": ["en"]}
     html = app.get("/en/").get_data(as_text=True)
     assert language_links(html)["links"] == {"de": "/"}
+    # a path that starts with two slashes must not become a link to another site
+    html = app.get("/en//elsewhere.example/x", status=404).get_data(as_text=True)
+    assert language_links(html)["links"] == {"de": "/"}
 
 
 def test_only_shown_pages_of_public_active_datasets_are_counted(app):
@@ -80,6 +83,17 @@ def test_only_shown_pages_of_public_active_datasets_are_counted(app):
     helpers.call_action("package_patch", id=public["id"], private=True)
     home = app.get("/").get_data(as_text=True)
     assert public["title"] not in home.split('id="viewed-heading"', 1)[1]
+
+
+def test_counts_older_than_thirty_days_are_deleted(app):
+    import datetime
+    dataset = _dataset()
+    old = datetime.date.today() - datetime.timedelta(days=30)
+    model.Session.execute(sa.text("INSERT INTO jena_dataset_view VALUES (:id, :day, 7), (:id, :day2, 2)"),
+                          {"id": dataset["id"], "day": old, "day2": old + datetime.timedelta(days=1)})
+    model.Session.commit()
+    app.get(f"/dataset/{dataset['name']}")
+    assert views() == {dataset["id"]: 3}  # the 30-day-old count went, yesterday's 29th day stays
 
 
 def test_purging_a_dataset_removes_its_view_counts(app):

@@ -64,8 +64,13 @@ SNIFF_CHARS = 32 * 1024    # text the delimiter is guessed from
 def fingerprint(resource: dict) -> str:
     """What a stored profile was made from: when a resource's address, format, size or last
     change differs, its profile is stale (the job profiles it again; pages don't show it)."""
-    parts = [str(PROFILE_VERSION)] + [
-        str(resource.get(key) or "") for key in ("url", "format", "size", "last_modified", "url_type")]
+    url = str(resource.get("url") or "")
+    if resource.get("url_type") == "upload":
+        # CKAN builds an upload's address per request (site_url, language prefix): only the
+        # file's name is the file's
+        url = url.rstrip("/").rsplit("/", 1)[-1]
+    parts = [str(PROFILE_VERSION), url] + [
+        str(resource.get(key) or "") for key in ("format", "size", "last_modified", "url_type")]
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 DELIMITERS = ";,\t|"
 MAX_NUMBER_CHARS = 40      # longer digit strings are codes, not numbers

@@ -63,6 +63,8 @@ def language_links() -> list[dict]:
         here = toolkit.h.current_url()
     except (KeyError, RuntimeError, TypeError):  # outside a request, or before CKAN's routing
         here = "/"
+    if not here.startswith("/") or here.startswith("//"):
+        here = "/"  # "//host" would be a link to another site (a path like /en//host can reach here)
     return [{"code": code, "name": name, "current": code == current,
              "href": toolkit.h.url_for(here, locale="default" if code == default else code)}
             for code, name in names.items()]
