@@ -139,6 +139,23 @@ def test_the_dataset_page_previews_the_profiled_rows_until_the_file_changes(app,
     assert "<td>Nord</td>" in preview and "Zwätzen" not in preview.split("</section>", 1)[0]
 
 
+def test_numbers_and_dates_are_written_the_german_way_in_german(app):
+    from ckanext.jena.explainer import profile as profile_module, store
+    dataset = _dataset(resources=[{"name": "Bäume", "url": "https://example.org/b.csv", "format": "CSV"}])
+    resource = dataset["resources"][0]
+    store.save_profile(resource["id"], dataset["id"], profile_module.fingerprint(resource),
+                       {"kind": "table", "rows": 12345, "columns": [{"name": "Art"}], "sample": [["Linde"]]}, None)
+    model.Session.commit()
+    helpers.call_action("jena_explainer_update", context={"user": factories.Sysadmin()["name"]},
+                        id=dataset["id"], lang="de", sections={"about": "Alle Bäume der Stadt."}, reviewed=True)
+    german = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+    english = app.get(f"/en/dataset/{dataset['name']}").get_data(as_text=True)
+    assert "12.345 Zeilen insgesamt" in german and "12,345 rows in all" in english
+    months_de = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+                 "Oktober", "November", "Dezember")
+    assert re.search(r"\(\d{1,2}\. (%s) \d{4}" % "|".join(months_de), german), "no German date"
+
+
 def test_home_page_lists_sit_below_their_headings(app):
     dataset = _dataset(title="Baumkataster Winzerla")
     html = app.get("/").get_data(as_text=True)
