@@ -28,8 +28,9 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 from bench_search import machine  # noqa: E402
 
 DB = "ckan_bench_explainer"
-PLUGINS = ("jena_search jena_schema jena_taxonomy jena_explainer dcat scheming_datasets scheming_organizations "
-           "spatial_metadata")
+# as the portal runs: the theme's dataset page (download, preview, view counter) on both sides
+PLUGINS = ("jena_theme jena_search jena_schema jena_taxonomy jena_explainer dcat scheming_datasets "
+           "scheming_organizations spatial_metadata")
 
 
 def write_ini() -> str:
@@ -58,7 +59,7 @@ def build(n: int) -> list[str]:
     import ckan.model as model
     from ckan.plugins import toolkit
     from ckanext.jena.demo.loader import data_path, read_yaml
-    from ckanext.jena.explainer import core, jobs, profile as profile_module, store
+    from ckanext.jena.explainer import core, profile as profile_module, store
     site = {"user": toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
     orgs = {}
     for org in read_yaml("organizations.yaml"):
@@ -92,7 +93,7 @@ def build(n: int) -> list[str]:
                 except profile_module.ProfileError:
                     profiles_by_file[path] = None
             if profiles_by_file[path]:
-                store.save_profile(resource["id"], dataset["id"], jobs._fingerprint(resource), profiles_by_file[path], None)
+                store.save_profile(resource["id"], dataset["id"], profile_module.fingerprint(resource), profiles_by_file[path], None)
         core.regenerate(dataset)
         model.Session.commit()
         names.append(dataset["name"])
@@ -122,6 +123,8 @@ def main() -> int:
         model.repo.init_db()
         ensure_schema(force=True)
         store.ensure_tables()
+        from ckanext.jena.theme import store as theme_store
+        theme_store.ensure_table()
         names = build(args.n)
 
         # 1. generation, per dataset
