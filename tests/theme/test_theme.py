@@ -96,14 +96,6 @@ def test_counts_older_than_thirty_days_are_deleted(app):
     assert views() == {dataset["id"]: 3}  # the 30-day-old count went, yesterday's 29th day stays
 
 
-def test_purging_a_dataset_removes_its_view_counts(app):
-    dataset = _dataset()
-    app.get(f"/dataset/{dataset['name']}")
-    assert views() == {dataset["id"]: 1}
-    helpers.call_action("dataset_purge", id=dataset["id"])
-    assert views() == {}
-
-
 @pytest.fixture
 def files():
     from tests.harvest.server import FixtureServer

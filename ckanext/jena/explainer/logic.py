@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang as lang_module
+from ckanext.jena import lang as lang_module, purge
 
 from . import core, readability, store
 from .generator import LANGS
@@ -195,21 +195,15 @@ def jena_explainer_readability(context, data_dict):
     return readability.score(text, _lang(data_dict))
 
 
-@toolkit.chained_action
-def dataset_purge(original_action, context, data_dict):
-    """CKAN's dataset_purge, then the purged dataset's explainers and resource profiles go too
-    (a purge is how mistakenly published data is removed for good; profiles hold sample values)."""
-    dataset_id = None
-    try:
-        dataset_id = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": data_dict.get("id")})["id"]
-    except toolkit.ObjectNotFound:
-        pass
-    result = original_action(context, data_dict)
-    if dataset_id:
-        store.delete(dataset_id)
-        from ckan import model
-        model.Session.commit()
-    return result
+def _forget(dataset_id: str) -> None:
+    """A purged dataset's explainers and resource profiles go too (a purge is how mistakenly
+    published data is removed for good; profiles hold sample values)."""
+    store.delete(dataset_id)
+    from ckan import model
+    model.Session.commit()
+
+
+dataset_purge = purge.after_purge(_forget)
 
 
 @toolkit.auth_allow_anonymous_access

@@ -10,6 +10,8 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
+from ckanext.jena import purge
+
 log = logging.getLogger(__name__)
 
 
@@ -79,16 +81,10 @@ def _count_dataset_view(response):
     return response
 
 
-@toolkit.chained_action
-def dataset_purge(original_action, context, data_dict):
-    """CKAN's dataset_purge, then the purged dataset's view counts go too."""
-    dataset_id = None
-    try:
-        dataset_id = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": data_dict.get("id")})["id"]
-    except toolkit.ObjectNotFound:
-        pass
-    result = original_action(context, data_dict)
-    if dataset_id:
-        from . import store
-        store.forget(dataset_id)
-    return result
+def _forget(dataset_id: str) -> None:
+    """A purged dataset's view counts go too."""
+    from . import store
+    store.forget(dataset_id)
+
+
+dataset_purge = purge.after_purge(_forget)
