@@ -17,6 +17,7 @@ import re
 import threading
 from typing import Any, Iterable, Optional
 
+import psycopg2.extensions
 import sqlalchemy as sa
 
 import ckan.model as model
@@ -212,6 +213,12 @@ def _savepoint(conn):
     if raw is not None and getattr(raw, "autocommit", False):
         yield  # no transaction to protect (a connection someone left in autocommit mode)
         return
+    if _transaction_ended_behind_our_back(raw):
+        # ckanext-harvest's harvest_source_clear (1.6.3) ends the session's transaction with a
+        # COMMIT inside one raw statement and then re-indexes the source in the same session.
+        # Open the transaction SQLAlchemy believes in again: this write then commits or rolls
+        # back with the session, as everywhere else.
+        execute(conn, "BEGIN")
     execute(conn, "SAVEPOINT jena_search")
     try:
         yield
@@ -220,6 +227,14 @@ def _savepoint(conn):
         execute(conn, "RELEASE SAVEPOINT jena_search")
         raise
     execute(conn, "RELEASE SAVEPOINT jena_search")
+
+
+def _transaction_ended_behind_our_back(raw) -> bool:
+    """psycopg2 thinks a transaction is open (it sent BEGIN) but the server has none."""
+    if raw is None or not hasattr(raw, "info"):
+        return False
+    return (raw.status == psycopg2.extensions.STATUS_BEGIN
+            and raw.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_IDLE)
 
 
 def _session_connection():
