@@ -11,6 +11,7 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.IClick)
+    plugins.implements(plugins.IMiddleware, inherit=True)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -27,3 +28,25 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
         from ckanext.jena.cli import with_subgroup
         from .cli import dcat
         return with_subgroup(dcat)
+
+    def make_middleware(self, app, config):
+        # ckanext-dcat's catalog pages (/catalog.ttl?q=…) let the search's errors through as 500s;
+        # CKAN's own search page answers them itself
+        if hasattr(app, "register_error_handler"):
+            from ckan.lib.search.common import SearchError
+            app.register_error_handler(SearchError, _bad_search)
+        return app
+
+
+def _bad_search(error):
+    """A query the search cannot run is the client's mistake: 400 with a sentence that says so.
+    Other search failures (the index is down) stay server errors."""
+    from ckan.lib.search.common import SearchQueryError
+    from flask import current_app
+    from werkzeug.exceptions import BadRequest
+    # CKAN core raises the plain SearchError for misplaced local parameters ({!lucene} in fq)
+    if not isinstance(error, SearchQueryError) and not str(error).startswith("Local parameters"):
+        raise error
+    message = toolkit._("The search query is not valid: {error}. Check the brackets and quotes, "
+                        "or search for the words alone.").format(error=error)
+    return current_app.handle_http_exception(BadRequest(description=message))

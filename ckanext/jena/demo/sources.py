@@ -145,7 +145,15 @@ def answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
             return _json({"success": True, "result": found[0]})
         if path.endswith("/package_search"):
             packages.sort(key=lambda p: (p["metadata_modified"], p["id"]), reverse=True)
-            start, rows = int(args.get("start", 0)), int(args.get("rows", 10))
+            try:
+                start, rows = int(args.get("start", 0)), int(args.get("rows", 10))
+            except ValueError:
+                start = rows = -1
+            if start < 0 or rows < 0:  # as CKAN's API answers a malformed number
+                return 409, "application/json", json.dumps({"success": False, "error": {
+                    "__type": "Validation Error",
+                    "message": "start and rows must be whole numbers of 0 or more. / "
+                               "start und rows müssen ganze Zahlen ab 0 sein."}}, ensure_ascii=False).encode("utf-8")
             page = packages[start:start + rows]
             if args.get("fl"):
                 fields = args["fl"].split(",")
@@ -260,10 +268,13 @@ def _sensorthings_answer(path: str, params: list[tuple], base: str) -> tuple[int
         top = min(int(args.get("$top", 100)), _MAX_TOP)
         skip = int(args.get("$skip", 0))
     except ValueError:
-        return 400, "text/plain", b"$top and $skip are whole numbers"
-    order = args.get("$orderby", "phenomenonTime asc").split()
+        return 400, "text/plain; charset=utf-8", ("$top and $skip must be whole numbers. / "
+                                                  "$top und $skip müssen ganze Zahlen sein.").encode("utf-8")
+    order = args.get("$orderby", "phenomenonTime asc").split() or [""]
     if order[0] != "phenomenonTime" or order[1:] not in ([], ["asc"], ["desc"]) or top < 0 or skip < 0:
-        return 400, "text/plain", b"unsupported query"
+        return 400, "text/plain; charset=utf-8", (
+            "Supported: $orderby=phenomenonTime asc|desc, $top and $skip of 0 or more. / "
+            "Unterstützt: $orderby=phenomenonTime asc|desc, $top und $skip ab 0.").encode("utf-8")
     span = _observed_span(stream)
     if span is None:
         return _json({"value": []})

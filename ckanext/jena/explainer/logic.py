@@ -13,6 +13,7 @@ from . import core, readability, store
 from .generator import LANGS
 
 MAX_READABILITY_CHARS = 10_000
+MAX_SECTION_CHARS = 20_000  # a section is a few paragraphs; this keeps a row and its page small
 
 
 def _lang(data_dict: dict) -> str:
@@ -52,6 +53,23 @@ def _as_bool(value, key: str):
         return toolkit.asbool(value)
     except ValueError:
         raise toolkit.ValidationError({key: ["true or false expected. / true oder false erwartet."]})
+
+
+def _text(value, key: str, max_chars: int) -> str:
+    """Input that must be text: a string without NUL bytes (PostgreSQL cannot store them) and
+    not longer than ``max_chars``."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise toolkit.ValidationError({key: ["Text expected. / Text erwartet."]})
+    if "\x00" in value:
+        raise toolkit.ValidationError({key: [
+            "The text contains a NUL character (code 0); remove it and send the text again. / "
+            "Der Text enthält ein NUL-Zeichen (Code 0); bitte entfernen und den Text erneut senden."]})
+    if len(value) > max_chars:
+        raise toolkit.ValidationError({key: [
+            f"At most {max_chars} characters. / Höchstens {max_chars} Zeichen."]})
+    return value
 
 
 def _sections_param(value, key: str) -> list:
@@ -125,6 +143,7 @@ def jena_explainer_update(context, data_dict):
     if not isinstance(sections, dict):
         raise toolkit.ValidationError({"sections": ["An object {section: text} is expected. / "
                                                     "Erwartet wird ein Objekt {Abschnitt: Text}."]})
+    sections = {key: _text(text, key, MAX_SECTION_CHARS) for key, text in sections.items()}
     accept = _sections_param(data_dict.get("accept_draft"), "accept_draft")
     dismiss = _sections_param(data_dict.get("dismiss_draft"), "dismiss_draft")
     reviewed = _as_bool(data_dict.get("reviewed"), "reviewed")
@@ -188,10 +207,7 @@ def jena_explainer_readability(context, data_dict):
     :rtype: dictionary
     """
     toolkit.check_access("jena_explainer_readability", context, data_dict)
-    text = data_dict.get("text") or ""
-    if len(text) > MAX_READABILITY_CHARS:
-        raise toolkit.ValidationError({"text": [
-            f"At most {MAX_READABILITY_CHARS} characters. / Höchstens {MAX_READABILITY_CHARS} Zeichen."]})
+    text = _text(data_dict.get("text"), "text", MAX_READABILITY_CHARS)
     return readability.score(text, _lang(data_dict))
 
 

@@ -121,11 +121,13 @@ def edit(id: str):
             errors = exc.error_dict
             texts.update(submitted)
     total = readability.score(core.full_text(texts), lang)
-    return toolkit.render("jena/explainer/edit.html", {
+    page = toolkit.render("jena/explainer/edit.html", {
         "pkg": dataset, "pkg_dict": dataset, "explainer": explainer, "lang": lang,
         "sections": _form_state(explainer, texts, lang), "total": total,
         "total_highlighted": None, "notice": notice, "errors": errors,
         "other_lang": "en" if lang == "de" else "de"})
+    # refused input: the form again, with what was typed and why, answered as a client error
+    return (page, 400) if errors else page
 
 
 def glossary_page():
