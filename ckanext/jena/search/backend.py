@@ -17,6 +17,7 @@ import re
 import threading
 from typing import Any, Iterable, Optional
 
+import psycopg2.errors
 import psycopg2.extensions
 import sqlalchemy as sa
 
@@ -204,11 +205,12 @@ _UPSERT = f"""
 
 
 @contextlib.contextmanager
-def _savepoint(conn):
+def _savepoint(conn, keep: bool = True):
     """Run statements so that a failure leaves the caller's transaction usable.
 
-    Issued as plain SQL: SQLAlchemy's own nested transactions cannot be opened from inside
-    the session's before_commit hook, where CKAN indexes."""
+    ``keep=False`` (for reads) rolls back to the savepoint on success too, which also ends
+    any ``SET LOCAL`` made inside. Issued as plain SQL: SQLAlchemy's own nested transactions
+    cannot be opened from inside the session's before_commit hook, where CKAN indexes."""
     raw = getattr(conn.connection, "dbapi_connection", None)
     if raw is not None and getattr(raw, "autocommit", False):
         yield  # no transaction to protect (a connection someone left in autocommit mode)
@@ -223,9 +225,14 @@ def _savepoint(conn):
     try:
         yield
     except BaseException:
-        execute(conn, "ROLLBACK TO SAVEPOINT jena_search")
-        execute(conn, "RELEASE SAVEPOINT jena_search")
+        try:
+            execute(conn, "ROLLBACK TO SAVEPOINT jena_search")
+            execute(conn, "RELEASE SAVEPOINT jena_search")
+        except sa.exc.DBAPIError as error:  # the connection itself failed: the first error says why
+            log.warning("jena_search: could not roll back to the savepoint: %s", error.orig)
         raise
+    if not keep:
+        execute(conn, "ROLLBACK TO SAVEPOINT jena_search")
     execute(conn, "RELEASE SAVEPOINT jena_search")
 
 
@@ -366,26 +373,30 @@ class PostgresSearchConnection:
 
     def search(self, q: Optional[str] = None, **params: Any) -> SolrLikeResults:
         conn = _session_connection()
+        timeout_ms = _timeout_ms()
         try:
-            with _savepoint(conn):
-                execute(conn, "SET LOCAL statement_timeout = %(t)s", {"t": _timeout_ms()})
-                try:
-                    return self._search(conn, q, params)
-                finally:
-                    execute(conn, "SET LOCAL statement_timeout = DEFAULT")
+            # a search writes nothing: leaving the savepoint by rolling back ends the statement
+            # timeout with it, and works after a failed statement too (a later statement in the
+            # failed transaction would hide the real error behind "transaction is aborted")
+            with _savepoint(conn, keep=False):
+                execute(conn, "SET LOCAL statement_timeout = %(t)s", {"t": timeout_ms})
+                return self._search(conn, q, params)
         except UnsupportedQuery as error:
             raise SearchQueryError(str(error)) from error
         except (ValueError, OverflowError) as error:
             raise SearchQueryError(f"the search could not be read: {error}") from error
-        except sa.exc.OperationalError as error:
-            if "statement timeout" in str(error.orig):
-                raise SearchError("the search took too long and was stopped; "
-                                  "try fewer words or filters") from error
-            log.error("jena_search query failed: %s (params %r)", error.orig, params)
-            raise SearchError(f"the search index could not answer: {error.orig}") from error
         except sa.exc.DBAPIError as error:
+            if isinstance(error.orig, psycopg2.errors.QueryCanceled) and "timeout" in str(error.orig):
+                log.warning("jena_search query stopped after %s ms (params %r)", timeout_ms, params)
+                raise SearchQueryError(toolkit._(
+                    "The search took longer than {seconds} seconds and was stopped. "
+                    "Please search with fewer words or filters.").format(
+                        seconds=round(timeout_ms / 1000))) from error
             log.error("jena_search query failed: %s (params %r)", error.orig, params)
-            raise SearchError(f"the search index could not answer: {error.orig}") from error
+            raise SearchError(toolkit._(
+                "The search index could not answer this search because of a database error. "
+                "Please try again in a moment; if it keeps failing, tell the portal's operators."
+            )) from error
 
     def _search(self, conn, q: Optional[str], params: dict) -> SolrLikeResults:
         params = dict(params)

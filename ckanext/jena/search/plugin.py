@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import ckan.plugins as plugins
@@ -12,6 +13,48 @@ from . import ckan_seam
 from .sql import BBOX_FIELD
 
 log = logging.getLogger(__name__)
+_ = toolkit._
+
+# Lucene's operators and range keyword: they join terms, they are not terms themselves
+_OPERATORS = {"AND", "OR", "NOT", "TO", "&&", "||", "+", "-", "!"}
+_TOKEN_RE = re.compile(r"[^\s()]+")
+
+
+def count_terms(text: str) -> int:
+    """The words and values of a query string, as someone reading it would count them."""
+    return sum(1 for token in _TOKEN_RE.findall(text) if token not in _OPERATORS)
+
+
+def check_limits(search_params: dict) -> None:
+    """Refuse a search whose text or filters are longer than the configured limits.
+
+    Checked on what the visitor or API client sent, before CKAN adds its own filters
+    (permission labels, state, site id), so a user in many organisations is never refused."""
+    max_length = toolkit.config.get("ckanext.jena.search.max_query_length")
+    max_terms = toolkit.config.get("ckanext.jena.search.max_query_terms")
+    q = str(search_params.get("q") or "")
+    fq_list = search_params.get("fq_list") or []
+    if isinstance(fq_list, str):
+        fq_list = [fq_list]
+    filters = " ".join(str(f) for f in [search_params.get("fq") or "", *fq_list])
+    if len(q) > max_length:
+        raise SearchQueryError(_(
+            "The search text has {count} characters; at most {limit} are allowed. "
+            "Please search with fewer words.").format(count=len(q), limit=max_length))
+    if len(filters) > max_length:
+        raise SearchQueryError(_(
+            "The search filter (fq) has {count} characters; at most {limit} are allowed. "
+            "Please filter by fewer values at a time.").format(count=len(filters), limit=max_length))
+    words = count_terms(q)
+    if words > max_terms:
+        raise SearchQueryError(_(
+            "The search text has {count} words; at most {limit} are allowed. "
+            "Please search with fewer words.").format(count=words, limit=max_terms))
+    terms = count_terms(filters)
+    if terms > max_terms:
+        raise SearchQueryError(_(
+            "The search filter (fq) has {count} terms; at most {limit} are allowed. "
+            "Please filter by fewer values at a time.").format(count=terms, limit=max_terms))
 
 
 def parse_bbox(value: str) -> tuple[float, float, float, float]:
@@ -52,6 +95,7 @@ class JenaSearchPlugin(plugins.SingletonPlugin):
 
     # IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
+        check_limits(search_params)  # for Solr too: it spends the same time on such a query
         if not ckan_seam.uses_postgres():
             return search_params
         extras = search_params.get("extras") or {}

@@ -133,6 +133,16 @@ def _number(text: Optional[str]) -> Optional[float]:
         return None
 
 
+def balanced(parts: list[str], operator: str) -> str:
+    """``a op b op c …`` nested as a balanced tree: PostgreSQL analyses a left-deep chain of
+    operators recursively and runs out of stack ("stack depth limit exceeded") at thousands
+    of words, a balanced tree of the same parts stays a few levels deep."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return f"({balanced(parts[:middle], operator)} {operator} {balanced(parts[middle:], operator)})"
+
+
 class Compiler:
     def __init__(self, lexemes: dict, default_fields: list[str]):
         self.lexemes = lexemes
@@ -165,7 +175,7 @@ class Compiler:
             if required >= len(should) and should:
                 parts.extend(should)
             elif required > 0:
-                counted = " + ".join(f"COALESCE(({s})::int, 0)" for s in should)
+                counted = balanced([f"COALESCE(({s})::int, 0)" for s in should], "+")
                 parts.append(f"({counted}) >= {int(required)}")
         elif should and not must:
             parts.append(" OR ".join(f"({s})" for s in should) if len(should) > 1 else should[0])
@@ -427,7 +437,7 @@ class Compiler:
     def rank_expression(self) -> str:
         if not self.rank_parts:
             return "1.0::float4"
-        combined = " || ".join(self.rank_parts)
+        combined = balanced(self.rank_parts, "||")
         return f"ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, ({combined}))"
 
 
