@@ -17,7 +17,7 @@ from ckanext.jena.quality.cli import quality
 from tests.jena_plugins import DEMO_PLUGINS, demo_marks
 
 pytestmark = demo_marks(DEMO_PLUGINS + " jena_quality") + [
-    pytest.mark.ckan_config("ckanext.jena.quality.check_private_hosts", "true"),
+    pytest.mark.ckan_config("ckanext.jena.quality.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("clean_db", "harvest_tables", "clean_index"),
 ]
 
@@ -102,7 +102,7 @@ def test_redirects_are_followed_hop_by_hop_and_bad_addresses_are_reported(server
 
 
 def test_internal_addresses_are_not_probed_unless_allowed(server, ckan_config, monkeypatch):
-    monkeypatch.setitem(ckan_config, "ckanext.jena.quality.check_private_hosts", "false")
+    monkeypatch.setitem(ckan_config, "ckanext.jena.quality.allowed_hosts", "")
     assert checks.check_url(f"{server}/ok", 2)["error"] == "internal address, not checked"
     assert checks.check_url("file:///etc/passwd", 2)["error"] == "not an http(s) address"
 

@@ -3,8 +3,9 @@ store what was found, then renew the automatic draft. Never runs during a page v
 
 Files uploaded to the portal are read from CKAN's file store: that needs ``ckan.lib.uploader``,
 which the toolkit does not offer; it is used only here. Everything else is fetched by the
-harvester's network code (``harvest/fetch.py``: redirects checked hop by hop, the connected peer
-checked) under the explainer's own rules: public addresses only unless
+portal's guarded network client (``ckanext/jena/net.py``: the URL read strictly, the host
+resolved once, the connection pinned to the address that was checked, every redirect hop checked)
+under the explainer's own rules: public addresses only unless
 ``ckanext.jena.explainer.allowed_hosts`` opens more (resource links are typed by editors, not
 sysadmins, so the harvester's allow-list does not apply), the explainer's time and size limits."""
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from typing import Callable, Optional
 
 from ckan.plugins import toolkit
+
+from ckanext.jena import net
 
 from . import core, profile as profile_module, store
 
@@ -48,18 +51,20 @@ def _read_upload(resource: dict, limit: int) -> bytes:
 ALLOWED_HOSTS_KEY = "ckanext.jena.explainer.allowed_hosts"
 
 
-def _network_rules():
-    from ckanext.jena.harvest import fetch
-    # fetch gives a whole answer four times the per-read limit
-    return fetch.rules(ALLOWED_HOSTS_KEY, seconds=max(1.0, max_seconds() / 4))
+USER_AGENT = "ckanext-jena explainer (WISSENsAllmende Jena)"
+
+
+def _network(**kwargs) -> dict:
+    """The arguments of a request under the explainer's rules; the whole answer gets four times
+    the per-read limit, so a quarter of the time limit per read keeps to the time limit."""
+    return dict(allowed_hosts_key=ALLOWED_HOSTS_KEY, seconds=max(1.0, max_seconds() / 4), user_agent=USER_AGENT,
+                limit_key="ckanext.jena.explainer.profile_max_bytes", **kwargs)
 
 
 def _download(url: str, limit: int) -> bytes:
-    from ckanext.jena.harvest import fetch
     try:
-        with _network_rules():
-            return fetch.get(url, limit=limit).body
-    except fetch.FetchError as exc:
+        return net.get(url, **_network(limit=limit)).body
+    except net.NetError as exc:
         raise profile_module.ProfileError(exc.english, exc.german) from None
 
 
@@ -71,13 +76,10 @@ def profile_resource(resource: dict, sensor_cache: Optional[dict] = None) -> Opt
     if datastream:
         cache = sensor_cache if sensor_cache is not None else {}
         if datastream not in cache:
-            from ckanext.jena.harvest import fetch
-
             def get_json(address, params=None):
                 try:
-                    with _network_rules():
-                        return fetch.get_json(address, params=params, limit=max_bytes())
-                except fetch.FetchError as exc:
+                    return net.get_json(address, **_network(params=params, limit=max_bytes()))
+                except net.NetError as exc:
                     raise profile_module.ProfileError(exc.english, exc.german) from None
             cache[datastream] = profile_module.profile_sensorthings(datastream, get_json)
         return cache[datastream]

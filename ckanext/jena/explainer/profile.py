@@ -857,14 +857,14 @@ def _text(value) -> Optional[str]:
 
 def profile_sensorthings(datastream_url: str, get_json: Callable) -> dict:
     """The profile of a SensorThings Datastream: what it measures, in which unit, how often and
-    since when. ``get_json(url, params=None)`` reads the API (in production
-    ckanext.jena.harvest.fetch.get_json, with its allow-list, size and time limits). The latest
+    since when. ``get_json(url, params=None)`` reads the API (in production the guarded client's
+    ckanext.jena.net.get_json under the explainer's allow-list, size and time limits). The latest
     observations only serve to estimate the measuring interval: when they cannot be read the
     profile is made without it; when the Datastream cannot be read, ProfileError."""
     datastream_url = datastream_url.rstrip("/")
     try:
         stream = get_json(datastream_url, params={"$expand": "ObservedProperty"})
-    except Exception as exc:  # whatever the transport raises (FetchError in production)
+    except Exception as exc:  # whatever the transport raises (NetError in production)
         english, german = _reason(exc)
         raise ProfileError(f"The SensorThings Datastream {datastream_url} could not be read: {english}",
                            f"Der SensorThings-Datastream {datastream_url} konnte nicht gelesen werden: {german}") \

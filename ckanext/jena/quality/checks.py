@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import datetime
 import functools
-import ipaddress
 import json
 import logging
 import os
-import socket
 from typing import Optional
-from urllib.parse import urljoin, urlparse
 
-import requests
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
+
+from ckanext.jena import net
 
 log = logging.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -55,49 +53,34 @@ def stored(dataset_id: str) -> Optional[dict]:
             "dcat_ap_messages": list(row[3])}
 
 
-def _private_host(host: str) -> bool:
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, ValueError):  # unresolvable or not a host name: the request fails and says so
-        return False
-    return any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
-
-
-MAX_REDIRECTS = 5
+ALLOWED_HOSTS_KEY = "ckanext.jena.quality.allowed_hosts"
+USER_AGENT = "WISSENsAllmende-Jena-linkcheck/1.0"
+# what a link that was not requested shows in the fix list
+NOT_REQUESTED = {"invalid": "invalid address", "scheme": "not an http(s) address",
+                 "internal": "internal address, not checked", "redirects": "too many redirects"}
 
 
 def check_url(url: str, timeout: float) -> dict:
-    """{"status": HTTP status or None, "error": text or None, "checked": ISO time}.
+    """{"status": HTTP status or None, "error": text or None, "checked": ISO time}; a link the
+    portal refused to request (not http(s), malformed, or an internal address not opened by
+    ``ckanext.jena.quality.allowed_hosts``) also has "refused": True and never a status.
 
-    Redirects are followed by hand, so that every hop is checked against internal addresses."""
+    Goes through the portal's guarded client (ckanext/jena/net.py): every redirect hop is
+    checked and the connection goes to the address that was checked."""
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    allow_private = toolkit.asbool(toolkit.config.get("ckanext.jena.quality.check_private_hosts"))
-    headers = {"User-Agent": "WISSENsAllmende-Jena-linkcheck/1.0"}
-    current = url or ""
-    for _hop in range(MAX_REDIRECTS + 1):
-        try:
-            parsed = urlparse(current)
-            host = parsed.hostname
-        except ValueError:
-            return {"status": None, "error": "invalid address", "checked": now}
-        if parsed.scheme not in ("http", "https") or not host:
-            return {"status": None, "error": "not an http(s) address", "checked": now}
-        if not allow_private and _private_host(host):
-            return {"status": None, "error": "internal address, not checked", "checked": now}
-        try:
-            response = requests.head(current, timeout=timeout, allow_redirects=False, headers=headers)
-            if response.status_code in (405, 501) or (response.status_code >= 400 and response.status_code != 404):
-                # some servers refuse HEAD; ask for the first byte only
-                response = requests.get(current, timeout=timeout, allow_redirects=False, stream=True,
-                                        headers=dict(headers, Range="bytes=0-0"))
-                response.close()
-        except (requests.RequestException, ValueError) as exc:
-            return {"status": None, "error": type(exc).__name__, "checked": now}
-        if response.is_redirect and response.headers.get("Location"):
-            current = urljoin(current, response.headers["Location"])
-            continue
-        return {"status": response.status_code, "error": None, "checked": now}
-    return {"status": None, "error": "too many redirects", "checked": now}
+    options = dict(allowed_hosts_key=ALLOWED_HOSTS_KEY, seconds=timeout, limit=0, user_agent=USER_AGENT,
+                   read_body=False, raise_for_status=False)
+    try:
+        answer = net.request(url or "", method="HEAD", **options)
+        if answer.status in (405, 501) or (answer.status >= 400 and answer.status != 404):
+            # some servers refuse HEAD; ask for the first byte only
+            answer = net.request(url, headers={"Range": "bytes=0-0"}, **options)
+    except net.Refused as exc:
+        return {"status": None, "error": NOT_REQUESTED.get(exc.code, exc.english), "refused": True,
+                "checked": now}
+    except net.NetError as exc:
+        return {"status": None, "error": NOT_REQUESTED.get(exc.code, exc.english), "checked": now}
+    return {"status": answer.status, "error": None, "checked": now}
 
 
 def _upload_exists(resource: dict):
