@@ -53,6 +53,13 @@ def stored(dataset_id: str) -> Optional[dict]:
             "dcat_ap_messages": list(row[3])}
 
 
+def forget(dataset_id: str) -> None:
+    """A purged dataset's check results go (they name its resources' addresses)."""
+    if table_exists():
+        model.Session.execute(sa.text("DELETE FROM jena_quality_check WHERE dataset_id = :id"), {"id": dataset_id})
+    model.Session.commit()
+
+
 ALLOWED_HOSTS_KEY = "ckanext.jena.quality.allowed_hosts"
 USER_AGENT = "WISSENsAllmende-Jena-linkcheck/1.0"
 # what a link that was not requested shows in the fix list
@@ -121,8 +128,9 @@ def dcat_ap_violations(graph) -> list[str]:
     return out
 
 
-def check_dataset(dataset_id: str) -> dict:
-    """Check one dataset's links and DCAT-AP conformance and store the result."""
+def check_dataset(dataset_id: str) -> Optional[dict]:
+    """Check one dataset's links and DCAT-AP conformance and store the result (None: the dataset
+    was purged meanwhile, and nothing is stored)."""
     from ckanext.jena.quality.score import dataset_graph
     context = {"ignore_auth": True}
     dataset = toolkit.get_action("package_show")(context, {"id": dataset_id})
@@ -143,6 +151,14 @@ def check_dataset(dataset_id: str) -> dict:
     graph, _ref = dataset_graph(dataset)
     violations = dcat_ap_violations(graph)
     ensure_table()
+    # the dataset may have been purged while its links were checked: the row is written only if
+    # the dataset is still there, in the transaction that writes it; the lock makes a purge that
+    # comes now wait for the row and then remove it with the dataset
+    if model.Session.execute(sa.text("SELECT 1 FROM package WHERE id = :id FOR KEY SHARE"),
+                             {"id": dataset["id"]}).first() is None:
+        model.Session.rollback()
+        log.info("dataset %s was purged while its quality was checked: nothing stored", dataset["id"])
+        return None
     model.Session.execute(sa.text(
         "INSERT INTO jena_quality_check (dataset_id, checked_at, links, dcat_ap_violations, dcat_ap_messages) "
         "VALUES (:id, now(), CAST(:links AS jsonb), :n, CAST(:messages AS jsonb)) "

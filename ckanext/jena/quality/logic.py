@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import purge
+
 from . import score as score_module
 
 
@@ -33,8 +35,16 @@ def jena_quality_report_auth(context, data_dict):
     return {"success": False}  # sysadmins only (they pass every auth function)
 
 
+def _forget(dataset_id: str) -> None:
+    from . import checks
+    checks.forget(dataset_id)
+
+
+dataset_purge = purge.after_purge(_forget)
+
+
 def get_actions() -> dict:
-    return {"jena_quality_show": jena_quality_show}
+    return {"jena_quality_show": jena_quality_show, "dataset_purge": dataset_purge}
 
 
 def get_auth_functions() -> dict:
