@@ -260,4 +260,21 @@ def get_validators() -> dict:
         "jena_frequency": jena_frequency,
         "jena_access_rights": jena_access_rights,
         "jena_languages": jena_languages,
+        "jena_title": jena_title,
     }
+
+
+TITLE_MAX_LENGTH = 500  # CKAN indexes package.title (btree, at most 2704 bytes): 500 characters fit in any script
+
+
+def jena_title(value: Any, context) -> Any:
+    """A title is a short line of text: no NUL characters (PostgreSQL cannot store them) and at
+    most TITLE_MAX_LENGTH characters (a longer one does not fit CKAN's index on titles)."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        raise Invalid(_("The title contains a NUL character (code 0). Remove it and save again."))
+    if len(value) > TITLE_MAX_LENGTH:
+        raise Invalid(_("The title is {length} characters long; at most {maximum} are allowed. "
+                        "Put the details into the description.").format(length=len(value), maximum=TITLE_MAX_LENGTH))
+    return value
