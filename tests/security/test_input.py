@@ -138,3 +138,13 @@ def test_a_one_megabyte_title_is_refused_with_the_limit_not_a_database_error(app
     created = helpers.call_action("package_create", **dataset_fields(org, name="laengster", title=longest))
     assert helpers.call_action("package_show", id=created["id"])["title"] == longest
     assert helpers.call_action("package_search", q="name:laengster")["count"] == 1
+
+
+def test_the_search_index_takes_a_megabyte_title_and_description(org):
+    """What reaches the index without the schema (a harvested record, a direct reindex) never
+    fails on length: the index has no btree over whole titles or descriptions."""
+    from ckan.lib.search import index_for
+    created = helpers.call_action("package_create", **dataset_fields(org))
+    words = " ".join(f"wort{number}" for number in range(150_000))  # about 1.4 MB, all different
+    index_for("package").index_package(dict(created, title="Bäume " + words, notes=words + " " + words.upper()))
+    assert helpers.call_action("package_search", q="wort4242")["count"] == 1  # the text is indexed up to a cap
