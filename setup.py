@@ -32,6 +32,7 @@ setup(
             "jena_harvest_sensorthings = ckanext.jena.harvest.plugin:JenaSensorThingsHarvesterPlugin",
             "jena_explainer = ckanext.jena.explainer.plugin:JenaExplainerPlugin",
             "jena_theme = ckanext.jena.theme.plugin:JenaThemePlugin",
+            "jena_security = ckanext.jena.security.plugin:JenaSecurityPlugin",
         ],
         # explainer generators (ckanext.jena.explainer.generator names one)
         "ckanext.jena.explainer_generators": [

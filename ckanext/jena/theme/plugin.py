@@ -10,7 +10,7 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from ckanext.jena import purge
+from ckanext.jena import purge, urls
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,21 @@ class JenaThemePlugin(plugins.SingletonPlugin):
 
     def get_helpers(self) -> dict:
         from . import helpers
-        return helpers.get_helpers()
+        # links built from data go through one rule (ckanext/jena/urls.py), also where CKAN's
+        # own templates ask h.is_url before they render a resource URL as a link
+        return dict(helpers.get_helpers(), jena_link_url=urls.link_url, is_url=is_url)
 
     def make_middleware(self, app, config):
         # count dataset page views for "most viewed" (Flask app only; CKAN 2.11 has no Pylons)
         if hasattr(app, "after_request"):
             app.after_request(_count_dataset_view)
         return app
+
+
+@toolkit.chained_helper
+def is_url(next_helper, *args, **kwargs) -> bool:
+    """CKAN's check (a scheme from ckan.valid_url_schemes) and ours: http(s) only."""
+    return bool(next_helper(*args, **kwargs)) and bool(args) and urls.is_safe_link(args[0])
 
 
 def _count_dataset_view(response):

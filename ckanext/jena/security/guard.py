@@ -1,0 +1,53 @@
+"""No NUL byte gets past the door: PostgreSQL refuses it in text ("A string literal cannot
+contain NUL (0x00) characters") and CKAN answers that with a 500. A request that holds one in
+its path, query string, form fields (not uploaded files) or JSON body is answered 400 here,
+with a sentence that says what to do."""
+from __future__ import annotations
+
+import json
+
+from flask import make_response
+
+from ckan.plugins import toolkit
+
+MESSAGE = ("The request contains a NUL character (\\x00), which the portal does not accept. "
+           "Remove it and send the request again. / "
+           "Die Anfrage enthält ein NUL-Zeichen (\\x00), das das Portal nicht annimmt. "
+           "Bitte entfernen Sie es und senden Sie die Anfrage erneut.")
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def request_holds_nul(request) -> bool:
+    if "\x00" in request.path or b"\x00" in request.query_string:
+        return True
+    if any(_holds_nul(key) or _holds_nul(values) for key, values in request.args.lists()):
+        return True
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:
+            body = request.get_json(silent=True)
+            return _holds_nul(body)
+        if any(_holds_nul(key) or _holds_nul(values) for key, values in request.form.lists()):
+            return True
+    return False
+
+
+def refuse_nul_bytes():
+    """Flask before_request: 400 for a request with a NUL byte (JSON for the API)."""
+    request = toolkit.request
+    if not request_holds_nul(request):
+        return None
+    if request.path.startswith("/api/"):
+        body = {"success": False, "error": {"__type": "Validation Error", "message": MESSAGE}}
+        response = make_response(json.dumps(body), 400)
+        response.headers["Content-Type"] = "application/json;charset=utf-8"
+        return response
+    return toolkit.abort(400, MESSAGE)

@@ -1,0 +1,27 @@
+"""Plugin jena_security: what every answer of the portal carries and what no request may hold.
+
+- Headers: Content-Security-Policy (scripts only from the portal; no framing by other sites),
+  X-Content-Type-Options, Referrer-Policy, X-Frame-Options. The policy is declared config
+  (``ckanext.jena.security.content_security_policy``), so a city can widen it for a tile server.
+- A NUL byte in the path, the query string, a form field or a JSON body is answered with a
+  clear 400 before CKAN hands it to PostgreSQL (which refuses it with a 500).
+
+A plugin of its own rather than part of jena_theme: the headers and the guard protect every
+page and API call, whatever theme a city runs. Load it in ckan.plugins with the others."""
+from __future__ import annotations
+
+import ckan.plugins as plugins
+from ckan.plugins import toolkit
+
+from . import guard, policy
+
+
+@toolkit.blanket.config_declarations
+class JenaSecurityPlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IMiddleware, inherit=True)
+
+    def make_middleware(self, app, config):
+        if hasattr(app, "after_request"):  # the Flask app (CKAN 2.11 has no other)
+            app.before_request(guard.refuse_nul_bytes)
+            app.after_request(policy.add_headers)
+        return app
