@@ -1,5 +1,5 @@
 # WISSENsAllmende Jena — ckanext-jena. Two commands do all set-up on a fresh machine:
-#   make run    the portal with demo content at http://127.0.0.1:5000 (foreground)
+#   make run    the portal with demo content at http://127.0.0.1:5000 (foreground, gunicorn)
 #   make test   the whole test suite against a project-owned PostgreSQL and Redis
 SHELL := /bin/bash
 VENV ?= $(CURDIR)/.venv
@@ -8,10 +8,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
+.PHONY: run run-dev test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
 
 help:
-	@echo "make run | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
+	@echo "make run | make run-dev | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
 
 deps:
 	@$(SETUP) deps
@@ -34,6 +34,10 @@ demo: init-run
 run: demo
 	@echo "==> WISSENsAllmende Jena: http://127.0.0.1:5000  (Ctrl-C stops the web server and its workers; 'make stop' stops PostgreSQL and Redis)"
 	@scripts/run-portal.sh
+
+# CKAN's development server, reloading changed code (one request at a time: never in front of visitors)
+run-dev: demo
+	@scripts/run-portal.sh --dev
 
 init-test: venv services
 	@$(SETUP) database ckan_test

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The portal in the foreground (http://127.0.0.1:5000) with its background workers, which stop
-# with it: ckanext-harvest's gather and fetch consumers (harvest jobs started in the web UI),
-# a loop that marks finished harvest jobs every 30 s (`ckan harvester run`, which also ends jobs
+# The portal in the foreground (http://127.0.0.1:5000), served by gunicorn (scripts/serve.sh:
+# several worker processes, no debugger), with its background workers, which stop with it:
+# ckanext-harvest's gather and fetch consumers (harvest jobs started in the web UI), a loop
+# that marks finished harvest jobs every 30 s (`ckan harvester run`, which also ends jobs
 # stuck beyond ckan.harvest.timeout), and CKAN's job worker (the quality checks).
-# Their logs are in .local/log/.
+# Their logs and the web server's access log are in .local/log/.
+#   scripts/run-portal.sh --dev   CKAN's development server instead, reloading changed code
+#                                 (`make run-dev`; never in front of visitors)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -20,4 +23,10 @@ trap 'exit 130' INT TERM
 "${CKAN[@]}" jobs worker >>"$LOG/jobs.log" 2>&1 & pids+=($!)
 ( while sleep 30; do "${CKAN[@]}" harvester run >>"$LOG/harvest-run.log" 2>&1; done ) & pids+=($!)
 say "workers started (harvest gather/fetch, job worker); logs in ${LOG#$ROOT/}/"
-"${CKAN[@]}" run --host 127.0.0.1 --port 5000
+if [ "${1:-}" = "--dev" ]; then
+    "${CKAN[@]}" run --host 127.0.0.1 --port 5000 --disable-debugger
+else
+    # in the background, so that a TERM sent to this script stops it with the workers
+    "$ROOT/scripts/serve.sh" "$CKAN_INI" 5000 & pids+=($!)
+    wait $!
+fi
