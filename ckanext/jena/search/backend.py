@@ -388,10 +388,12 @@ class PostgresSearchConnection:
         except sa.exc.DBAPIError as error:
             if isinstance(error.orig, psycopg2.errors.QueryCanceled) and "timeout" in str(error.orig):
                 log.warning("jena_search query stopped after %s ms (params %r)", timeout_ms, params)
-                raise SearchQueryError(toolkit._(
+                seconds = max(1, round(timeout_ms / 1000))
+                raise SearchQueryError(toolkit.ungettext(
+                    "The search took longer than {seconds} second and was stopped. "
+                    "Please search with fewer words or filters.",
                     "The search took longer than {seconds} seconds and was stopped. "
-                    "Please search with fewer words or filters.").format(
-                        seconds=round(timeout_ms / 1000))) from error
+                    "Please search with fewer words or filters.", seconds).format(seconds=seconds)) from error
             log.error("jena_search query failed: %s (params %r)", error.orig, params)
             raise SearchError(toolkit._(
                 "The search index could not answer this search because of a database error. "
