@@ -50,8 +50,17 @@ def test_a_record_without_a_licence_fails_alone_when_the_source_sets_no_default(
     assert any("7b4e1f08" in m and "license_id" in m for m in summary["messages"]), summary["messages"]
 
 
-def test_an_exception_report_ends_the_run_with_its_text(source_server):
+def test_an_exception_report_on_a_later_page_keeps_the_first_page_with_its_text(source_server):
     fixtures.serve(source_server, "csw", replace={"page-2.xml": "exception.xml"})
+    summary = run(make_source(source_server.url("/csw"), "jena_csw", CONFIG))
+    assert (summary["created"], summary["withdrawn"], summary["gather_errors"]) == (3, 0, 1), summary["messages"]
+    assert any("catalogue reported an error" in m and "NoApplicableCode" in m and m.startswith("Unvollständig")
+               for m in summary["messages"])
+    assert len(harvested()) == 3
+
+
+def test_an_exception_report_on_the_first_page_ends_the_run_with_its_text(source_server):
+    fixtures.serve(source_server, "csw", replace={"page-1.xml": "exception.xml"})
     summary = run(make_source(source_server.url("/csw"), "jena_csw", CONFIG))
     assert summary["created"] == 0 and summary["gather_errors"] == 1
     assert any("catalogue reported an error" in m and "NoApplicableCode" in m for m in summary["messages"])

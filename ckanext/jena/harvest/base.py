@@ -16,12 +16,14 @@ one record (``complete``, the fetch stage) and how to map a record onto the Jena
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import json
 import logging
 import re
 from typing import Any, Iterator, Optional
+from urllib.parse import urlsplit
 
 from ckan.lib.munge import munge_title_to_name
 from ckan.plugins import toolkit
@@ -53,6 +55,29 @@ class Record:
         if not self.content and self.make_content is not None:
             self.content = self.make_content()
         return self.content
+
+
+class Incomplete(FetchError):
+    """The source was read only in part (a later page failed, a paging link leads to a host the
+    source configuration does not name, fewer records than announced, a saved page of a paged
+    catalog): the records read are created or updated, nothing is withdrawn."""
+
+
+class PagingLimit(FetchError):
+    """More pages than max_pages: the run stops and changes nothing."""
+
+
+@dataclasses.dataclass
+class SavedDocument:
+    """A source's answer saved to a file (`ckan jena harvest import SOURCE --file PATH`): it
+    stands in for the first page; a link to a further page makes the run incomplete."""
+    path: str
+    body: bytes
+    content_type: str
+
+
+# the page reader's state during one gather: pages read, the saved document, the source's address
+_GATHER: contextvars.ContextVar = contextvars.ContextVar("jena_harvest_gather", default=None)
 
 
 class RecordError(ValueError):
@@ -97,6 +122,7 @@ class JenaHarvester(HarvesterBase):
         "max_pages": (int, "stop with an error after this many pages"),
         "contact_name": (str, "contact point for records that name none"),
         "contact_email": (str, "e-mail address of that contact point"),
+        "paging_hosts": (list, "other hosts that the source's paging links may lead to, e.g. [\"opendata.example.de\"]"),
     }
 
     # -- to be provided by each type ------------------------------------------------------
@@ -141,6 +167,9 @@ class JenaHarvester(HarvesterBase):
                 raise ValueError(bilingual(f"{key} must be true or false.", f"{key} muss true oder false sein."))
             if kind is str and not isinstance(value, str):
                 raise ValueError(bilingual(f"{key} must be a text.", f"{key} muss ein Text sein."))
+            if kind is list and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+                raise ValueError(bilingual(f"{key} must be a list of texts, e.g. [\"opendata.example.de\"].",
+                                           f"{key} muss eine Liste von Texten sein, z. B. [\"opendata.example.de\"]."))
         if parsed.get("license_id") and not normalise.license_id(parsed["license_id"]):
             raise ValueError(bilingual(f"Unknown licence {parsed['license_id']!r}: use an id of the dcat-ap.de list.",
                                        f"Unbekannte Lizenz {parsed['license_id']!r}: bitte eine Kennung der "
@@ -162,9 +191,53 @@ class JenaHarvester(HarvesterBase):
         """The number of the page about to be read; FetchError beyond max_pages."""
         limit = self.max_pages(config)
         if pages + 1 > limit:
-            raise FetchError(f"More than {limit} pages (max_pages); the source seems to page forever.",
+            raise PagingLimit(f"More than {limit} pages (max_pages); the source seems to page forever.",
                              f"Mehr als {limit} Seiten (max_pages); die Quelle blättert offenbar endlos.")
         return pages + 1
+
+    def read_page(self, url: str, number: int, config: dict, params: Optional[dict] = None,
+                  accept: Optional[str] = None) -> fetch.Answer:
+        """Page ``number`` of the source (1: its own address). A later page that cannot be read,
+        or that lies on a host neither the source's nor listed in ``paging_hosts``, raises
+        Incomplete; a saved document is page 1 and has no later pages."""
+        state = _GATHER.get() or {"pages": 0, "saved": None, "source_url": url}
+        state["pages"] = max(state["pages"], number)
+        saved = state["saved"]
+        if saved is not None:
+            if number == 1:
+                return fetch.Answer(url=state["source_url"], status=200, content_type=saved.content_type,
+                                    body=saved.body)
+            raise Incomplete(
+                "The saved document is one page of a paged catalog (it links to a next page), so it counts as "
+                "incomplete.",
+                "Das gespeicherte Dokument ist eine Seite eines geblätterten Katalogs (es verweist auf eine "
+                "nächste Seite) und gilt daher als unvollständig.")
+        if number == 1:
+            return fetch.get(url, params=params, accept=accept)
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        source_host = (urlsplit(state["source_url"]).hostname or "").lower().rstrip(".")
+        allowed = {str(h).lower().rstrip(".") for h in config.get("paging_hosts") or []}
+        if host != source_host and host not in allowed:
+            raise Incomplete(
+                f"Page {number} lies on another host ({host}) than the source ({source_host}): {url}. It was not "
+                f"read; to follow such links, add \"{host}\" to paging_hosts in the source configuration.",
+                f"Seite {number} liegt auf einem anderen Host ({host}) als die Quelle ({source_host}): {url}. Sie "
+                f"wurde nicht gelesen; um solchen Verweisen zu folgen, \"{host}\" in paging_hosts der "
+                "Konfiguration der Quelle eintragen.")
+        try:
+            return fetch.get(url, params=params, accept=accept)
+        except FetchError as exc:
+            raise Incomplete(f"Page {number} could not be read: {exc.english}",
+                             f"Seite {number} ließ sich nicht lesen: {exc.german}")
+
+    def read_json(self, url: str, number: int, config: dict, params: Optional[dict] = None):
+        """``read_page`` for a JSON answer."""
+        answer = self.read_page(url, number, config, params=params, accept="application/json")
+        try:
+            return json.loads(answer.body)
+        except ValueError as exc:
+            raise FetchError(f"The answer of {answer.url} is not valid JSON ({exc}).",
+                             f"Die Antwort von {answer.url} ist kein gültiges JSON ({exc}).")
 
     # -- gather ---------------------------------------------------------------------------------
     def gather_stage(self, harvest_job) -> list:
@@ -178,8 +251,13 @@ class JenaHarvester(HarvesterBase):
         force = bool(getattr(harvest_job, "jena_force", False))
         # a changed source configuration (default licence, privacy, ...) maps every record anew
         config_digest = content_hash(json.dumps(config, sort_keys=True))[:16]
+        saved = getattr(harvest_job, "jena_document", None)
+        state = {"pages": 0, "saved": saved, "source_url": url}
+        token = _GATHER.set(state)
+        incomplete: Optional[FetchError] = None
         try:
-            fetch.check_url(url)
+            if saved is None:
+                fetch.check_url(url)
             for record in self.collect(url, config):
                 if record.guid in seen:
                     store.gather_error(harvest_job, bilingual(
@@ -197,12 +275,17 @@ class JenaHarvester(HarvesterBase):
                 if progress:
                     progress("gather", len(records), None)
         except FetchError as exc:
-            store.rollback()
-            store.gather_error(harvest_job, bilingual(
-                f"{exc.english} The run was stopped; no dataset was changed or withdrawn.",
-                f"{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
-            log.warning("harvest source %s (%s): %s", source.id, url, exc.english)
-            return []
+            if isinstance(exc, Incomplete) or (state["pages"] > 1 and not isinstance(exc, PagingLimit)):
+                incomplete = exc  # what was read stays; below, nothing is withdrawn
+            else:
+                store.rollback()
+                where = f"{saved.path}: " if saved is not None else ""
+                store.gather_error(harvest_job, bilingual(
+                    f"{where}{exc.english} The run was stopped; no dataset was changed or withdrawn.",
+                    f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder "
+                    "zurückgezogen."))
+                log.warning("harvest source %s (%s): %s", source.id, saved.path if saved else url, exc.english)
+                return []
         except Exception as exc:  # a source this harvester cannot read must not kill the gather consumer
             log.exception("harvest source %s (%s): unexpected error while listing", source.id, url)
             store.rollback()
@@ -212,8 +295,20 @@ class JenaHarvester(HarvesterBase):
                 f"Die Antwort der Quelle ließ sich nicht lesen ({exc.__class__.__name__}: {str(exc)[:200]}). Der "
                 "Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
             return []
+        finally:
+            _GATHER.reset(token)
+        if incomplete is not None:
+            harvest_job.jena_incomplete = incomplete
+            store.gather_error(harvest_job, bilingual(
+                f"Incomplete: {incomplete.english} The {len(records)} records read are imported; nothing was "
+                "withdrawn.",
+                f"Unvollständig: {incomplete.german} Die {len(records)} gelesenen Datensätze werden übernommen; "
+                "nichts wurde zurückgezogen."))
+            log.warning("harvest source %s (%s): incomplete: %s", source.id, saved.path if saved else url,
+                        incomplete.english)
 
         to_import: list = []
+
         unchanged: list = []
         for record in records:
             known = previous.get(record.guid)
@@ -230,7 +325,8 @@ class JenaHarvester(HarvesterBase):
                     package_id=known.package_id if known and known.package_state else None,
                     extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
                             "status": "change" if known else "new"}))
-        to_withdraw = [r for guid, r in previous.items() if r.state == "active" and guid not in seen]
+        to_withdraw = [r for guid, r in previous.items()
+                       if r.state == "active" and guid not in seen and incomplete is None]
         active = sum(1 for r in previous.values() if r.state == "active")
         share = float(config.get("max_withdrawal_share",
                                  toolkit.config.get("ckanext.jena.harvest.max_withdrawal_share", 0.2)))

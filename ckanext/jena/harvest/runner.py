@@ -5,14 +5,20 @@ when a job is started from the web UI."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Callable, Optional
 
 from ckan.plugins import toolkit
 
-from . import indexing, store
+from . import fetch, indexing, store
+from .base import SavedDocument
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, Optional[int]], None]
+# a saved document's kind, from its file name (the DCAT harvester sniffs the rest)
+SAVED_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml",
+               ".xml": "application/xml", ".jsonld": "application/ld+json", ".json": "application/json",
+               ".nt": "application/n-triples", ".n3": "text/n3"}
 
 
 class RunError(Exception):
@@ -26,11 +32,43 @@ def _context() -> dict:
     return {"user": user["name"], "ignore_auth": True}
 
 
+def saved_document(path: str) -> SavedDocument:
+    """The file at ``path`` as a source's answer; RunError if it is missing, unreadable or larger
+    than a source's answer may be (ckanext.jena.harvest.max_bytes)."""
+    if not os.path.isfile(path):
+        raise RunError(f"There is no file {path!r}.", f"Es gibt keine Datei {path!r}.")
+    limit = fetch.max_bytes()
+    try:
+        size = os.path.getsize(path)
+        if size > limit:
+            raise RunError(
+                f"The file {path!r} has {size / 1048576:.1f} MB, more than a source's answer may have "
+                f"({limit / 1048576:.1f} MB, ckanext.jena.harvest.max_bytes); nothing was imported.",
+                f"Die Datei {path!r} hat {size / 1048576:.1f} MB, mehr als die Antwort einer Quelle haben darf "
+                f"({limit / 1048576:.1f} MB, ckanext.jena.harvest.max_bytes); nichts wurde übernommen.")
+        with open(path, "rb") as f:
+            body = f.read(limit + 1)
+    except OSError as exc:
+        raise RunError(f"The file {path!r} cannot be read ({exc.strerror}).",
+                       f"Die Datei {path!r} ist nicht lesbar ({exc.strerror}).")
+    if len(body) > limit:  # grew while being read
+        raise RunError(f"The file {path!r} is larger than ckanext.jena.harvest.max_bytes; nothing was imported.",
+                       f"Die Datei {path!r} ist größer als ckanext.jena.harvest.max_bytes; nichts wurde übernommen.")
+    suffix = os.path.splitext(path)[1].lower()
+    return SavedDocument(path=path, body=body, content_type=SAVED_TYPES.get(suffix, ""))
+
+
 def run_source(source: str, progress: Optional[Progress] = None, force: bool = False,
-               allow_mass_withdrawal: bool = False) -> dict:
+               allow_mass_withdrawal: bool = False, document: Optional[str] = None) -> dict:
     """Harvest ``source`` (id or name) once and return the job's summary: created, updated,
-    unchanged, withdrawn, errors (records), gather_errors (the source as a whole), job_id and the
-    report's messages."""
+    unchanged, withdrawn, errors (records), gather_errors (the source as a whole), incomplete
+    (the reason, bilingual, when the source was read only in part), job_id and the report's
+    messages.
+
+    ``document``: the path of a saved answer of the source (`ckan jena harvest import`), read
+    instead of the source's address and mapped exactly like a live answer; it withdraws only
+    when it is a complete catalog. Records are not completed from the network (a CKAN
+    ``package_search`` saved with ``fl`` lists no whole datasets)."""
     from ckanext.harvest import queue
     from ckanext.harvest.logic import HarvestJobExists
 
@@ -39,6 +77,7 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
         source_dict = toolkit.get_action("harvest_source_show")(dict(context), {"id": source})
     except toolkit.ObjectNotFound:
         raise RunError(f"There is no harvest source {source!r}.", f"Es gibt keine Harvest-Quelle {source!r}.")
+    saved = saved_document(document) if document is not None else None
     harvester = queue.get_harvester(source_dict["source_type"])
     if harvester is None:
         raise RunError(f"No harvester of type {source_dict['source_type']!r} is enabled (ckan.plugins).",
@@ -65,6 +104,7 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
     job.jena_progress = progress
     job.jena_force = force
     job.jena_allow_withdrawal = allow_mass_withdrawal
+    job.jena_document = saved
     object_ids = queue.gather_stage(harvester, job)
     if not isinstance(object_ids, list):
         object_ids = []
@@ -73,7 +113,7 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
         for number, object_id in enumerate(object_ids, 1):
             obj = store.harvest_object(object_id)
             try:
-                _fetch_and_import(harvester, obj)
+                _fetch_and_import(harvester, obj, offline=saved is not None)
             except Exception:  # one broken record must not end the job; the report says which
                 log.exception("harvest source %s: record %s failed", source_dict["id"], obj.guid)
                 store.rollback()
@@ -86,16 +126,19 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
                 progress("import", number, len(object_ids))
     toolkit.get_action("harvest_jobs_run")(dict(context), {"source_id": source_dict["id"]})
     summary = store.job_counts(job_dict["id"])
-    summary.update(job_id=job_dict["id"], source_id=source_dict["id"], messages=store.job_messages(job_dict["id"]))
+    incomplete = getattr(job, "jena_incomplete", None)
+    summary.update(job_id=job_dict["id"], source_id=source_dict["id"], messages=store.job_messages(job_dict["id"]),
+                   incomplete=incomplete.report() if incomplete is not None else None)
     return summary
 
 
-def _fetch_and_import(harvester, obj) -> None:
+def _fetch_and_import(harvester, obj, offline: bool = False) -> None:
     """ckanext-harvest's fetch_and_import_stages with one commit for the bookkeeping instead of
-    five; the report statuses are the ones it gives."""
+    five; the report statuses are the ones it gives. ``offline``: a saved document's records are
+    imported as saved, the source is not asked to complete them."""
     obj.fetch_started = store.now()
     obj.state = "FETCH"
-    fetched = harvester.fetch_stage(obj)
+    fetched = True if offline else harvester.fetch_stage(obj)
     obj.fetch_finished = store.now()
     if fetched is True:
         obj.import_started = store.now()

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from ckanext.jena.schema import places, vocabularies
 
 from .. import fetch, normalise
-from ..base import JenaHarvester, Record, RecordError, content_hash, distinctive
+from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash, distinctive
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
@@ -59,7 +59,11 @@ class JenaCkanHarvester(JenaHarvester):
                       "fl": "id,name,metadata_modified"}
             if config.get("fq"):
                 params["fq"] = config["fq"]
-            result = _unwrap(fetch.get_json(endpoint, params=params), endpoint)
+            result = _unwrap(self.read_json(endpoint, pages, config, params=params), endpoint)
+            if isinstance(result, dict) and "results" not in result and "resources" in result:
+                result = {"count": 1, "results": [result]}  # a saved package_show answer: one dataset
+            elif isinstance(result, list) and all(isinstance(r, dict) and "resources" in r for r in result):
+                result = {"count": len(result), "results": result}  # DKAN's package_show: a list of datasets
             if not isinstance(result, dict) or not isinstance(result.get("results"), list):
                 raise FetchError(f"{endpoint} sent no list of results.", f"{endpoint} lieferte keine Ergebnisliste.")
             count = result.get("count")
@@ -82,7 +86,7 @@ class JenaCkanHarvester(JenaHarvester):
             if not page or len(page) < rows or (total is not None and start >= total):
                 break
         if total is not None and len(ids) < total:
-            raise FetchError(f"The portal announced {total} datasets but sent {len(ids)}; the listing is incomplete.",
+            raise Incomplete(f"The portal announced {total} datasets but sent {len(ids)}; the listing is incomplete.",
                              f"Das Portal kündigte {total} Datensätze an, lieferte aber {len(ids)}; die Liste ist "
                              "unvollständig.")
 

@@ -17,8 +17,8 @@ from lxml import etree
 from ckanext.jena.dcat import mapping
 from ckanext.jena.schema import vocabularies
 
-from .. import fetch, normalise, xmlsafe
-from ..base import JenaHarvester, Record, RecordError, distinctive
+from .. import normalise, xmlsafe
+from ..base import Incomplete, JenaHarvester, Record, RecordError, distinctive
 from ..fetch import FetchError
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
@@ -83,7 +83,7 @@ class JenaCswHarvester(JenaHarvester):
         start, pages, read, matched = 1, 0, 0, None
         while True:
             pages = self.next_page(pages, config)
-            answer = fetch.get(base, accept="application/xml", params={
+            answer = self.read_page(base, pages, config, accept="application/xml", params={
                 "service": "CSW", "version": "2.0.2", "request": "GetRecords", "typeNames": "gmd:MD_Metadata",
                 "resultType": "results", "elementSetName": "full",
                 "outputSchema": "http://www.isotc211.org/2005/gmd", "startPosition": start, "maxRecords": size})
@@ -114,7 +114,7 @@ class JenaCswHarvester(JenaHarvester):
                                  f"zurück auf {next_record}.")
             start = next_record
         if matched is not None and read < matched:
-            raise FetchError(f"The catalogue announced {matched} records but sent {read}; the listing is incomplete.",
+            raise Incomplete(f"The catalogue announced {matched} records but sent {read}; the listing is incomplete.",
                              f"Der Katalog kündigte {matched} Einträge an, lieferte aber {read}; die Liste ist "
                              "unvollständig.")
 

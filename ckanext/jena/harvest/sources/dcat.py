@@ -14,7 +14,7 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from .. import fetch, xmlsafe
-from ..base import JenaHarvester, Record, RecordError, distinctive
+from ..base import Incomplete, JenaHarvester, Record, RecordError, distinctive
 from ..fetch import FetchError
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -136,7 +136,7 @@ class JenaDcatHarvester(JenaHarvester):
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
             pages = self.next_page(pages, config)
             seen_pages.add(page_url)
-            answer = fetch.get(page_url, accept=ACCEPT)
+            answer = self.read_page(page_url, pages, config, accept=ACCEPT)
             body_hash = hashlib.sha256(answer.body).hexdigest()
             if body_hash in seen_bodies:
                 raise FetchError(f"Paging loop: {page_url} answers with a page already read.",
@@ -167,7 +167,7 @@ class JenaDcatHarvester(JenaHarvester):
                 total = total if total is not None else _int(graph.value(collection, HYDRA.totalItems))
             page_url = urljoin(answer.url, str(next_page)) if next_page else None
         if total is not None and read < total:
-            raise FetchError(f"The catalog announced {total} datasets (hydra:totalItems) but listed {read}; the listing "
+            raise Incomplete(f"The catalog announced {total} datasets (hydra:totalItems) but listed {read}; the listing "
                              "is incomplete.",
                              f"Der Katalog kündigte {total} Datensätze an (hydra:totalItems), führte aber {read} auf; "
                              "die Liste ist unvollständig.")

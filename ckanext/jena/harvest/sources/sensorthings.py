@@ -18,7 +18,7 @@ from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from .. import fetch
-from ..base import JenaHarvester, Record, RecordError, content_hash
+from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
@@ -87,6 +87,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
         things, announced = 0, None
         groups: dict = {}
         errors: list[Record] = []
+        stopped: Optional[FetchError] = None
         while page_url:
             key = (page_url, json.dumps(params, sort_keys=True))
             if key in seen:
@@ -94,10 +95,18 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
             seen.add(key)
             pages = self.next_page(pages, config)
-            answer = fetch.get_json(page_url, params=params)
-            if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
-                raise FetchError(f"{page_url} is not a SensorThings collection (no 'value' list).",
-                                 f"{page_url} ist keine SensorThings-Sammlung (keine 'value'-Liste).")
+            try:
+                answer = self.read_json(page_url, pages, config, params=params)
+                if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
+                    raise FetchError(f"{page_url} is not a SensorThings collection (no 'value' list).",
+                                     f"{page_url} ist keine SensorThings-Sammlung (keine 'value'-Liste).")
+            except FetchError as exc:
+                if pages == 1:
+                    raise
+                # Things are grouped across pages: the groups of the pages read are still imported
+                stopped = exc if isinstance(exc, Incomplete) else Incomplete(
+                    f"Page {pages} could not be read: {exc.english}", f"Seite {pages} ließ sich nicht lesen: {exc.german}")
+                break
             if announced is None and isinstance(answer.get("@iot.count"), int):
                 announced = answer["@iot.count"]
             for thing in answer["value"]:
@@ -110,11 +119,11 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  f"Endlosschleife beim Blättern: {page_url} wurde in diesem Lauf schon gelesen.")
             if page_url and not page_url.startswith(("http://", "https://")):
                 page_url = f"{base}/{page_url.lstrip('/')}"
-        if announced is not None and things < announced:
-            raise FetchError(f"The platform announced {announced} Things (@iot.count) but sent {things}; the listing "
-                             "is incomplete.",
-                             f"Die Plattform kündigte {announced} Things an (@iot.count), lieferte aber {things}; die "
-                             "Liste ist unvollständig.")
+        if stopped is None and announced is not None and things < announced:
+            stopped = Incomplete(f"The platform announced {announced} Things (@iot.count) but sent {things}; the "
+                                 "listing is incomplete.",
+                                 f"Die Plattform kündigte {announced} Things an (@iot.count), lieferte aber {things}; "
+                                 "die Liste ist unvollständig.")
         yield from errors
         for (category, district), streams in sorted(groups.items()):
             streams.sort(key=lambda s: str(s["id"]))
@@ -130,6 +139,8 @@ class JenaSensorThingsHarvester(JenaHarvester):
             yield Record(guid=f"sensorthings:{category}:{district}", content=content,
                          content_hash=content_hash(json.dumps([base, category, district, stable], sort_keys=True)),
                          identifiers=[f"{base}#{category}:{district}"])
+        if stopped is not None:
+            raise stopped
 
     @staticmethod
     def _add_thing(thing, base: str, groups: dict, errors: list) -> None:
