@@ -276,7 +276,7 @@ def parse(url: str) -> Target:
     if other is None or (other.scheme or "").lower() != scheme or other_host != host or other.port != port:
         raise _invalid(url, "it can be read in more than one way", "sie lässt sich mehrdeutig lesen")
     port = port or DEFAULT_PORTS[scheme]
-    safe = "!$&'()*+,;=:@/%~-._"
+    safe = "!$&'()*+,;=:@/%~[]-._"  # as requests leaves them: only what cannot stand in a request line
     path = quote(parts.path or "/", safe=safe)
     request_path = path + ("?" + quote(parts.query, safe=safe + "?") if parts.query else "")
     netloc = f"[{host}]" if ":" in host else host
