@@ -1,6 +1,7 @@
 """What the portal keeps about visitors and about purged datasets (issue 15, finding 10): a
 visitor's views count once per dataset and day and no address is kept; a purge removes the
-dataset's quality checks (they name its resources' addresses), also when a check was running."""
+dataset's quality checks (they name its resources' addresses), also when a check was running,
+and its harvest records (they hold the record as harvested)."""
 import datetime
 import http.server
 import threading
@@ -16,7 +17,7 @@ from ckanext.jena.quality import checks
 from tests.jena_plugins import schema_marks
 from tests.theme.test_theme import THEME_PLUGINS, _dataset, view_table, views  # noqa: F401 (fixture)
 
-pytestmark = schema_marks(THEME_PLUGINS + " jena_dcat jena_quality harvest") + [
+pytestmark = schema_marks(THEME_PLUGINS + " jena_dcat jena_quality harvest jena_harvest") + [
     # the link checker may ask the test's own server (the guarded client refuses 127.0.0.1 otherwise)
     pytest.mark.ckan_config("ckanext.jena.quality.allowed_hosts", "127.0.0.1"),
     pytest.mark.ckan_config("ckanext.jena.quality.background_checks", "false"),
@@ -152,3 +153,16 @@ def test_a_quality_check_running_while_its_dataset_is_purged_stores_nothing(app,
     assert quality_rows(dataset["id"]) == 0
     assert model.Session.execute(sa.text("SELECT count(*) FROM package WHERE id = :id"),
                                  {"id": dataset["id"]}).scalar() == 0
+
+
+def test_a_purge_removes_the_datasets_harvest_records():
+    from ckanext.jena.harvest import store as harvest_store
+    dataset, other = _dataset(), _dataset()
+    for each in (dataset, other):
+        harvest_store.remember("quelle", f"guid-{each['name']}", each["id"], "hash", [f"urn:{each['name']}"],
+                               {"title": each["title"], "contact_email": "sachbearbeiterin@example.org"})
+    model.Session.commit()
+    helpers.call_action("dataset_purge", id=dataset["name"])
+    kept = model.Session.execute(sa.text("SELECT package_id FROM jena_harvest_record")).scalars().all()
+    model.Session.commit()
+    assert kept == [other["id"]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang
+from ckanext.jena import lang, purge
 
 from . import fetch, store
 
@@ -131,5 +131,15 @@ def get_auth_functions() -> dict:
             "package_update": package_update, "package_delete": package_delete}
 
 
+def _forget(dataset_id: str) -> None:
+    from ckan import model
+    store.forget_package(dataset_id)
+    model.Session.commit()
+
+
+dataset_purge = purge.after_purge(_forget)
+
+
 def get_actions() -> dict:
-    return {"package_create": package_create_action, "package_update": package_update_action}
+    return {"package_create": package_create_action, "package_update": package_update_action,
+            "dataset_purge": dataset_purge}

@@ -247,3 +247,11 @@ def job_messages(job_id: str) -> list[str]:
         "SELECT o.guid, e.message FROM harvest_object_error e JOIN harvest_object o ON o.id = e.harvest_object_id "
         "WHERE o.harvest_job_id = :j ORDER BY e.created"), {"j": job_id})]
     return gather + objects
+
+
+def forget_package(package_id: str) -> None:
+    """A purged dataset's harvest records go: they hold the record as it was harvested (a purge is
+    how mistakenly published data is removed for good). If the source still offers the record,
+    the next harvest creates the dataset anew, as it would without the record."""
+    if model.Session.execute(sa.text("SELECT to_regclass('public.jena_harvest_record') IS NOT NULL")).scalar():
+        model.Session.execute(sa.text("DELETE FROM jena_harvest_record WHERE package_id = :p"), {"p": package_id})
