@@ -11,7 +11,9 @@ from ckan.tests import factories, helpers
 from ckanext.jena.explainer import jobs, store as explainer_store
 from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
 
-PLUGINS = EXPLAINER_PLUGINS + " jena_dcat jena_demo"
+# without the request guard (jena_security refuses any NUL at the door, tests/security/test_web.py):
+# these tests check that the actions and forms refuse it themselves, as they must when called from code
+PLUGINS = " ".join(name for name in (EXPLAINER_PLUGINS + " jena_dcat jena_demo").split() if name != "jena_security")
 
 pytestmark = schema_marks(PLUGINS) + [
     pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
