@@ -2,8 +2,10 @@
 
 Sync workers, one request at a time each: a worker busy with a long search never holds up the
 requests the other workers serve, and one that runs past ``timeout`` is killed and replaced
-(searches stop themselves earlier, at ckanext.jena.search.timeout). Environment variables
-override the defaults: JENA_WEB_WORKERS, JENA_WEB_TIMEOUT, JENA_LOG_DIR.
+(searches stop themselves earlier, at ckanext.jena.search.timeout). On the internet, put a
+buffering reverse proxy (nginx, Apache) in front: sync workers should not wait on slow
+clients themselves. Environment variables override the defaults: JENA_WEB_WORKERS,
+JENA_WEB_TIMEOUT, JENA_LOG_DIR.
 """
 import os
 
@@ -13,7 +15,6 @@ workers = int(os.environ.get("JENA_WEB_WORKERS") or 2 * len(os.sched_getaffinity
 worker_class = "sync"
 timeout = int(os.environ.get("JENA_WEB_TIMEOUT") or 60)
 graceful_timeout = 30
-keepalive = 5
 # a worker is replaced after this many requests (spread out), so slow leaks cannot grow forever
 max_requests = 2000
 max_requests_jitter = 200
