@@ -128,6 +128,21 @@ def test_a_title_with_a_nul_character_is_refused_by_the_schema(org):
     assert "NUL" in refused.value.error_dict["title"][0]
 
 
+@pytest.mark.parametrize("fields, where", [
+    ({"notes": "Alle\x00 Bäume."}, ("notes",)),
+    ({"version": "1.\x000"}, ("version",)),
+    ({"resources": [{"name": "Liste\x00", "url": "https://example.org/b.csv", "format": "CSV"}]}, ("resources", 0, "name")),
+    ({"contact": [{"name": "Grünflächenamt", "email": "gruen@jena.de\x00"}]}, ("contact", 0, "email")),
+])
+def test_a_nul_character_anywhere_in_a_dataset_is_refused_by_the_schema_not_the_database(org, fields, where):
+    with pytest.raises(toolkit.ValidationError) as refused:
+        helpers.call_action("package_create", **dataset_fields(org, **fields))
+    errors = refused.value.error_dict
+    for step in where:
+        errors = errors[step]
+    assert "NUL" in " ".join(map(str, errors))
+
+
 def test_a_one_megabyte_title_is_refused_with_the_limit_not_a_database_error(app, org):
     with pytest.raises(toolkit.ValidationError) as refused:
         helpers.call_action("package_create", **dataset_fields(org, title="Bäume " * 200_000))

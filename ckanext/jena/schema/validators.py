@@ -261,6 +261,7 @@ def get_validators() -> dict:
         "jena_access_rights": jena_access_rights,
         "jena_languages": jena_languages,
         "jena_title": jena_title,
+        "jena_no_nul": jena_no_nul,
     }
 
 
@@ -278,3 +279,15 @@ def jena_title(value: Any, context) -> Any:
         raise Invalid(_("The title is {length} characters long; at most {maximum} are allowed. "
                         "Put the details into the description.").format(length=len(value), maximum=TITLE_MAX_LENGTH))
     return value
+
+
+def jena_no_nul(key, data, errors, context):
+    """Dataset-level (runs before the fields): no text of a dataset or its resources may hold a NUL
+    character. PostgreSQL cannot store one, so a save from code (an action call, a harvest) failed
+    with a database error; now the field says what is wrong. The character is taken out here, so
+    the fields' own validators (some look values up in the database) never see it."""
+    for field, value in list(data.items()):
+        if isinstance(value, str) and "\x00" in value:
+            data[field] = value.replace("\x00", "")
+            errors.setdefault(field, []).append(_(
+                "This text contains a NUL character (code 0). Remove it and save again."))
