@@ -122,6 +122,33 @@ def _interval_sentence(seconds: int, lang: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def _city():
+    return places.parse_geometry(places.geometry_for([places.WHOLE_CITY]))
+
+
+def _relation_to_jena(spatial) -> Optional[str]:
+    """"jena" when a GeoJSON geometry lies (mostly) in Jena, "larger" when it covers Jena and
+    much more, "elsewhere" when it lies outside; None without a readable geometry."""
+    if not spatial:
+        return None
+    try:
+        shape = places.parse_geometry(spatial)
+        if shape.is_empty:
+            return None
+        city = _city()
+        if not shape.intersects(city):
+            return "elsewhere"
+        if shape.area == 0:  # points and lines
+            return "jena" if shape.within(city) else "larger"
+        inside = shape.intersection(city).area
+    except Exception:  # a broken geometry says nothing about the place
+        return None
+    if inside >= 0.5 * shape.area:
+        return "jena"
+    return "larger" if inside >= 0.9 * city.area else "elsewhere"
+
+
 class _Context:
     """What the rules need to know about one dataset, computed once for both languages."""
 
@@ -141,6 +168,9 @@ class _Context:
         self.sensors = by_kind.get("sensor", [])
         self.themes = [_code(t) for t in dataset.get("theme") or []]
         self.districts = [d for d in dataset.get("districts") or [] if d in places.districts() or d == "jena"]
+        self.place = self._place(inputs)
+        if self.place not in ("city", "districts"):
+            self.districts = []  # derived from a geometry that is not about Jena
         fields, measures = [], []
         taxonomy = inputs.taxonomy
         for notation in dataset.get("action_fields") or []:
@@ -153,6 +183,21 @@ class _Context:
                 fields.append(taxonomy.get(field))
         self.fields, self.measures = fields, measures
         self.kind = self._kind()
+
+    def _place(self, inputs: Inputs) -> str:
+        """What the dataset is about: "city" (all of Jena) or "districts" (some Ortsteile); for a
+        harvested record also "larger" (an area that includes Jena: the Land, Germany),
+        "elsewhere" (an area outside Jena) or "none" (it names no place). The city's own
+        datasets without districts are about all of Jena."""
+        named = [d for d in self.districts if d != places.WHOLE_CITY]
+        if not inputs.harvest_source:
+            return "districts" if named else "city"
+        relation = _relation_to_jena(self.dataset.get("spatial"))
+        if relation in ("larger", "elsewhere"):
+            return relation
+        if relation == "jena" or self.districts:
+            return "districts" if named else "city"
+        return "none"
 
     def _kind(self) -> str:
         formats = set(self.formats)
@@ -169,7 +214,10 @@ class _Context:
         return "other"
 
     def area(self, lang: str, dative: bool = False) -> str:
-        """ "ganz Jena", "Winzerla und Lobeda", "5 Ortsteile" (``dative``: "in 5 Ortsteilen")."""
+        """ "ganz Jena", "Winzerla und Lobeda", "5 Ortsteile" (``dative``: "in 5 Ortsteilen"); a
+        harvested record about somewhere else or nowhere says so."""
+        if self.place in ("larger", "elsewhere", "none"):
+            return sentences()["areas"][self.place + ("_dative" if dative else "")][lang]
         if not self.districts or "jena" in self.districts:
             return sentences()["areas"]["city"][lang]
         labels = [places.label(d, lang) for d in self.districts]
@@ -183,7 +231,11 @@ class _Context:
             entry = sentences()["themes"].get(code)
             if entry:
                 return entry.get(f"{lang}_about", entry[lang]) if about else entry[lang]
-        return sentences()["theme_fallback"][lang]
+        return sentences()["theme_fallback" if self.in_jena else "theme_fallback_elsewhere"][lang]
+
+    @property
+    def in_jena(self) -> bool:
+        return self.place in ("city", "districts")
 
     def measured(self, lang: str) -> list[tuple[str, str]]:
         """[(property, unit)] of the sensor profiles, once each."""
@@ -252,8 +304,11 @@ class RuleGenerator:
             if measured:
                 out.append(_say("sentences.about.kind_sensor", lang, measured=_join([_escape(m) for m in measured], lang)))
         elif c.kind in ("table", "geo", "document", "api"):
-            out.append(_say(f"sentences.about.kind_{c.kind}", lang))
-        if not c.districts or "jena" in c.districts:
+            kind = "kind_geo_elsewhere" if c.kind == "geo" and not c.in_jena else f"kind_{c.kind}"
+            out.append(_say(f"sentences.about.{kind}", lang))
+        if not c.in_jena:
+            out.append(_say(f"sentences.about.area_{c.place}", lang))
+        elif not c.districts or "jena" in c.districts:
             out.append(_say("sentences.about.area_city", lang))
         elif len(c.districts) <= 3:
             out.append(_say("sentences.about.area_few", lang, districts=c.area(lang)))
@@ -367,7 +422,8 @@ class RuleGenerator:
         field_questions = sentences()["sentences"]["field_questions"]
         for field in c.fields:
             questions.extend(q[lang] for q in field_questions.get(field.notation, []))
-        questions.extend(q[lang].format(theme=c.theme(lang)) for q in sentences()["sentences"]["generic_questions"])
+        generic = "generic_questions" if c.in_jena else "generic_questions_elsewhere"
+        questions.extend(q[lang].format(theme=c.theme(lang)) for q in sentences()["sentences"][generic])
         questions = list(dict.fromkeys(questions))[:3]
         return "\n".join("- " + q for q in questions)
 
