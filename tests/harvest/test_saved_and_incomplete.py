@@ -220,3 +220,30 @@ def test_a_huge_file_is_refused_before_it_is_read(source_server, tmp_path):
     assert "mehr als die Antwort einer Quelle haben darf" in result.output
     assert "more than a source's answer may have" in result.output
     assert _snapshot() == before
+
+
+# -- SensorThings: Things are grouped across pages ------------------------------------------------
+
+THINGS_PAGE_2 = "/v1.1/Things?$expand=Locations,Datastreams($expand=ObservedProperty,Sensor)&$top=5&$skip=5"
+SENSOR_CONFIG = {"page_size": 5, "license_id": "dl-by-de/2.0"}
+
+
+def test_a_sensorthings_page_that_fails_keeps_the_groups_of_the_pages_read(source_server):
+    from tests.harvest import fixtures
+    fixtures.serve(source_server, "sensorthings")
+    source_server.add(THINGS_PAGE_2, "Bad Gateway", content_type="text/plain", status=502)
+    summary = run(make_source(source_server.url("/v1.1"), "jena_sensorthings", SENSOR_CONFIG))
+    assert summary["created"] > 0 and summary["withdrawn"] == 0, summary["messages"]
+    assert "Page 2 could not be read" in summary["incomplete"] and "HTTP error 502" in summary["incomplete"]
+    assert len(harvested()) == summary["created"]
+
+
+def test_a_saved_sensorthings_page_is_imported_and_withdraws_nothing(source_server, tmp_path):
+    from tests.harvest import fixtures
+    source = make_source(source_server.url("/v1.1"), "jena_sensorthings", SENSOR_CONFIG)
+    path = _save(tmp_path, "things.json", fixtures.read("sensorthings", "things-1.json").decode("utf-8"),
+                 source_server.base)
+    summary = _import(source, path)
+    assert summary["created"] > 0 and summary["withdrawn"] == 0, summary["messages"]
+    assert "one page of a paged catalog" in summary["incomplete"]
+    assert source_server.requests == []
