@@ -26,10 +26,10 @@ CORPUS = {
         "jena_dcat", "https://opendata.schleswig-holstein.de/catalog.xml?page=50", {}, 100, 0, False, None),
     # 3 datasets; licences only on resources, as URIs or German prose
     "govdata-ckan-package_search-uba.json": (
-        "jena_ckan", "https://www.govdata.de/ckan/", {}, 0, 3, True, None),
+        "jena_ckan", "https://www.govdata.de/ckan/", {}, 3, 0, True, None),
     # 5 ISO 19139 records; licences as JSON in gmd:otherConstraints
     "gdide-csw-getrecords-iso19139.xml": (
-        "jena_csw", "https://gdk.gdi-de.org/gdi-de/srv/eng/csw", {}, 3, 2, True, None),
+        "jena_csw", "https://gdk.gdi-de.org/gdi-de/srv/eng/csw", {}, 5, 0, True, None),
     # DCAT-US data.json of an ArcGIS Hub site: its @context is an address, which the JSON-LD
     # reading refuses (the harvester fetches nothing but the source)
     "arcgis-hub-evian-data.json": (
@@ -41,15 +41,15 @@ CORPUS = {
         "/formatters/dcat", {}, 1, 0, True, None),
     # page 1 of 3 (2 of 6 records) of a GeoNetwork CSW
     "geonetwork-csw-getrecords-iso19139-page1.xml": (
-        "jena_csw", "https://geonetwork.geo-ide.invalid/geonetwork/srv/fre/csw", {}, 0, 2,
+        "jena_csw", "https://geonetwork.geo-ide.invalid/geonetwork/srv/fre/csw", {}, 2, 0,
         False, None),
     # DKAN's package_show: "result" is a list
     "dkan-hautsdefrance-package_show.json": (
-        "jena_ckan", "https://opendata.hautsdefrance.fr/", {}, 0, 1, True, None),
+        "jena_ckan", "https://opendata.hautsdefrance.fr/", {}, 1, 0, True, None),
     # 2 datasets of an organisation's catalog on data.gouv.fr (udata), harvested there from Opendatasoft
     "datagouvfr-udata-organization-catalog.rdf": (
         "jena_dcat", "https://www.data.gouv.fr/api/1/organizations/54884a24c751df7226a3fc16/catalog.rdf", {},
-        0, 2, True, None),
+        2, 0, True, None),
 }
 
 # the portals' host names are allowed without a DNS look-up (tests run offline; a saved document

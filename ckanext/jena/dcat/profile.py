@@ -22,7 +22,6 @@ reject, and adds what they ask for. Each replacement names the SHACL rule it sat
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Optional
 
 from rdflib import BNode, Literal, Namespace, URIRef
@@ -33,7 +32,7 @@ from ckan.plugins import toolkit
 
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
-from ckanext.jena.schema import places, vocabularies
+from ckanext.jena.schema import inbound, places, vocabularies
 from ckanext.jena.schema.validators import as_list
 from ckanext.jena.taxonomy import store as taxonomy_store
 
@@ -51,20 +50,6 @@ DATA_THEME_SCHEME = URIRef(mapping.EU + "data-theme")
 
 def _config_bool(key: str) -> bool:
     return toolkit.asbool(toolkit.config.get(key, False))
-
-
-def _date_text(value: Any) -> Optional[str]:
-    """ISO 8601 from the date spellings real catalogues use ("2021-01-28 GMT 01:51:03.349")."""
-    if value in (None, ""):
-        return None
-    text = str(value).strip()
-    text = re.sub(r"\s+(GMT|UTC)\s+", "T", text)
-    text = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
-    match = re.match(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2})?)?", text)
-    if not match:
-        match = re.match(r"^(\d{4})(-\d{2})?$", text)
-        return text if match else None
-    return match.group(0) if match.group(2) else match.group(1)
 
 
 _ORG_TYPES: dict = {}
@@ -353,16 +338,24 @@ SCHEMA_KEYS = {
 }
 RESOURCE_KEYS = {"url", "name", "description", "format", "mimetype", "size", "license",
                  "access_url", "download_url", "uri"}
-TAG_RE = re.compile(r"[^\w \-.]", re.UNICODE)
 
-
-def _clean_tag(name: str) -> Optional[str]:
-    cleaned = re.sub(r"\s+", " ", TAG_RE.sub(" ", name)).strip()[:100]
-    return cleaned if len(cleaned) >= 2 else None
+def _licence_text(graph, node) -> Optional[str]:
+    """A licence as the source wrote it: its IRI, its text, or the label of a licence node."""
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        for predicate in (RDFS.label, DCT.title, DCT.identifier, SKOS.prefLabel):
+            label = graph.value(node, predicate)
+            if label is not None:
+                return str(label).strip() or None
+        return None
+    return str(node).strip() or None
 
 
 def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
-    """A dataset dict of the Jena schema from what ckanext-dcat's DCAT-AP 3 parser read."""
+    """A dataset dict of the Jena schema from what ckanext-dcat's DCAT-AP 3 parser read: this
+    maps the structure (which node holds what); the values are normalised, and what is missing,
+    unknown or invalid listed as gaps, by the schema's inbound normaliser (inbound.dataset)."""
     out: dict = {k: v for k, v in parsed.items() if k in SCHEMA_KEYS and v not in (None, "", [])}
     taxonomy = taxonomy_store.current()
     concepts = [str(o) for p in (DCT.subject, DCAT.theme) for o in graph.objects(dataset_ref, p)]
@@ -370,47 +363,21 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
     action_fields = [n for n in action_fields if n in taxonomy.valid_values()]
     if action_fields:
         out["action_fields"] = taxonomy.with_fields(action_fields)
-    themes = [t for t in DcatApDeProfile._list(parsed.get("theme")) if t.startswith(DATA_THEME)]
-    out["theme"] = themes
-    for key, vocab in (("frequency", "frequency"), ("access_rights", "access_rights")):
-        value = vocabularies.normalise(vocab, parsed[key]) if parsed.get(key) else None
-        out[key] = value
-    languages = [vocabularies.normalise("language", v) for v in DcatApDeProfile._list(parsed.get("language"))]
-    out["language"] = [v for v in languages if v]
-    tags = []
-    for tag in parsed.get("tags") or []:
-        cleaned = _clean_tag(tag.get("name", "") if isinstance(tag, dict) else str(tag))
-        if cleaned and cleaned not in tags:
-            tags.append(cleaned)
+    # EU data themes only: other dcat:theme values are the taxonomy's (action fields, above)
+    out["theme"] = [t for t in DcatApDeProfile._list(parsed.get("theme")) if not t.startswith(taxonomy.base_uri)]
+    out["language"] = DcatApDeProfile._list(parsed.get("language"))
+    tags = inbound.tags(parsed.get("tags") or [])
     if not tags:
-        # no keywords at the source: the meaning is clear from its EU themes, else its title
+        # no keywords at the source: the meaning is clear from its EU themes (else none is
+        # invented: the missing keywords are a gap for a data officer)
         for theme in out["theme"]:
-            label = vocabularies.vocabulary("eu_themes")["choices"].get(theme.rsplit("/", 1)[-1], {}).get("de")
-            cleaned = _clean_tag(label or "")
-            if cleaned:
-                tags.append(cleaned)
-    if not tags:
-        words = [w for w in re.findall(r"\w[\w\-]{3,}", parsed.get("title") or "") if w[0].isupper()]
-        tags = list(dict.fromkeys(words))[:3]
+            uri = inbound.concept("eu_themes", theme) or ""
+            label = vocabularies.vocabulary("eu_themes")["choices"].get(uri.rsplit("/", 1)[-1], {}).get("de")
+            tags.extend(inbound.tags([label]))
     out["tags"] = [{"name": t} for t in tags]
-    for key in ("issued", "modified"):
-        out[key] = _date_text(parsed.get(key))
-    periods = []
-    for period in parsed.get("temporal_coverage") or []:
-        start, end = _date_text(period.get("start")), _date_text(period.get("end"))
-        if start and end and end < start:
-            start, end = end, start
-        if start or end:
-            periods.append({k: v for k, v in (("start", start), ("end", end)) if v})
-    out["temporal_coverage"] = periods
-    contacts = []
-    for contact in parsed.get("contact") or []:
-        entry = {k: contact[k] for k in ("name", "email", "url") if contact.get(k)}
-        if entry.get("email", "").startswith("mailto:"):
-            entry["email"] = entry["email"][len("mailto:"):]
-        if entry:
-            contacts.append(entry)
-    out["contact"] = contacts[:1]
+    out["temporal_coverage"] = parsed.get("temporal_coverage") or []
+    out["contact"] = [{k: contact[k] for k in ("name", "email", "url") if contact.get(k)}
+                      for contact in parsed.get("contact") or []]
     derived = graph.value(dataset_ref, PROV.wasDerivedFrom)
     if derived:
         out["source"] = str(derived)
@@ -432,41 +399,18 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
         out["districts"] = list(dict.fromkeys(specific or [places.WHOLE_CITY]))
     if geometry and not out.get("districts"):
         out["spatial"] = geometry if isinstance(geometry, str) else json.dumps(geometry)
-    # licences: the dataset's own dct:license, else the one most of its distributions carry;
-    # a distribution keeps its licence only where it differs
-    license_id = mapping.license_id_from_uri(str(graph.value(dataset_ref, DCT.license) or "")) or None
-    distribution_licenses = [mapping.license_id_from_uri(r.get("license")) for r in parsed.get("resources") or []]
-    distribution_licenses = [lic for lic in distribution_licenses if lic]
-    if not license_id and distribution_licenses:
-        license_id = max(set(distribution_licenses), key=distribution_licenses.count)
+    # the dataset's own dct:license as written (inbound.dataset falls back to its distributions')
+    written = _licence_text(graph, graph.value(dataset_ref, DCT.license))
     resources = []
     for resource in parsed.get("resources") or []:
         entry = {k: v for k, v in resource.items() if k in RESOURCE_KEYS and v not in (None, "", [])}
-        lic = mapping.license_id_from_uri(resource.get("license"))
-        entry.pop("license", None)
-        if lic and lic != license_id:
-            entry["license"] = lic
-        info = mapping.format_info(resource.get("format")) or mapping.format_info(resource.get("mimetype"))
-        if info:
-            entry["format"] = info["name"]
-            if info.get("media_type"):
-                entry["mimetype"] = info["media_type"]
-        elif resource.get("format"):
-            entry["format"] = str(resource["format"]).rsplit("/", 1)[-1][:50]
-        if isinstance(entry.get("mimetype"), str) and entry["mimetype"].startswith(mapping.IANA):
-            entry["mimetype"] = entry["mimetype"][len(mapping.IANA):]
-        if entry.get("size") is not None:
-            try:
-                entry["size"] = int(float(entry["size"]))
-            except (TypeError, ValueError):
-                entry.pop("size")
         if not entry.get("url"):
             entry["url"] = entry.get("download_url") or entry.get("access_url") or ""
         resources.append(entry)
     out["resources"] = resources
-    if license_id:
-        out["license_id"] = license_id
-    out = {k: v for k, v in out.items() if v not in (None, "", []) and k not in ("uri", "identifier")}
+    if written:
+        out["license_id"] = written
+    out = inbound.dataset({k: v for k, v in out.items() if k not in ("uri", "identifier")})
     # as ckanext-dcat's own profiles do: the dataset's URI and dct:identifier as extras, which
     # other harvesters (ckanext-dcat's dcat_rdf) take their guid from
     identifier = graph.value(dataset_ref, DCT.identifier)

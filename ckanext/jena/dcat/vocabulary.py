@@ -5,7 +5,7 @@ validator can only see when the concepts are in the data graph. GovData's valida
 the EU tables; offline tests and anyone checking our output can merge this graph instead.
 Built from the same data files the form and the profile use, so it covers exactly what can be
 emitted: data themes, frequencies, access rights, languages (schema/data/vocabularies.yaml),
-file types (dcat/data/formats.yaml) and ADMS publisher types.
+file types (schema/data/formats.yaml) and ADMS publisher types.
 """
 from __future__ import annotations
 

@@ -30,6 +30,9 @@ from ckan.plugins import toolkit
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 
+from ckanext.jena.schema import inbound
+from ckanext.jena.schema.validators import ORIGIN_FIELD
+
 from . import curation, fetch, indexing, normalise, store
 from .fetch import FetchError
 
@@ -78,6 +81,34 @@ class SavedDocument:
 
 # the page reader's state during one gather: pages read, the saved document, the source's address
 _GATHER: contextvars.ContextVar = contextvars.ContextVar("jena_harvest_gather", default=None)
+
+
+# A record without URI or identifier of its own (a blank node) gets an identity from its content
+# (CONTENT_PREFIX + hash of title, publisher, landing page) and matching keys (MATCH_PREFIX +
+# landing page or distribution address) that find it again in its own source when the source
+# fixes a typo in its title.
+CONTENT_PREFIX = "content:"
+MATCH_PREFIX = "match:"
+
+
+def content_identity(title: str, publisher: str, landing_page: str) -> str:
+    return CONTENT_PREFIX + content_hash("\n".join((title.strip(), publisher.strip(), landing_page.strip())))[:24]
+
+
+def match_again(record: "Record", previous: dict, seen: set) -> None:
+    """A content-derived record the source lists under a new identity (its title changed) takes
+    the identity of the one earlier record of the source it shares a landing page or distribution
+    address with, so the dataset and its curation stay."""
+    if not record.guid.startswith(CONTENT_PREFIX) or record.guid in previous:
+        return
+    keys = {i for i in record.identifiers if i.startswith(MATCH_PREFIX)}
+    if not keys:
+        return
+    candidates = [guid for guid, known in previous.items()
+                  if guid.startswith(CONTENT_PREFIX) and guid not in seen and known.state == "active"
+                  and keys & set(known.identifiers or [])]
+    if len(candidates) == 1:
+        record.guid = candidates[0]
 
 
 class RecordError(ValueError):
@@ -259,6 +290,7 @@ class JenaHarvester(HarvesterBase):
             if saved is None:
                 fetch.check_url(url)
             for record in self.collect(url, config):
+                match_again(record, previous, seen)
                 if record.guid in seen:
                     store.gather_error(harvest_job, bilingual(
                         f"The source lists the record {record.guid} twice; the first one was kept.",
@@ -308,7 +340,6 @@ class JenaHarvester(HarvesterBase):
                         incomplete.english)
 
         to_import: list = []
-
         unchanged: list = []
         for record in records:
             known = previous.get(record.guid)
@@ -401,6 +432,9 @@ class JenaHarvester(HarvesterBase):
         try:
             dataset = self.to_dataset(harvest_object.content or "", config, source.url.strip())
             dataset = normalise.dataset(dataset, config)
+            if not str(dataset.get("title") or "").strip():
+                # the one thing a record cannot arrive without (its identity was checked in gather)
+                raise RecordError("it has no title in any language", "er hat in keiner Sprache einen Titel")
         except (FetchError, ValueError, KeyError, TypeError, AttributeError) as exc:
             if isinstance(exc, FetchError):
                 message = exc.report()
@@ -415,7 +449,11 @@ class JenaHarvester(HarvesterBase):
             store.save()
             return False
         identifiers = json.loads(store.object_extra(harvest_object, "jena_identifiers") or "[]")
-        other = store.claimed_elsewhere(identifiers, source.id)
+        gaps = dataset.get(inbound.GAPS_FIELD) or "[]"
+        dataset[ORIGIN_FIELD] = source.id
+        # content-derived matching keys ("match:...") find a blank-node record again in its own
+        # source only; they say nothing about duplicates across sources
+        other = store.claimed_elsewhere([i for i in identifiers if not i.startswith(MATCH_PREFIX)], source.id)
         if other:
             store.object_error(harvest_object, bilingual(
                 f"Already in the portal as dataset '{other['package_name']}' from the source "
@@ -456,6 +494,7 @@ class JenaHarvester(HarvesterBase):
                 conflicts: list = []
             else:
                 merged, conflicts = curation.merge(existing, dataset, known.harvested if known else None)
+                merged.update({ORIGIN_FIELD: source.id, inbound.GAPS_FIELD: gaps})
                 merged["state"] = "active"
                 if private:  # the source configuration or the source itself says private: never public
                     merged["private"] = True
@@ -471,6 +510,14 @@ class JenaHarvester(HarvesterBase):
                        identifiers, curation.snapshot(result, dataset))
         harvest_object.package_id = result["id"]
         store.make_current(harvest_object)
+        open_gaps = inbound.gaps_of(result)
+        if open_gaps:
+            # curation work: counted in the job report ("arrived with gaps") and listed per record
+            store.add_object_extra(harvest_object, "jena_gaps", str(len(open_gaps)))
+            store.object_error(harvest_object, bilingual(
+                "Arrived with gaps: " + "; ".join(inbound.describe(g, "en") for g in open_gaps) + ".",
+                "Mit Lücken übernommen: " + "; ".join(inbound.describe(g, "de") for g in open_gaps) + "."),
+                "Import")
         if conflicts:
             store.object_error(harvest_object, bilingual(
                 "Edited in the portal and changed at the source; the portal's values were kept: "
@@ -489,11 +536,23 @@ class JenaHarvester(HarvesterBase):
         store.mark_withdrawn(source.id, harvest_object.guid)
         harvest_object.current = False
         harvest_object.report_status = "deleted"
-        store.object_error(harvest_object, bilingual(
-            "Gone from the source: the dataset was withdrawn (it is in the trash and returns if the "
-            "source lists it again).",
-            "Nicht mehr in der Quelle: der Datensatz wurde zurückgezogen (er liegt im Papierkorb und kehrt "
-            "zurück, wenn die Quelle ihn wieder führt)."), "Import")
+        if harvest_object.guid.startswith(CONTENT_PREFIX):
+            # its identity came from its content: a changed title, publisher and addresses read as
+            # a new record, so the report says it may have been replaced
+            store.object_error(harvest_object, bilingual(
+                "Replaced or gone: the record had no URI or identifier of its own, and the source no longer "
+                "lists one with its title, publisher and addresses. The dataset was withdrawn (it is in the "
+                "trash with its curation); if the source renamed it, it arrived as a new dataset.",
+                "Ersetzt oder entfernt: der Datensatz hatte weder URI noch eigene Kennung, und die Quelle führt "
+                "keinen mit seinem Titel, Herausgeber und seinen Adressen mehr. Er wurde zurückgezogen (er liegt "
+                "mit seiner Pflege im Papierkorb); hat die Quelle ihn umbenannt, kam er als neuer Datensatz."),
+                "Import")
+        else:
+            store.object_error(harvest_object, bilingual(
+                "Gone from the source: the dataset was withdrawn (it is in the trash and returns if the "
+                "source lists it again).",
+                "Nicht mehr in der Quelle: der Datensatz wurde zurückgezogen (er liegt im Papierkorb und kehrt "
+                "zurück, wenn die Quelle ihn wieder führt)."), "Import")
         store.save()
         return True
 

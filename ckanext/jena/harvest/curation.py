@@ -20,7 +20,8 @@ TRACKED = ("title", "notes", "tags", "url", "version", "license_id", "contact", 
            "access_rights", "temporal_coverage", "districts", "spatial", "language", "sensor_category",
            "provenance", "source", "issued", "modified", "resources", "groups", "action_fields")
 # never compared or overwritten: identity and bookkeeping
-IGNORED = {"id", "name", "owner_org", "type", "state", "private"}
+# (the origin and the gaps are the harvester's own bookkeeping, written on every import)
+IGNORED = {"id", "name", "owner_org", "type", "state", "private", "harvested_from", "harvest_gaps"}
 
 
 def _empty(value: Any) -> bool:

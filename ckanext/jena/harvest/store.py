@@ -53,6 +53,7 @@ class Remembered:
     state: str
     harvested: dict
     package_state: Optional[str] = None
+    identifiers: list = dataclasses.field(default_factory=list)
 
 
 def ensure_table() -> None:
@@ -65,9 +66,9 @@ def ensure_table() -> None:
 def remembered(source_id: str) -> dict[str, Remembered]:
     """The source's records with the state of their datasets (``package_state``) in one query."""
     rows = model.Session.execute(sa.text(
-        "SELECT r.guid, r.package_id, r.content_hash, r.state, p.state FROM jena_harvest_record r "
+        "SELECT r.guid, r.package_id, r.content_hash, r.state, p.state, r.identifiers FROM jena_harvest_record r "
         "LEFT JOIN package p ON p.id = r.package_id WHERE r.source_id = :s"), {"s": source_id})
-    return {r[0]: Remembered(r[0], r[1], r[2], r[3], {}, r[4]) for r in rows}
+    return {r[0]: Remembered(r[0], r[1], r[2], r[3], {}, r[4], list(r[5] or [])) for r in rows}
 
 
 def remembered_one(source_id: str, guid: str) -> Optional[Remembered]:
@@ -189,6 +190,10 @@ def object_extra(obj: HarvestObject, key: str) -> Optional[str]:
     return None
 
 
+def add_object_extra(obj: HarvestObject, key: str, value: str) -> None:
+    obj.extras.append(HarvestObjectExtra(key=key, value=value))
+
+
 def gather_error(job: HarvestJob, message: str) -> None:
     model.Session.add(HarvestGatherError(message=message, job=job))
     model.Session.commit()
@@ -235,9 +240,15 @@ def job_counts(job_id: str) -> dict:
     counts = {r[0]: r[1] for r in rows}
     gather_errors = model.Session.execute(sa.text(
         "SELECT count(*) FROM harvest_gather_error WHERE harvest_job_id = :j"), {"j": job_id}).scalar()
+    # records created or updated with gaps (curation work; see schema/inbound.py)
+    with_gaps = model.Session.execute(sa.text(
+        "SELECT count(*) FROM harvest_object o JOIN harvest_object_extra x ON x.harvest_object_id = o.id "
+        "WHERE o.harvest_job_id = :j AND x.key = 'jena_gaps' AND o.report_status IN ('added', 'updated')"),
+        {"j": job_id}).scalar()
     return {"created": counts.get("added", 0), "updated": counts.get("updated", 0),
             "unchanged": counts.get("not modified", 0), "withdrawn": counts.get("deleted", 0),
-            "errors": counts.get("errored", 0) + counts.get("ERROR", 0), "gather_errors": gather_errors}
+            "errors": counts.get("errored", 0) + counts.get("ERROR", 0), "gather_errors": gather_errors,
+            "with_gaps": with_gaps}
 
 
 def job_messages(job_id: str) -> list[str]:

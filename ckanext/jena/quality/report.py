@@ -40,3 +40,50 @@ def write_csv(rows: list[dict], out: IO[str]) -> None:
                                                        "reusability", "contextuality")),
                          " ".join(c["check"] for c in row["govdata"] if not c["ok"]),
                          " | ".join(row["fixes"]), row["checked_at"] or ""])
+
+
+def harvest_gaps(context: dict, source_id=None) -> list[dict]:
+    """Harvested datasets with open gaps, by harvest source (see logic.jena_harvest_gaps_list).
+    Read from CKAN's own extras: the schema stores a dataset's origin and gaps there."""
+    from ckan import model
+    from sqlalchemy.orm import aliased
+
+    from ckanext.jena.lang import current as current_language
+    from ckanext.jena.schema import inbound
+    from ckanext.jena.schema.validators import ORIGIN_FIELD
+
+    source = None
+    if source_id:
+        source = model.Package.get(source_id)
+        if source is None or source.type != "harvest":
+            raise toolkit.ObjectNotFound(toolkit._("There is no harvest source {source!r}.").format(source=source_id))
+    origin = model.PackageExtra
+    gaps = aliased(model.PackageExtra)
+    query = (model.Session.query(model.Package, origin.value, gaps.value)
+             .join(origin, (origin.package_id == model.Package.id) & (origin.key == ORIGIN_FIELD))
+             .join(gaps, (gaps.package_id == model.Package.id) & (gaps.key == inbound.GAPS_FIELD))
+             .filter(model.Package.state == "active", gaps.value != "[]")
+             .order_by(model.Package.title))
+    if source is not None:
+        query = query.filter(origin.value == source.id)
+    lang = current_language()
+    by_source: dict = {}
+    for package, origin_id, stored in query:
+        try:
+            toolkit.check_access("package_update", dict(context), {"id": package.id})
+        except toolkit.NotAuthorized:
+            continue
+        entries = inbound.gaps_of({inbound.GAPS_FIELD: stored})
+        if not entries:
+            continue
+        group = by_source.get(origin_id)
+        if group is None:
+            harvest_source = model.Package.get(origin_id)
+            group = by_source[origin_id] = {
+                "source": {"id": origin_id, "name": harvest_source.name if harvest_source else origin_id,
+                           "title": (harvest_source.title or harvest_source.name) if harvest_source else origin_id},
+                "datasets": []}
+        group["datasets"].append({
+            "id": package.id, "name": package.name, "title": package.title, "private": package.private,
+            "gaps": [dict(g, text=inbound.describe(g, lang)) for g in entries]})
+    return sorted(by_source.values(), key=lambda g: g["source"]["title"].casefold())

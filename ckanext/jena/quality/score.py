@@ -18,6 +18,8 @@ from ckan.plugins import toolkit
 
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.jena.dcat import mapping
+from ckanext.jena.lang import current as current_language
+from ckanext.jena.schema import inbound
 
 from . import checks
 
@@ -154,10 +156,19 @@ def score(dataset: dict) -> dict:
         "id": dataset["id"], "name": dataset["name"], "title": dataset.get("title"),
         "points": total, "max": sum(MAXIMA.values()), "band": band(total), "band_label": band_label(band(total)),
         "dimensions": dimensions, "criteria": items,
-        "fixes": [i["fix"] for i in items if i["fix"]],
+        # gaps a harvest brought in come first: the source's original value next to each
+        "fixes": harvest_fixes(dataset) + [i["fix"] for i in items if i["fix"]],
+        "gaps": inbound.gaps_of(dataset),
         "govdata": govdata_checks(graph, ref, distributions),
         "checked_at": check["checked_at"].isoformat() if check and check.get("checked_at") else None,
     }
+
+
+def harvest_fixes(dataset: dict) -> list[str]:
+    """The gaps of a harvested dataset (schema/inbound.py) as items of the fix list."""
+    lang = current_language()
+    return [_("From the harvest: {gap}.").format(gap=inbound.describe(gap, lang))
+            for gap in inbound.gaps_of(dataset)]
 
 
 def band_label(name: str) -> str:

@@ -1,4 +1,5 @@
-"""/ckan-admin/quality: the catalog's metadata quality for sysadmins."""
+"""/ckan-admin/quality: the catalog's metadata quality for sysadmins; /ckan-admin/quality/gaps and
+/harvest/<source>/gaps: harvested datasets that need attention, for data officers."""
 from __future__ import annotations
 
 import io
@@ -29,4 +30,17 @@ def catalog_report():
     return toolkit.render("jena/quality/report.html", {"rows": rows, "bands": bands})
 
 
+def harvest_gaps(source=None):
+    """Harvested, needs attention: the gaps harvested datasets arrived with, per source."""
+    try:
+        groups = toolkit.get_action("jena_harvest_gaps_list")({"user": toolkit.g.user}, {"source_id": source})
+    except toolkit.NotAuthorized:
+        return toolkit.abort(403, toolkit._("Sign in to see the harvested datasets that need attention."))
+    except toolkit.ObjectNotFound as exc:
+        return toolkit.abort(404, str(exc))
+    return toolkit.render("jena/quality/gaps.html", {"groups": groups, "source": source})
+
+
 quality_blueprint.add_url_rule("/ckan-admin/quality", view_func=catalog_report)
+quality_blueprint.add_url_rule("/ckan-admin/quality/gaps", view_func=harvest_gaps, endpoint="harvest_gaps")
+quality_blueprint.add_url_rule("/harvest/<source>/gaps", view_func=harvest_gaps, endpoint="source_gaps")

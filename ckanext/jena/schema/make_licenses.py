@@ -38,15 +38,7 @@ ENGLISH = {
     "other-freeware": "Other freeware licence",
     "other-opensource": "Other open source licence",
 }
-# Ids other catalogues use for the same licences (old GovData/CKAN ids, SPDX-like spellings).
-ALIASES = {
-    "dl-de-by-2.0": "dl-by-de/2.0", "dl-de/by-2-0": "dl-by-de/2.0", "dl-by-de-2.0": "dl-by-de/2.0",
-    "dl-de-zero-2.0": "dl-zero-de/2.0", "dl-de/zero-2-0": "dl-zero-de/2.0",
-    "dl-de-by-1.0": "dl-by-de/1.0", "cc-by-4.0": "cc-by/4.0", "CC-BY-4.0": "cc-by/4.0",
-    "cc-by-sa-4.0": "cc-by-sa/4.0", "CC-BY-SA-4.0": "cc-by-sa/4.0", "cc-zero-1.0": "cc-zero",
-    "CC0-1.0": "cc-zero", "cc0": "cc-zero", "odc-odbl": "odbl", "ODbL-1.0": "odbl",
-    "odc-by": "odby", "odc-pddl": "odcpddl", "notspecified": "other-closed",
-}
+# Other spellings of the same licences: data/licence-spellings.yaml (read by inbound.py).
 
 
 def build(rdf_path: str) -> list:
@@ -75,8 +67,5 @@ if __name__ == "__main__":
     target = os.path.join(os.path.dirname(__file__), "data")
     with open(os.path.join(target, "licenses.json"), "w", encoding="utf-8") as f:
         json.dump(licenses, f, ensure_ascii=False, indent=1)
-        f.write("\n")
-    with open(os.path.join(target, "license-aliases.json"), "w", encoding="utf-8") as f:
-        json.dump(ALIASES, f, ensure_ascii=False, indent=1, sort_keys=True)
         f.write("\n")
     print(f"{len(licenses)} licences")

@@ -11,7 +11,7 @@ from ckanext.jena.lang import current as _lang
 
 from ckanext.jena.taxonomy import store as taxonomy_store
 
-from . import places, vocabularies
+from . import inbound, places, vocabularies
 
 _ = toolkit._
 missing = toolkit.missing
@@ -34,6 +34,76 @@ def as_list(value: Any) -> list[str]:
         except ValueError:
             pass
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+ORIGIN_FIELD = "harvested_from"
+
+
+def harvest_origin(data, context) -> Any:
+    """The harvest source a dataset came from, or None for the city's own datasets. Only the
+    harvester (an internal call, ignore_auth) sets it; a form or API save keeps the stored one, so
+    an officer's edit of a harvested dataset is checked like the harvested dataset it is."""
+    value = data.get((ORIGIN_FIELD,))
+    if value not in (missing, None, "") and context.get("ignore_auth"):
+        return str(value)
+    package = context.get("package")
+    if package is not None and getattr(package, "extras", None) is not None:
+        return package.extras.get(ORIGIN_FIELD) or None
+    return None
+
+
+def jena_harvested_from(key, data, errors, context):
+    origin = harvest_origin(data, context)
+    if not origin:
+        data.pop(key, None)
+        raise toolkit.StopOnError
+    data[key] = origin
+
+
+def jena_required_unless_harvested(key, data, errors, context):
+    """Required for the city's own datasets; a harvested dataset may arrive without it (a gap for
+    a data officer, listed in harvest_gaps)."""
+    value = data.get(key)
+    if value in (missing, None) or (isinstance(value, str) and not value.strip()):
+        if harvest_origin(data, context):
+            data.pop(key, None)
+            raise toolkit.StopOnError
+        errors[key].append(_("Missing value"))
+        raise toolkit.StopOnError
+
+
+def _stored_gaps(data, context) -> list:
+    value = data.get((inbound.GAPS_FIELD,))
+    if value in (missing, None, "") or not context.get("ignore_auth"):
+        package = context.get("package")
+        value = package.extras.get(inbound.GAPS_FIELD) if package is not None and getattr(
+            package, "extras", None) is not None else None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = []
+    return [g for g in value or [] if isinstance(g, dict)]
+
+
+def jena_harvest_gaps(key, data, errors, context):
+    """The gaps a harvest found (see inbound.py) that are still open, stored with the dataset;
+    closed as a data officer fills them in (read from the values as submitted: CKAN validates
+    fields in name order). Only harvested datasets have them."""
+    if not harvest_origin(data, context):
+        data.pop(key, None)
+        raise toolkit.StopOnError
+    gaps = _stored_gaps(data, context)
+    resources = {k[1] for k in data if isinstance(k, tuple) and len(k) == 3 and k[0] == "resources"}
+    current = {field: data.get((field,)) for field in inbound.FIELD_NAMES if "." not in field}
+    current["tags"] = [data[k] for k in data if isinstance(k, tuple) and len(k) == 3 and k[0] == "tags"
+                       and k[-1] == "name" and data[k] not in (missing, None, "")]
+    current["contact"] = [{"email": data.get(("contact", i, "email")), "url": data.get(("contact", i, "url"))}
+                          for i in {k[1] for k in data if isinstance(k, tuple) and len(k) == 3 and k[0] == "contact"}]
+    current["resources"] = sorted(resources)
+    current["tag_string"] = data.get(("tag_string",))
+    current = {k: (None if v is missing else v) for k, v in current.items()}
+    data[key] = json.dumps(inbound.open_gaps(gaps, current), ensure_ascii=False)
 
 
 def _chosen(key, data) -> list[str]:
@@ -128,6 +198,9 @@ def jena_places(key, data, errors, context):
         if not shape.is_valid or shape.is_empty:
             raise ValueError("invalid geometry")
     except Exception:
+        if harvest_origin(data, context):
+            data.pop(("spatial",), None)  # harvested: an area that is no GeoJSON is left out
+            return
         errors.setdefault(("spatial",), []).append(_(
             "The area is not valid GeoJSON. Draw it on the map or paste a GeoJSON geometry "
             "(Polygon, MultiPolygon or Point, coordinates in WGS84)."))
@@ -166,7 +239,11 @@ def jena_license(key, data, errors, context):
     value = data.get(key)
     if value in (missing, None, ""):
         return
-    normalised = vocabularies.normalise_license(value)
+    normalised = inbound.licence(value)
+    if normalised is None and harvest_origin(data, context):
+        # kept exactly as the source wrote it (a gap for a data officer), never mapped to another
+        data[key] = str(value).strip()
+        return
     if normalised is None:
         errors[key].append(_("The licence '{value}' is not on the dcat-ap.de licence list. Valid choices: {choices}").format(
             value=value, choices=", ".join(vocabularies.licenses())))
@@ -181,8 +258,10 @@ def jena_vocabulary(name):
             return
         out, bad = [], []
         for value in values:
-            uri = vocabularies.normalise(name, value)
+            uri = inbound.concept(name, value)
             (out if uri else bad).append(uri or value)
+        if bad and harvest_origin(data, context):
+            bad = []  # harvested: checked for type only; the harvest noted the value as a gap
         if bad:
             lang = _lang()
             labels = ", ".join(f"{c['value'].rsplit('/', 1)[-1]} ({c['label'].get(lang) or c['label']['de']})"
@@ -226,6 +305,8 @@ def jena_languages(key, data, errors, context):
 def jena_require_keywords(key, data, errors, context):
     """Dataset-level (after the fields): at least one keyword (GovData rejects datasets
     without one)."""
+    if harvest_origin(data, context):
+        return
     has_tags = any(k[0] == "tags" and k[-1] == "name" and data[k] not in (missing, None, "")
                    for k in data if isinstance(k, tuple) and len(k) == 3)
     tag_string = data.get(("tag_string",))
@@ -238,6 +319,8 @@ def jena_require_keywords(key, data, errors, context):
 def jena_require_license(key, data, errors, context):
     """Dataset-level: a dataset with files or links needs a licence (DCAT-AP.de requires one
     for every distribution); each resource may have its own, else the dataset's applies."""
+    if harvest_origin(data, context):
+        return
     if data.get(("license_id",)) not in (missing, None, ""):
         return
     resources = {k[1] for k in data if isinstance(k, tuple) and len(k) == 3 and k[0] == "resources"}
@@ -250,6 +333,9 @@ def jena_require_license(key, data, errors, context):
 def get_validators() -> dict:
     return {
         "jena_require_license": jena_require_license,
+        "jena_harvested_from": jena_harvested_from,
+        "jena_required_unless_harvested": jena_required_unless_harvested,
+        "jena_harvest_gaps": jena_harvest_gaps,
         "jena_require_keywords": jena_require_keywords,
         "jena_action_fields": jena_action_fields,
         "jena_districts": jena_districts,

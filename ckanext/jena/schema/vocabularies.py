@@ -59,34 +59,7 @@ def licenses() -> dict:
         return {lic["id"]: lic for lic in json.load(f)}
 
 
-@functools.lru_cache(maxsize=1)
-def license_aliases() -> dict:
-    with open(os.path.join(DATA_DIR, "license-aliases.json"), encoding="utf-8") as f:
-        return json.load(f)
-
-
 def normalise_license(value: str):
-    """The list id for an id, a known alias or a dcat-ap.de licence URI; None if not listed."""
-    text = str(value or "").strip()
-    if text in licenses():
-        return text
-    if text in license_aliases():
-        return license_aliases()[text]
-    for prefix in ("http://dcat-ap.de/def/licenses/", "https://dcat-ap.de/def/licenses/"):
-        if text.startswith(prefix) and text[len(prefix):] in licenses():
-            return text[len(prefix):]
-    lowered = {k.casefold(): v for k, v in license_aliases().items()}
-    if text.casefold() in lowered:
-        return lowered[text.casefold()]
-    # spellings whose meaning is clear: "cc-by-nc-de/4_0" is CC BY-NC 4.0 (4.0 has no
-    # national ports, so "-de" adds nothing), "dl-by-de/2_0" is dl-by-de/2.0
-    for prefix in ("http://dcat-ap.de/def/licenses/", "https://dcat-ap.de/def/licenses/"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    candidate = text.replace("_", ".")
-    if candidate in licenses():
-        return candidate
-    international = candidate.replace("-de/4.0", "/4.0")
-    if international != candidate and international in licenses():
-        return international
-    return None
+    """The list id for any known spelling of a licence; None if not known (inbound.licence)."""
+    from . import inbound
+    return inbound.licence(value)

@@ -10,7 +10,7 @@ import json
 from typing import Iterator
 from urllib.parse import urljoin
 
-from ckanext.jena.schema import places, vocabularies
+from ckanext.jena.schema import places
 
 from .. import fetch, normalise
 from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash, distinctive
@@ -132,8 +132,10 @@ class JenaCkanHarvester(JenaHarvester):
             "notes": source.get("notes") or "",
             "tags": [{"name": t} for t in tags if t],
             "url": source.get("url") or landing,
+            # a licence the normaliser does not know arrives as written (its address where there is one)
             "license_id": normalise.license_id(source.get("license_id")) or normalise.license_id(source.get("license_title"))
-            or normalise.license_id(source.get("license_url")) or source.get("license_id"),
+            or normalise.license_id(source.get("license_url")) or source.get("license_url")
+            or source.get("license_title") or source.get("license_id"),
             "version": source.get("version"),
             "issued": source.get("metadata_created", "")[:10] or None,
             "modified": source.get("metadata_modified", "")[:10] or None,
@@ -157,11 +159,7 @@ class JenaCkanHarvester(JenaHarvester):
             if isinstance(values, str):
                 values = [v.strip() for v in values.strip("[]").replace('"', "").split(",") if v.strip()]
             if values:
-                name = "eu_themes" if key == "theme" else "language"
-                dataset[key] = [u for u in (vocabularies.normalise(name, v) for v in values) if u]
-        for key, name in (("frequency", "frequency"), ("access_rights", "access_rights")):
-            if dataset.get(key):
-                dataset[key] = vocabularies.normalise(name, dataset[key])
+                dataset[key] = values  # the inbound normaliser reads them and notes unknown ones
         if isinstance(dataset.get("districts"), list):
             valid = set(places.valid_keys())
             dataset["districts"] = [d for d in dataset["districts"] if d in valid]
@@ -175,6 +173,6 @@ class JenaCkanHarvester(JenaHarvester):
         dataset["resources"] = [{
             "url": r.get("url"), "name": r.get("name") or r.get("url"), "description": r.get("description"),
             "format": r.get("format"), "mimetype": r.get("mimetype"),
-            "size": r.get("size") if isinstance(r.get("size"), int) else None,
+            "size": r.get("size") if isinstance(r.get("size"), int) else None, "license": r.get("license"),
         } for r in source.get("resources") or [] if isinstance(r, dict) and r.get("url")]
         return dataset

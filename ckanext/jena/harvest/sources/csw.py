@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import etree
 
-from ckanext.jena.dcat import mapping
-from ckanext.jena.schema import vocabularies
+from ckanext.jena.schema import inbound, vocabularies
 
 from .. import normalise, xmlsafe
 from ..base import Incomplete, JenaHarvester, Record, RecordError, distinctive
@@ -60,7 +59,7 @@ def _locator_format(locator: dict, formats: list) -> Optional[str]:
             return name
     path = urlsplit(locator["url"].strip()).path
     if "." in path.rsplit("/", 1)[-1]:
-        info = mapping.format_info(path.rsplit(".", 1)[-1])
+        info = inbound.format_info(path.rsplit(".", 1)[-1])
         if info:
             return info["name"]
     if "DOWNLOAD" in protocol and len(formats) == 1:

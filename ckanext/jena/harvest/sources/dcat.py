@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 
 import rdflib
 from rdflib import BNode, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from .. import fetch, xmlsafe
-from ..base import Incomplete, JenaHarvester, Record, RecordError, distinctive
+from ..base import MATCH_PREFIX, Incomplete, JenaHarvester, Record, RecordError, content_identity, distinctive
 from ..fetch import FetchError
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -177,12 +177,27 @@ class JenaDcatHarvester(JenaHarvester):
         identifiers = [str(o).strip() for o in graph.objects(dataset_ref, DCTERMS.identifier) if str(o).strip()]
         if isinstance(dataset_ref, URIRef):
             identifiers.insert(0, str(dataset_ref))
+        match_keys: list = []
         if not identifiers:
-            title = graph.value(dataset_ref, DCTERMS.title)
-            return Record(guid=f"blank:{stable_hash(graph, dataset_ref)[:16]}",
-                          error=f"Der Datensatz „{title}“ hat weder URI noch dct:identifier und kann nicht "
-                                f"wiedererkannt werden / The dataset “{title}” has neither a URI nor a "
-                                "dct:identifier, so it cannot be recognised again.")
+            # a blank node: its identity comes from its content (title, publisher, landing page), and
+            # its landing page and distribution addresses find it again after a title is corrected
+            titles = sorted(graph.objects(dataset_ref, DCTERMS.title),
+                            key=lambda t: (getattr(t, "language", None) != "de", str(t)))
+            title = str(titles[0]).strip() if titles else ""
+            if not title:
+                return Record(guid=f"blank:{stable_hash(graph, dataset_ref)[:16]}",
+                              error="Ein Datensatz hat weder URI noch dct:identifier noch einen Titel und kann nicht "
+                                    "wiedererkannt werden / A dataset has neither a URI, nor a dct:identifier, nor a "
+                                    "title, so it cannot be recognised again.")
+            publisher = graph.value(dataset_ref, DCTERMS.publisher)
+            publisher_name = graph.value(publisher, FOAF.name) if publisher is not None else None
+            publisher_text = str(publisher_name or (publisher if isinstance(publisher, URIRef) else "") or "")
+            landing = str(graph.value(dataset_ref, DCAT.landingPage) or "")
+            addresses = [landing] + sorted(str(url) for distribution in graph.objects(dataset_ref, DCAT.distribution)
+                                           for prop in (DCAT.downloadURL, DCAT.accessURL)
+                                           for url in graph.objects(distribution, prop))
+            match_keys = [MATCH_PREFIX + a for a in dict.fromkeys(addresses) if a.startswith(("http://", "https://"))]
+            identifiers = [content_identity(title, publisher_text, landing)]
         def content() -> str:
             sub = rdflib.Graph()
             for triple in description(graph, dataset_ref):
@@ -190,7 +205,8 @@ class JenaDcatHarvester(JenaHarvester):
             return sub.serialize(format="nt")
 
         return Record(guid=identifiers[0], make_content=content,
-                      content_hash=stable_hash(graph, dataset_ref), identifiers=distinctive(identifiers))
+                      content_hash=stable_hash(graph, dataset_ref),
+                      identifiers=distinctive(identifiers) + match_keys)
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:
         graph = rdflib.ConjunctiveGraph()
