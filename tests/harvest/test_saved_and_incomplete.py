@@ -150,6 +150,18 @@ def test_a_saved_page_of_a_paged_catalog_withdraws_nothing(source_server, tmp_pa
     assert len(_titles()) == 3
 
 
+@pytest.mark.parametrize("suffix, rdf_format", [("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml"), ("n3", "n3")])
+def test_a_saved_catalog_in_any_rdf_syntax_maps_like_the_live_turtle(source_server, tmp_path, suffix, rdf_format):
+    import rdflib
+    datasets = [catalog.dataset(n) for n in range(1, 4)]
+    source = make_source(catalog.serve(source_server, datasets, per_page=10))
+    assert run(source)["created"] == 3
+    graph = rdflib.Graph().parse(data=catalog.turtle(datasets).replace("{base}", source_server.base), format="turtle")
+    path = _save(tmp_path, f"katalog.{suffix}", graph.serialize(format=rdf_format, encoding="utf-8"))
+    summary = _import(source, path)
+    assert (summary["unchanged"], summary["created"], summary["updated"]) == (3, 0, 0), summary["messages"]
+
+
 def test_saved_ckan_answers_are_imported(tmp_path):
     from tests.harvest.test_ckan_harvest import package
     source = make_source("http://127.0.0.1:9/", "jena_ckan")
@@ -172,6 +184,11 @@ def test_the_cli_imports_a_saved_answer(source_server, tmp_path):
     assert result.exit_code == 0, result.output
     assert "created 2 · updated 0 · unchanged 0 · withdrawn 0 · errors 0" in result.output
     assert source_server.requests == []
+    page = _save(tmp_path, "seite.ttl", catalog.turtle(datasets[:1], "/catalog.ttl", "/catalog.ttl?page=2"),
+                 source_server.base)
+    result = CliRunner().invoke(harvest, ["import", source["name"], "--file", page, "--quiet"])
+    assert result.exit_code == 3, result.output  # incomplete: what was read is in, nothing withdrawn
+    assert "unvollständig, nichts wurde zurückgezogen / incomplete, nothing was withdrawn" in result.output
 
 
 # -- hostile saved answers: a clear error in both languages, nothing changed ---------------------
