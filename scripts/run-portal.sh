@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The portal in the foreground (http://127.0.0.1:5000), served by gunicorn (scripts/serve.sh:
 # several worker processes, no debugger), with its background workers, which stop with it:
-# ckanext-harvest's gather and fetch consumers (harvest jobs started in the web UI), a loop
-# that marks finished harvest jobs every 30 s (`ckan harvester run`, which also ends jobs
-# stuck beyond ckan.harvest.timeout), and CKAN's job worker (the quality checks).
-# Their logs and the web server's access log are in .local/log/.
+# ckanext-harvest's gather consumer and JENA_FETCH_CONSUMERS fetch consumers (default 2), CKAN's
+# job worker (the quality checks) and the scheduler (`ckan jena scheduler`: the one process for
+# everything periodic: it starts harvest sources whose frequency is due and marks finished jobs).
+# Their logs (scheduler.log, harvest-*.log, jobs.log) and the web server's access log are in
+# .local/log/. The systemd units in deploy/systemd/ run the same commands (docs/deploy.md).
 #   scripts/run-portal.sh --dev   CKAN's development server instead, reloading changed code
 #                                 (`make run-dev`; never in front of visitors)
 set -uo pipefail
@@ -18,11 +19,16 @@ stop_workers() { [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>
 trap stop_workers EXIT
 trap 'exit 130' INT TERM
 
+FETCH_CONSUMERS="${JENA_FETCH_CONSUMERS:-2}"
+[[ "$FETCH_CONSUMERS" =~ ^[1-9][0-9]?$ ]] \
+    || die "JENA_FETCH_CONSUMERS must be a number from 1 to 99, not '$FETCH_CONSUMERS'."
 "${CKAN[@]}" harvester gather-consumer >>"$LOG/harvest-gather.log" 2>&1 & pids+=($!)
-"${CKAN[@]}" harvester fetch-consumer >>"$LOG/harvest-fetch.log" 2>&1 & pids+=($!)
+for ((n = 1; n <= FETCH_CONSUMERS; n++)); do
+    "${CKAN[@]}" harvester fetch-consumer >>"$LOG/harvest-fetch.log" 2>&1 & pids+=($!)
+done
 "${CKAN[@]}" jobs worker >>"$LOG/jobs.log" 2>&1 & pids+=($!)
-( while sleep 30; do "${CKAN[@]}" harvester run >>"$LOG/harvest-run.log" 2>&1; done ) & pids+=($!)
-say "workers started (harvest gather/fetch, job worker); logs in ${LOG#$ROOT/}/"
+"${CKAN[@]}" jena scheduler >>"$LOG/scheduler.log" 2>&1 & pids+=($!)
+say "workers started (harvest gather, $FETCH_CONSUMERS fetch, job worker, scheduler); logs in ${LOG#$ROOT/}/"
 if [ "${1:-}" = "--dev" ]; then
     "${CKAN[@]}" run --host 127.0.0.1 --port 5000 --disable-debugger
 else

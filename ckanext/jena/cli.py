@@ -13,3 +13,12 @@ def with_subgroup(group: click.Command) -> list:
     """For IClick.get_commands(): the shared `jena` group with ``group`` added."""
     jena.add_command(group)
     return [jena]
+
+
+def _add_common_commands() -> None:
+    """Commands of no single capability (they serve the whole portal)."""
+    from .scheduler.cli import scheduler
+    jena.add_command(scheduler)
+
+
+_add_common_commands()

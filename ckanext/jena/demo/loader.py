@@ -265,13 +265,13 @@ def _ensure_source(spec: dict[str, Any], base: str, user_name: str) -> dict[str,
     """Create the demo harvest source, or point it at this run's address."""
     context = _context(user_name)
     wanted = {"url": base + spec["path"], "config": json.dumps(spec["config"], sort_keys=True),
-              "title": spec["title"]}
+              "title": spec["title"], "frequency": spec.get("frequency", "MANUAL")}
     try:
         current = toolkit.get_action("harvest_source_show")(dict(context), {"id": spec["name"]})
     except toolkit.ObjectNotFound:
         org = toolkit.get_action("organization_show")(dict(context), {"id": spec["org"]})
         return toolkit.get_action("harvest_source_create")(dict(context), dict(
-            wanted, name=spec["name"], source_type=spec["source_type"], owner_org=org["id"], frequency="MANUAL"))
+            wanted, name=spec["name"], source_type=spec["source_type"], owner_org=org["id"]))
     if any((current.get(k) or "") != v for k, v in wanted.items()):
         current = toolkit.get_action("harvest_source_patch")(dict(context), dict(wanted, id=current["id"]))
     return current

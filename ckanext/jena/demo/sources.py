@@ -32,7 +32,9 @@ import requests
 SOURCES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sources")
 PREFIX = "/demo-quellen"
 
-# name, title, harvester type, path below the demo base, source configuration, owning organisation
+# name, title, harvester type, path below the demo base, source configuration, owning organisation,
+# frequency (MANUAL unless given: the sensor platform runs daily, so `make run` shows the scheduler
+# starting a due source by itself)
 SOURCES = [
     {"name": "altes-open-data-portal", "title": "Altes Open-Data-Portal der Stadt Jena (CKAN)",
      "source_type": "jena_ckan", "path": "/ckan/", "org": "smart-city-jena",
@@ -43,7 +45,7 @@ SOURCES = [
      "source_type": "jena_csw", "path": "/csw", "org": "smart-city-jena",
      "config": {"page_size": 3, "license_id": "dl-by-de/2.0"}},
     {"name": "urbane-datenplattform", "title": "Urbane Datenplattform Jena (SensorThings)",
-     "source_type": "jena_sensorthings", "path": "/sensorthings/v1.1", "org": "smart-city-jena",
+     "source_type": "jena_sensorthings", "path": "/sensorthings/v1.1", "org": "smart-city-jena", "frequency": "DAILY",
      "config": {"page_size": 5, "license_id": "dl-by-de/2.0", "contact_name": "Urbane Datenplattform Jena",
                 "contact_email": "smartcity@jena.de"}},
 ]

@@ -12,6 +12,7 @@ import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.jena.scheduler import IPeriodicTasks
 
 from . import logic
 from .sources.ckan import JenaCkanHarvester
@@ -27,6 +28,7 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IClick)
+    plugins.implements(IPeriodicTasks)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -52,6 +54,10 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
         from ckanext.jena.cli import with_subgroup
         from .cli import harvest
         return with_subgroup(harvest)
+
+    def periodic_tasks(self) -> list:
+        from .schedule import periodic_tasks
+        return periodic_tasks()
 
 
 class JenaCkanHarvesterPlugin(JenaCkanHarvester):

@@ -1,0 +1,52 @@
+"""The portal's own commands as separate processes over this test run's database and Redis."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from ckan.plugins import toolkit
+
+ROOT = Path(__file__).resolve().parents[1]
+CKAN = str(ROOT / ".venv" / "bin" / "ckan")
+
+
+def ini_with(path: Path, settings: dict) -> Path:
+    """test.ini with ``settings`` set in [app:main], written to ``path``."""
+    text = (ROOT / "test.ini").read_text(encoding="utf-8")
+    for key, value in settings.items():
+        line = re.compile(r"^" + re.escape(key) + r"\s*=.*$", re.M)
+        if line.search(text):
+            text = line.sub(lambda _: f"{key} = {value}", text)
+        else:
+            text = text.replace("[app:main]\n", f"[app:main]\n{key} = {value}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def service_env() -> dict:
+    """This test run's database and Redis for the processes."""
+    env = dict(os.environ)
+    env["CKAN_SQLALCHEMY_URL"] = toolkit.config["sqlalchemy.url"]
+    env["CKAN_REDIS_URL"] = toolkit.config["ckan.redis.url"]
+    return env
+
+
+def start(ini: Path, args: list[str], log: Path) -> subprocess.Popen:
+    """`ckan -c INI ARGS...` in the background, its output in ``log``."""
+    with open(log, "ab") as out:
+        return subprocess.Popen([CKAN, "-c", str(ini), *args], env=service_env(), stdout=out,
+                                stderr=subprocess.STDOUT)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
