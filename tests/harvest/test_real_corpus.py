@@ -35,6 +35,10 @@ CORPUS = {
     "arcgis-hub-evian-data.json": (
         "jena_dcat", "https://ville-d-evian-opendata-ville-evian.hub.arcgis.com/api/feed/dcat-us/1.1.json", {},
         0, 0, True, "refers to a JSON-LD context by address"),
+    # DCAT-AP 3.0.0 JSON-LD feed of a German city's ArcGIS Hub, cut to 3 datasets by the saving project
+    "arcgis-hub-dessau-rosslau-dcat-ap-3.0.0.json": (
+        "jena_dcat", "https://open-data.stadtatlas.dessau-rosslau.de/api/feed/dcat-ap/3.0.0.json", {},
+        0, 3, True, None),
     # 1 GeoDCAT-AP dataset as GeoNetwork's DCAT formatter writes it
     "geonetwork-datara-dcat.rdf": (
         "jena_dcat", "https://catalogue.open-datara.fr/geonetwork/srv/api/records/f40c3860-7236-4b30-a141-23b8ae33f7b2"
