@@ -230,19 +230,20 @@ def test_a_data_officer_edits_and_reviews_in_the_browser(org, app):
     editor, member = officers(org)
     url = f"/dataset/{pkg['name']}/explainer/edit"
     app.get(url, extra_environ={"REMOTE_USER": member["name"]}, status=403)
-    form = app.get(url, extra_environ={"REMOTE_USER": editor["name"]})
+    browser = app.test_client()  # one browser: the CSRF token belongs to its session
+    form = browser.get(url, extra_environ={"REMOTE_USER": editor["name"]})
     assert "Flesch" in form.body and "Wiener Sachtextformel" in form.body
     token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
     fields = {f"section-{key}": section(show(pkg["id"], user=editor["name"]), key)["markdown"] for key in SECTIONS}
     long_text = ("Die Straßenbaumbestandsaufnahme dokumentiert sämtliche kommunalverwaltungsseitig "
                  "registrierten Gehölzindividuen einschließlich ihrer dendrologischen Charakteristika.")
     fields.update({"_csrf_token": token, "lang": "de", "section-about": long_text, "action": "check"})
-    checked = app.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
+    checked = browser.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
     assert "Es wurde noch nichts gespeichert." in checked.body
     assert '<mark class="jena-long-word">' in checked.body  # long words are highlighted
     assert section(show(pkg["id"]), "about")["markdown"] != long_text
     fields.update({"section-about": "Hier steht, wo in Jena Bäume stehen.", "action": "save", "reviewed": "true"})
-    app.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
+    browser.post(url, data=fields, extra_environ={"REMOTE_USER": editor["name"]})
     after = show(pkg["id"])
     assert section(after, "about")["markdown"] == "Hier steht, wo in Jena Bäume stehen."
     assert after["status"] == "reviewed"

@@ -287,6 +287,17 @@ def test_a_nul_byte_in_a_json_body_is_a_clear_400(app):
     assert helpers.call_action("package_search", q="name:nul", include_private=True)["count"] == 0
 
 
+def test_a_nul_byte_in_json_posted_as_a_form_is_a_clear_400(app):
+    """curl -d '{...}' sends JSON as the only key of a form; CKAN's API reads it as JSON."""
+    import json
+    sysadmin = factories.SysadminWithToken()
+    org = factories.Organization(org_type="fachdienst")
+    body = json.dumps({"name": "nul", "title": "Bäume\x00", "owner_org": org["id"]})
+    response = app.post("/api/3/action/package_create", headers={"Authorization": sysadmin["token"]},
+                        data=body, content_type="application/x-www-form-urlencoded", status=None)
+    assert response.status_code == 400 and "NUL" in response.json["error"]["message"]
+
+
 def test_a_nul_byte_in_an_explainer_section_is_a_clear_400(app):
     org = factories.Organization(org_type="fachdienst")
     officer = factories.User(password=PASSWORD)

@@ -16,6 +16,8 @@ from xml.etree import ElementTree
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from ckanext.jena import urls
+
 from . import glossary
 
 MAX_SECTION_CHARS = 4000
@@ -28,7 +30,6 @@ _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>?")
 _INLINE_LINK = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 # [label]: target  (reference definitions, also inside quotes and list items)
 _REFERENCE = re.compile(r"^[ \t>*+-]*\[[^\[\]\n]+\]:[ \t]*(\S+).*$", re.M)
-_SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 class UnsafeText(ValueError):
@@ -46,10 +47,10 @@ def safe_target(target: str) -> bool:
         return decoded[len(glossary.LINK_SCHEME):] in glossary.ids()
     if decoded.startswith("//"):
         return False
-    scheme = urlparse(decoded).scheme.lower()
-    if not scheme:
-        return ":" not in decoded.split("/")[0].split("#")[0].split("?")[0]
-    return scheme in _SAFE_SCHEMES
+    if urlparse(decoded).scheme.lower() == "mailto":
+        return True
+    # http(s) or a path: the portal's one rule for links (ckanext/jena/urls.py)
+    return urls.is_safe_link(decoded)
 
 
 def _one_pass(text: str) -> str:

@@ -37,6 +37,12 @@ def request_holds_nul(request) -> bool:
             return _holds_nul(body)
         if any(_holds_nul(key) or _holds_nul(values) for key, values in request.form.lists()):
             return True
+        if len(request.form) == 1 and request.form.get(next(iter(request.form))) in ("1", ""):
+            # JSON posted as a form's only key (curl -d '{...}'): CKAN's API decodes it so
+            try:
+                return _holds_nul(json.loads(next(iter(request.form))))
+            except ValueError:
+                return False
     return False
 
 
