@@ -181,14 +181,37 @@ class TestIndexing:
         assert package_xmin == index_xmin
 
     def test_a_failed_write_leaves_the_index_as_it_was(self):
+        # The write must fail AFTER the search document was written in the same transaction:
+        # a deferred constraint trigger fails the COMMIT itself, and first checks (from inside
+        # that transaction) that the index already holds the new title.
         dataset = factories.Dataset(name="bleibt", title="Alter Titel")
-        with pytest.raises(toolkit.ValidationError):
-            helpers.call_action("package_update", id=dataset["id"], name="bleibt",
-                                title="Neuer Titel", url="javascript:alert(1)", state="nonsense",
-                                owner_org="no-such-org")
-        model.Session.rollback()
+        model.Session.execute(model.sa.text("""
+            CREATE FUNCTION jena_test_fail_commit() RETURNS trigger AS $$
+            BEGIN
+              IF EXISTS (SELECT 1 FROM jena_search_document
+                         WHERE id = NEW.id AND title = 'Neuer Titel') THEN
+                RAISE EXCEPTION 'jena test: commit failed after the index was written';
+              END IF;
+              RAISE EXCEPTION 'jena test: the index was not written before the commit';
+            END $$ LANGUAGE plpgsql"""))
+        model.Session.execute(model.sa.text("""
+            CREATE CONSTRAINT TRIGGER jena_test_fail_commit AFTER UPDATE ON package
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+            EXECUTE FUNCTION jena_test_fail_commit()"""))
+        model.Session.commit()
+        try:
+            with pytest.raises(model.sa.exc.DBAPIError,
+                               match="commit failed after the index was written"):
+                helpers.call_action("package_update", id=dataset["id"], name="bleibt",
+                                    title="Neuer Titel")
+            model.Session.rollback()
+        finally:
+            model.Session.execute(model.sa.text("DROP TRIGGER jena_test_fail_commit ON package"))
+            model.Session.execute(model.sa.text("DROP FUNCTION jena_test_fail_commit()"))
+            model.Session.commit()
         assert names(search_as(q="Alter")) == ["bleibt"]
         assert search_as(q="Neuer")["count"] == 0
+        assert helpers.call_action("package_show", id=dataset["id"])["title"] == "Alter Titel"
 
     def test_updates_and_deletes_reach_the_index_at_once(self):
         dataset = factories.Dataset(title="Vorher")
