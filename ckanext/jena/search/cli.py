@@ -19,8 +19,16 @@ def init_schema() -> None:
 
 
 @click.command(name="check")
-def check() -> None:
-    """Report whether this CKAN still matches what the search seam was written for."""
+@click.option("--consistency", is_flag=True,
+              help="Compare the index with the database: datasets missing from, stale in or extra in it.")
+@click.option("--repair", is_flag=True, help="With --consistency: index the missing and stale datasets anew "
+                                             "and remove the extra ones.")
+def check(consistency: bool, repair: bool) -> None:
+    """Report whether this CKAN still matches what the search seam was written for; with
+    --consistency, whether the index agrees with the database (exit code 1 when not)."""
+    if consistency or repair:
+        _check_consistency(repair)
+        return
     from . import ckan_seam
     found = ckan_seam.problems()
     if found:
@@ -28,6 +36,31 @@ def check() -> None:
             click.secho(f"- {problem}", fg="red")
         raise click.exceptions.Exit(1)
     click.secho(f"jena_search fits this CKAN (backend={ckan_seam.backend_name()})", fg="green")
+
+
+def _check_consistency(repair: bool) -> None:
+    from . import consistency
+    found = consistency.compare()
+    labels = {"missing": "fehlt im Index / missing from the index",
+              "stale": "veraltet im Index / stale in the index",
+              "extra": "nur im Index / extra in the index"}
+    for kind, label in labels.items():
+        for package_id in found[kind]:
+            click.echo(f"{label}: {package_id}")
+    counts = ", ".join(f"{kind} {len(found[kind])}" for kind in labels)
+    if not any(found.values()):
+        click.secho(f"index consistent with the database ({counts})", fg="green")
+        return
+    if not repair:
+        click.secho(f"index inconsistent ({counts}); `--repair` fixes it", fg="red")
+        raise click.exceptions.Exit(1)
+    consistency.repair(found)
+    left = consistency.compare()
+    if any(left.values()):
+        click.secho("still inconsistent after the repair: " +
+                    ", ".join(f"{kind} {len(left[kind])}" for kind in labels), fg="red")
+        raise click.exceptions.Exit(1)
+    click.secho(f"repaired ({counts}); index consistent with the database", fg="green")
 
 
 def _rebuild_worker(number: int, package_ids: list, progress_every: int) -> int:
