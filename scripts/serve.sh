@@ -7,7 +7,7 @@
 # the access log goes to $JENA_LOG_DIR/web-access.log (.local/log/), errors to stderr.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-INI="$(realpath "${1:-$CKAN_INI}")"
+INI="$(realpath -m "${1:-$CKAN_INI}")"
 PORT="${2:-5000}"
 [ -f "$INI" ] || die "no ini file at $INI"
 export CKAN_INI="$INI"
