@@ -30,15 +30,16 @@ CORPUS = {
     # 5 ISO 19139 records; licences as JSON in gmd:otherConstraints
     "gdide-csw-getrecords-iso19139.xml": (
         "jena_csw", "https://gdk.gdi-de.org/gdi-de/srv/eng/csw", {}, 5, 0, True, None),
-    # DCAT-US data.json of an ArcGIS Hub site: its @context is an address, which the JSON-LD
-    # reading refuses (the harvester fetches nothing but the source)
+    # DCAT-US 1.1 data.json of an ArcGIS Hub site: its @context is Project Open Data's address, for
+    # which the harvester ships the context (no fetch); licences as HTML text
     "arcgis-hub-evian-data.json": (
         "jena_dcat", "https://ville-d-evian-opendata-ville-evian.hub.arcgis.com/api/feed/dcat-us/1.1.json", {},
-        0, 0, True, "refers to a JSON-LD context by address"),
-    # DCAT-AP 3.0.0 JSON-LD feed of a German city's ArcGIS Hub, cut to 3 datasets by the saving project
+        8, 0, True, None),
+    # DCAT-AP 3.0.0 JSON-LD feed of a German city's ArcGIS Hub, cut to 3 datasets by the saving project;
+    # the licence only as prose in dct:rights
     "arcgis-hub-dessau-rosslau-dcat-ap-3.0.0.json": (
         "jena_dcat", "https://open-data.stadtatlas.dessau-rosslau.de/api/feed/dcat-ap/3.0.0.json", {},
-        0, 3, True, None),
+        3, 0, True, None),
     # 1 GeoDCAT-AP dataset as GeoNetwork's DCAT formatter writes it
     "geonetwork-datara-dcat.rdf": (
         "jena_dcat", "https://catalogue.open-datara.fr/geonetwork/srv/api/records/f40c3860-7236-4b30-a141-23b8ae33f7b2"

@@ -5,7 +5,10 @@ on every run. The import maps through the `dcat_ap_de` profile of the DCAT issue
 parser the portal's own DCAT endpoints round-trip with."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import os
 from typing import Iterator
 from urllib.parse import urljoin
 
@@ -28,6 +31,13 @@ SUFFIXES = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".jsonld": "json-ld"
 NOT_OWNED = (DCAT.Dataset, DCAT.Catalog)
 RDF_FORMATS = ("turtle", "xml", "json-ld", "nt", "n3")
 MAX_DEPTH = 4
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+# JSON-LD contexts that catalogs name by address, shipped here (the harvester fetches nothing but
+# the source): DCAT-US 1.1, the `data.json` of Project Open Data, ArcGIS Hub and Socrata
+KNOWN_CONTEXTS = {
+    "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "dcat-us-1.1.context.json",
+    "http://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "dcat-us-1.1.context.json",
+}
 
 
 def rdf_format(answer: fetch.Answer, configured: str | None) -> str:
@@ -50,10 +60,28 @@ def _int(value):
         return None
 
 
+@functools.lru_cache(maxsize=None)
+def _known_context(name: str) -> dict:
+    with open(os.path.join(DATA_DIR, name), encoding="utf-8") as f:
+        return json.load(f)["@context"]
+
+
+def inline_known_context(body: bytes) -> bytes:
+    """A document whose top-level @context is a known address gets that context written in."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body  # refuse_remote_contexts says why
+    context = document.get("@context") if isinstance(document, dict) else None
+    if isinstance(context, str) and context.strip() in KNOWN_CONTEXTS:
+        document["@context"] = _known_context(KNOWN_CONTEXTS[context.strip()])
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return body
+
+
 def refuse_remote_contexts(body: bytes, url: str) -> None:
     """JSON-LD may name contexts by URL, which rdflib would fetch itself, outside the harvester's
-    limits and allow-list; only inline contexts are accepted."""
-    import json
+    limits and allow-list; only inline contexts (and the KNOWN_CONTEXTS, written in) are accepted."""
     try:
         document = json.loads(body)
     except ValueError as exc:
@@ -121,7 +149,6 @@ class JenaDcatHarvester(JenaHarvester):
 
     def validate_config(self, config: str) -> str:
         config = super().validate_config(config)
-        import json
         fmt = (json.loads(config) if config and config.strip() else {}).get("rdf_format")
         if fmt and fmt not in RDF_FORMATS:
             raise ValueError(f"rdf_format muss eines von {', '.join(RDF_FORMATS)} sein / rdf_format must be one "
@@ -147,11 +174,13 @@ class JenaDcatHarvester(JenaHarvester):
                 fmt = "turtle"
             if fmt == "xml":
                 xmlsafe.refuse_declarations(answer.body, answer.url)
+            body = answer.body
             if fmt == "json-ld":
-                refuse_remote_contexts(answer.body, answer.url)
+                body = inline_known_context(body)
+                refuse_remote_contexts(body, answer.url)
             graph = rdflib.Graph()
             try:
-                graph.parse(data=answer.body, format=fmt, publicID=answer.url)
+                graph.parse(data=body, format=fmt, publicID=answer.url)
             except Exception as exc:  # rdflib raises many kinds for a malformed or truncated payload
                 raise FetchError(f"The page {answer.url} is not valid RDF ({fmt}): {str(exc)[:300]}",
                                  f"Die Seite {answer.url} ist kein gültiges RDF ({fmt}): {str(exc)[:300]}")
