@@ -50,3 +50,18 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def harvest_ini(path: Path, plugins: str, settings: dict | None = None) -> Path:
+    """An ini for processes of the harvest plugin set ``plugins`` (tests.jena_plugins), as the
+    harvest tests' marks configure the test process."""
+    return ini_with(path, {
+        "ckan.plugins": plugins,
+        "scheming.dataset_schemas": "ckanext.jena.schema:schemas/dataset.yaml",
+        "scheming.organization_schemas": "ckanext.jena.schema:schemas/organization.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml",
+        "ckanext.dcat.rdf.profiles": "dcat_ap_de",
+        "ckanext.jena.harvest.allowed_hosts": "127.0.0.1",
+        "ckan.storage_path": str(path.parent / "storage"),
+        **(settings or {}),
+    })

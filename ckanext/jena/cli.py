@@ -17,8 +17,11 @@ def with_subgroup(group: click.Command) -> list:
 
 def _add_common_commands() -> None:
     """Commands of no single capability (they serve the whole portal)."""
+    from .backup.cli import backup, restore
     from .scheduler.cli import scheduler
     jena.add_command(scheduler)
+    jena.add_command(backup)
+    jena.add_command(restore)
 
 
 _add_common_commands()

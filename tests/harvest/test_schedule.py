@@ -18,16 +18,7 @@ START_TIMEOUT = 180  # seconds: each process loads CKAN with the harvest plugins
 
 
 def scheduler_ini(path):
-    return processes.ini_with(path, {
-        "ckan.plugins": HARVEST_PLUGINS,
-        "scheming.dataset_schemas": "ckanext.jena.schema:schemas/dataset.yaml",
-        "scheming.organization_schemas": "ckanext.jena.schema:schemas/organization.yaml",
-        "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml",
-        "ckanext.dcat.rdf.profiles": "dcat_ap_de",
-        "ckanext.jena.harvest.allowed_hosts": "127.0.0.1",
-        "ckanext.jena.harvest.schedule_interval": "1",
-        "ckan.storage_path": str(path.parent / "storage"),
-    })
+    return processes.harvest_ini(path, HARVEST_PLUGINS, {"ckanext.jena.harvest.schedule_interval": "1"})
 
 
 def _source(url: str, name: str, frequency: str) -> dict:
