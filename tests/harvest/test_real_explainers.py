@@ -36,7 +36,10 @@ def test_no_explainer_of_a_harvested_real_record_places_it_in_jena():
         source = make_source(url, source_type, config, name=f"quelle-{number}")
         run_source(source["id"], document=os.path.join(REAL, name))
     datasets = harvested()
-    assert len(datasets) == 104
+    # at least what the corpus test expects of these three documents (the lenient import raises it)
+    assert len(datasets) >= sum(CORPUS[name][3] for name in ("sh-opendata-catalog-page50.rdf",
+                                                             "gdide-csw-getrecords-iso19139.xml",
+                                                             "geonetwork-datara-dcat.rdf"))
     places = {"elsewhere": 0, "larger": 0, "none": 0}
     for dataset in datasets:
         drafts, _generator = core.draft_for(dataset)
