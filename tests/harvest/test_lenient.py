@@ -167,3 +167,32 @@ def test_the_page_for_data_officers_needs_a_sign_in(app, source_server):
     page = app.get("/harvest/quelle/gaps", extra_environ={"REMOTE_USER": sysadmin["name"]}, status=200)
     assert "Nutzungsbedingungen der Stadt Musterstadt" in page.body
     assert "Parkplätze" in page.body
+
+
+def test_an_unknown_licence_is_shown_as_written_and_a_script_address_never_as_a_link(app, source_server):
+    serve(source_server, """
+<https://portal.example/dataset/script> a dcat:Dataset ; dct:title "Skript"@de ;
+    dct:license "javascript:alert(1)" ;
+    dcat:distribution [ a dcat:Distribution ; dcat:accessURL <https://portal.example/files/x.csv> ] .
+<https://portal.example/dataset/terms> a dcat:Dataset ; dct:title "Bedingungen"@de ;
+    dct:license <https://www.musterstadt.de/nutzungsbedingungen> ;
+    dcat:distribution [ a dcat:Distribution ; dcat:accessURL <https://portal.example/files/z.csv> ] .
+<https://portal.example/dataset/escaped> a dcat:Dataset ; dct:title "Maskiert"@de ;
+    dct:license "<b>Eigene</b> Bedingungen &amp; mehr" ;
+    dcat:distribution [ a dcat:Distribution ; dcat:accessURL <https://portal.example/files/y.csv> ] .
+""")
+    summary = run(make_source(source_server.url("/catalog.ttl")))
+    assert summary["created"] == 3, summary["messages"]
+    datasets = by_title()
+    assert datasets["Skript"]["license_id"] == "javascript:alert(1)"
+    assert datasets["Maskiert"]["license_id"] == "Eigene Bedingungen & mehr"
+    page = app.get(f"/dataset/{datasets['Skript']['name']}", status=200).body
+    assert "javascript:alert(1)" in page and 'href="javascript:' not in page
+    page = app.get(f"/dataset/{datasets['Maskiert']['name']}", status=200).body
+    assert "<b>Eigene" not in page
+    # an unknown licence that is a web address is a link to it
+    terms = datasets["Bedingungen"]
+    assert terms["license_id"] == terms["license_url"] == "https://www.musterstadt.de/nutzungsbedingungen"
+    page = app.get(f"/dataset/{terms['name']}", status=200).body
+    assert 'href="https://www.musterstadt.de/nutzungsbedingungen"' in page
+    assert "license_url" not in datasets["Skript"]

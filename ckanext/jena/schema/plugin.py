@@ -19,7 +19,7 @@ from ckan.plugins import toolkit
 
 from ckanext.jena.taxonomy import store as taxonomy_store
 
-from . import helpers, places, validators, vocabularies
+from . import helpers, inbound, places, validators, vocabularies
 
 _ = toolkit._
 HERE = os.path.dirname(__file__)
@@ -124,6 +124,15 @@ class JenaSchemaPlugin(plugins.SingletonPlugin, DefaultTranslation):
             # searchable ("Grünstadtpflege", "Winzerla") without being a stored field
             pkg_dict["extras_jena_labels"] = " ".join(dict.fromkeys(labels))
         return pkg_dict
+
+    def after_dataset_show(self, context, pkg_dict: dict) -> None:
+        """A licence the register does not know (kept as a harvest source wrote it) shows as text,
+        and as a link where it is an http(s) address (CKAN's licence snippet links license_url)."""
+        license_id = pkg_dict.get("license_id")
+        if license_id and not pkg_dict.get("license_url") and license_id not in vocabularies.licenses():
+            link = inbound.link(license_id)
+            if link:
+                pkg_dict["license_url"] = link
 
     def after_dataset_search(self, search_results: dict, search_params: dict) -> dict:
         facets = search_results.get("search_facets") or {}
