@@ -33,8 +33,9 @@ pytestmark = demo_marks("jena_theme " + DEMO_PLUGINS + " jena_quality") + [
     pytest.mark.ckan_config("ckanext.jena.harvest.timeout", "1"),
     pytest.mark.ckan_config("ckanext.jena.explainer.profile_seconds", "4"),
     pytest.mark.ckan_config("ckanext.jena.quality.link_timeout", "1"),
-    pytest.mark.usefixtures("clean_db", "harvest_tables", "clean_index", "explainer_tables"),
 ]
+# only the tests that create datasets or sources need a clean database
+with_database = pytest.mark.usefixtures("with_plugins", "clean_db", "harvest_tables", "clean_index", "explainer_tables")
 SECRET = "INTERN-4711"
 SECRET_CSV = f"Geheimnis;Wert\n{SECRET};1\n{SECRET};2\n".encode()
 
@@ -140,6 +141,7 @@ def editor_dataset(resources: list) -> dict:
 
 # -- finding 1: the profiling job and what the portal publishes ------------------------------------
 
+@with_database
 def test_an_editors_link_past_the_address_check_is_not_fetched_and_nothing_is_published(app, services):
     v4, v6, _other = services
     links = backslash_tricks(v6) + [f"{v6.base}/x.csv", f"{v4.base}/x.csv"]
@@ -174,6 +176,7 @@ def test_profiling_reads_an_allowed_port_and_refuses_the_other_ports_of_that_hos
 
 # -- finding 1: the quality link checker -----------------------------------------------------------
 
+@with_database
 def test_the_link_checker_reports_internal_addresses_as_refused_never_as_working(services):
     v4, v6, other = services
     links = backslash_tricks(v6) + [f"{v6.base}/x.csv", f"{v4.base}/x.csv", "http://224.0.0.1/x.csv"]
@@ -198,6 +201,7 @@ def test_the_link_checker_checks_an_allowed_port_only(services, ckan_config, mon
 
 # -- finding 1: the harvester ----------------------------------------------------------------------
 
+@with_database
 def test_a_harvest_source_past_the_address_check_is_refused_and_not_fetched(services):
     v4, v6, _other = services
     sysadmin = factories.Sysadmin()
