@@ -202,6 +202,31 @@ def test_a_cross_site_post_to_ckanext_harvest_is_refused(app):
     assert len(helpers.call_action("harvest_job_list", source_id=source["id"])) == 1
 
 
+def test_a_link_on_another_site_cannot_clear_or_delete_a_harvest_source(app):
+    """ckanext-harvest clears, deletes and re-harvests on a plain GET; a link another site shows
+    a logged-in sysadmin (SameSite=Lax cookies go along with a followed link) must change nothing."""
+    admin = factories.Sysadmin(password=PASSWORD)
+    org = factories.Organization(org_type="fachdienst")
+    source = helpers.call_action("harvest_source_create", name="quelle", title="Quelle",
+                                 url="http://93.184.215.14/catalog.ttl", source_type="jena_dcat",
+                                 owner_org=org["id"])
+    browser = log_in(app, admin)
+    for path in (f"/harvest/delete/{source['id']}?clear=True", f"/harvest/clear/{source['id']}",
+                 f"/harvest/refresh/{source['id']}"):
+        response = browser.get(path, follow_redirects=False)
+        assert response.status_code == 405, path
+        assert "Knopf" in response.get_data(as_text=True)
+    assert helpers.call_action("harvest_source_show", id=source["id"])["state"] == "active"
+    assert helpers.call_action("harvest_job_list", source_id=source["id"]) == []
+    # the edit page's confirm button posts with the token: the source is deleted
+    assert browser.post(f"/harvest/delete/{source['id']}", follow_redirects=False).status_code == 400
+    token = TOKEN.search(browser.get(f"/harvest/admin/{source['name']}").get_data(as_text=True)
+                         .replace('name="_csrf_token" content=', 'name="_csrf_token" value=')).group(1)
+    deleted = browser.post(f"/harvest/delete/{source['id']}", data={"_csrf_token": token}, follow_redirects=False)
+    assert deleted.status_code == 302
+    assert helpers.call_action("harvest_source_show", id=source["id"])["state"] == "deleted"
+
+
 def test_every_form_of_the_project_that_posts_carries_the_token():
     """Templates under ckanext/jena: a form with method=post has the token field in it."""
     import pathlib

@@ -1,12 +1,19 @@
-"""No NUL byte gets past the door: PostgreSQL refuses it in text ("A string literal cannot
+"""What no request may do.
+
+No NUL byte gets past the door: PostgreSQL refuses it in text ("A string literal cannot
 contain NUL (0x00) characters") and CKAN answers that with a 500. A request that holds one in
 its path, query string, form fields (not uploaded files) or JSON body is answered 400 here,
-with a sentence that says what to do."""
+with a sentence that says what to do.
+
+No change by GET: the endpoints in ``ckanext.jena.security.post_only_endpoints`` (ckanext-harvest
+1.6 re-harvests, clears and deletes a source on a plain GET, which a link on another site can
+make a logged-in sysadmin's browser send) answer only POST, and a POST is CSRF-checked."""
 from __future__ import annotations
 
 import json
 
 from flask import make_response
+from werkzeug.exceptions import MethodNotAllowed
 
 from ckan.plugins import toolkit
 
@@ -57,3 +64,32 @@ def refuse_nul_bytes():
         response.headers["Content-Type"] = "application/json;charset=utf-8"
         return response
     return toolkit.abort(400, MESSAGE)
+
+
+CHANGE_BY_GET_MESSAGE = (
+    "This address changes data, so it only answers the button on the portal's page (a POST with "
+    "its security token). Open the page and use the button. / "
+    "Diese Adresse ändert Daten und antwortet daher nur auf den Knopf auf der Seite des Portals "
+    "(POST mit Sicherheitsmerkmal). Bitte die Seite öffnen und den Knopf verwenden.")
+
+
+def _post_only() -> set[str]:
+    return set(toolkit.config.get("ckanext.jena.security.post_only_endpoints") or [])
+
+
+def accept_post(app) -> None:
+    """Let the post-only endpoints take POST where their blueprint registered GET only
+    (ckanext-harvest's delete), at the same address and view."""
+    post_only = _post_only()
+    for rule in list(app.url_map.iter_rules()):
+        if rule.endpoint in post_only and "POST" not in (rule.methods or ()):
+            app.add_url_rule(rule.rule, endpoint=rule.endpoint, view_func=app.view_functions[rule.endpoint],
+                             methods=["POST"], defaults=rule.defaults)
+
+
+def refuse_changes_by_get():
+    """Flask before_request: 405 for GET/HEAD on an endpoint that changes data."""
+    request = toolkit.request
+    if request.method in ("GET", "HEAD") and request.endpoint in _post_only():
+        raise MethodNotAllowed(valid_methods=["POST"], description=CHANGE_BY_GET_MESSAGE)
+    return None

@@ -5,6 +5,8 @@
   (``ckanext.jena.security.content_security_policy``), so a city can widen it for a tile server.
 - A NUL byte in the path, the query string, a form field or a JSON body is answered with a
   clear 400 before CKAN hands it to PostgreSQL (which refuses it with a 500).
+- Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
+  ckanext-harvest's re-harvest, clear, delete) answer only POST, which CSRF protection covers.
 
 A plugin of its own rather than part of jena_theme: the headers and the guard protect every
 page and API call, whatever theme a city runs. Load it in ckan.plugins with the others."""
@@ -23,5 +25,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
     def make_middleware(self, app, config):
         if hasattr(app, "after_request"):  # the Flask app (CKAN 2.11 has no other)
             app.before_request(guard.refuse_nul_bytes)
+            app.before_request(guard.refuse_changes_by_get)
             app.after_request(policy.add_headers)
+            guard.accept_post(app)
         return app
