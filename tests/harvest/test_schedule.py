@@ -66,3 +66,4 @@ def test_a_due_source_is_started_by_the_scheduler_and_its_job_finishes(source_se
     assert source["frequency"] == "DAILY"
     text = log.read_text(errors="replace")
     assert "scheduler started: harvest every 1 s" in text and "scheduler stopped" in text
+    assert ": started taeglich" in text and ": finished taeglich" in text  # what a newcomer reads in scheduler.log
