@@ -323,7 +323,8 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
     ``read_body=False`` returns the status and headers only (link checks). ``limit_key`` names the
     config key of the size limit in the message when an answer is too large."""
     if params:
-        url += ("&" if urlsplit(url).query else "?") + urlencode(params, doseq=True)
+        url = url.split("#", 1)[0]
+        url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
     deadline = time.monotonic() + seconds * 4
     send = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
     send.update(headers or {})
