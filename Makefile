@@ -1,8 +1,27 @@
 # WISSENsAllmende Jena — ckanext-jena. Two commands do all set-up on a fresh machine:
 #   make run    the portal with demo content at http://127.0.0.1:5000 (foreground, gunicorn)
 #   make test   the whole test suite against a project-owned PostgreSQL and Redis
+#   make test CKAN_VERSION=2.12.0   (and make run CKAN_VERSION=2.12.0) the same on another CKAN,
+#               in its own virtualenv (.venv-2.12.0) and databases (ckan_test_2_12_0, ckan_jena_2_12_0)
 SHELL := /bin/bash
+DEFAULT_CKAN_VERSION := $(shell sed -nE 's/^ckan\[requirements\]==([^ ]+).*/\1/p' requirements.txt)
+CKAN_VERSION ?= $(DEFAULT_CKAN_VERSION)
+ifeq ($(CKAN_VERSION),$(DEFAULT_CKAN_VERSION))
 VENV ?= $(CURDIR)/.venv
+DB_SUFFIX :=
+else
+VENV ?= $(CURDIR)/.venv-$(CKAN_VERSION)
+DB_SUFFIX := _$(subst .,_,$(CKAN_VERSION))
+endif
+# the scripts read the version and the virtualenv from the environment (scripts/env.sh)
+export CKAN_VERSION
+export JENA_VENV := $(VENV)
+RUN_DB := ckan_jena$(DB_SUFFIX)
+TEST_DB := ckan_test$(DB_SUFFIX)
+ifneq ($(DB_SUFFIX),)
+# ckan.ini names ckan_jena; the portal on another CKAN uses its own database (CKAN reads this over the ini)
+export CKAN_SQLALCHEMY_URL := $(shell scripts/setup.sh db-url $(RUN_DB))
+endif
 CKAN := $(VENV)/bin/ckan
 SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
@@ -23,7 +42,7 @@ services: deps
 	@$(SETUP) services
 
 init-run: venv services
-	@$(SETUP) database ckan_jena
+	@$(SETUP) database $(RUN_DB)
 	@$(SETUP) ckan-ini
 	@$(SETUP) init ckan.ini
 	@scripts/sysadmin.sh ckan.ini
@@ -40,8 +59,8 @@ run-dev: demo
 	@scripts/run-portal.sh --dev
 
 init-test: venv services
-	@$(SETUP) database ckan_test
-	@$(SETUP) init test.ini ckan_test
+	@$(SETUP) database $(TEST_DB)
+	@$(SETUP) init test.ini $(TEST_DB)
 
 test: init-test
 	@scripts/run-tests.sh $(PYTEST_ARGS)

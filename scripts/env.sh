@@ -2,7 +2,16 @@
 # Every path lives under the repository; every service listens on 127.0.0.1 only.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="${JENA_LOCAL_DIR:-$ROOT/.local}"
-VENV="${JENA_VENV:-$ROOT/.venv}"
+# CKAN version (issue 17): the pin in requirements.txt, or CKAN_VERSION=2.12.0 for another one,
+# which gets its own virtualenv (.venv-2.12.0) and its own databases (ckan_test_2_12_0): a
+# database migrated by one CKAN is not used by the other.
+DEFAULT_CKAN_VERSION="$(sed -nE 's/^ckan\[requirements\]==([^ ]+).*/\1/p' "$ROOT/requirements.txt")"
+CKAN_VERSION="${CKAN_VERSION:-$DEFAULT_CKAN_VERSION}"
+if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
+  VENV="${JENA_VENV:-$ROOT/.venv}"; DB_SUFFIX=""
+else
+  VENV="${JENA_VENV:-$ROOT/.venv-$CKAN_VERSION}"; DB_SUFFIX="_${CKAN_VERSION//./_}"
+fi
 PYTHON="${JENA_PYTHON:-python3.11}"
 PG_BIN="${JENA_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${JENA_PG_PORT:-54329}"

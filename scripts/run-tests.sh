@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 # the project's services, whatever ports scripts/env.sh chose (CKAN reads these over test.ini)
-export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url ckan_test)"
+export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "ckan_test$DB_SUFFIX")"
 export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
 PYTEST=("$VENV/bin/pytest" --ckan-ini=test.ini -p no:cacheprovider -p tests.ckan_upstream)
 

@@ -42,12 +42,17 @@ step_deps() {
 
 step_venv() {
   local stamp="$VENV/.jena-requirements.sha256" want
-  want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+  local requirements
+  # requirements.txt pins the default CKAN; another CKAN_VERSION replaces only CKAN's own pin
+  # (the four extensions and everything else stay as pinned there)
+  requirements=$(sed -E "s/^ckan\[(requirements|dev)\]==.*/ckan[\1]==$CKAN_VERSION/" \
+      "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt")
+  want=$(printf '%s\n' "$requirements" | cat - "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
-  say "installing the pinned requirements into $VENV (first run takes about two minutes)"
+  say "installing the pinned requirements with CKAN $CKAN_VERSION into $VENV (first run takes about two minutes)"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip==26.3 setuptools==84.2.1 wheel==0.48.0
-  "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt"
+  "$VENV/bin/pip" install -q -r <(printf '%s\n' "$requirements")
   "$VENV/bin/pip" install -q --no-deps -e "$ROOT"
   "$VENV/bin/pip" check
   echo "$want" > "$stamp"
