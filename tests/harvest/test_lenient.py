@@ -196,3 +196,16 @@ def test_an_unknown_licence_is_shown_as_written_and_a_script_address_never_as_a_
     page = app.get(f"/dataset/{terms['name']}", status=200).body
     assert 'href="https://www.musterstadt.de/nutzungsbedingungen"' in page
     assert "license_url" not in datasets["Skript"]
+
+
+def test_the_edit_form_keeps_an_unknown_licence_selected_so_saving_does_not_swap_it(app, source_server):
+    import re
+    run(make_source(serve(source_server)))
+    parking = by_title()["Parkplätze"]
+    sysadmin = factories.Sysadmin()
+    page = app.get(f"/dataset/edit/{parking['name']}", extra_environ={"REMOTE_USER": sysadmin["name"]},
+                   status=200).body
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>', page[page.index('id="field-license_id"'):][:20000])
+    selected = [value for value, attrs in options if "selected" in attrs]
+    assert selected == ["Nutzungsbedingungen der Stadt Musterstadt"]
+    assert "dl-by-de/2.0" in [value for value, _attrs in options]
