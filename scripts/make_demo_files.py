@@ -1,17 +1,20 @@
-"""Rebuild the demo resource files in ``data/files/``.
+"""Rebuild the demo resource files in ``ckanext/jena/demo/data/files/``.
 
-Usage (from the repository root; needs nothing but the Python standard
-library)::
+A development tool, not part of the installed package: its output is kept in
+the repository as data, which the demo loader reads. Usage (needs nothing but
+the Python standard library; writes relative to this repository, wherever it
+is run from)::
 
-    python3 ckanext/jena/demo/make_files.py [--geometry-source DIR]
+    python3 scripts/make_demo_files.py [--geometry-source DIR]
 
 What it writes
 --------------
 * ``ortsteile-jena.geojson`` and ``stadtgrenze-jena.geojson``: copies of the
   OpenStreetMap boundaries (ODbL 1.0, "© OpenStreetMap contributors"),
   geometry unchanged, properties reduced to name + OSM relation id.  They are
-  copied from ``--geometry-source`` (default ``/work/shared/jena``) when that
-  folder exists; otherwise the copies already in ``data/files`` are kept.
+  copied from ``--geometry-source DIR`` (a folder holding the OpenStreetMap
+  exports ``ortsteile.geojson`` and ``stadtgrenze.geojson``) when given;
+  otherwise the copies already in ``data/files`` are kept.
 * ``einwohner-ortsteile-2017.csv``, ``flaeche-ortsteile.csv`` and
   ``sensorkategorien-udp.csv``: figures taken from the project's fact sheet
   (FACTS.md), not synthetic.
@@ -44,9 +47,8 @@ import os
 import random
 
 SEED = "wissensallmende-jena-demo-v1"
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "data", "files")
-DEFAULT_GEOMETRY_SOURCE = "/work/shared/jena"
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(REPOSITORY, "ckanext", "jena", "demo", "data", "files")
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 # ---------------------------------------------------------------------------
@@ -218,7 +220,7 @@ def copy_geometries(source: str | None) -> None:
                            "ags": props.get("de:amtlicher_gemeindeschluessel")},
             "geometry": f["geometry"]}], attribution=OSM_ATTRIBUTION)
     else:
-        print("geometry source not found, keeping existing boundary files")
+        print("no --geometry-source given: keeping the boundary files in data/files")
 
 
 def load_polygons() -> None:
@@ -1397,9 +1399,12 @@ def gen_grid_sales() -> None:
 # ---------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--geometry-source", default=DEFAULT_GEOMETRY_SOURCE,
-                    help="folder holding ortsteile.geojson and stadtgrenze.geojson")
+    ap.add_argument("--geometry-source", metavar="DIR",
+                    help="folder holding the OpenStreetMap exports ortsteile.geojson and "
+                         "stadtgrenze.geojson (default: keep the boundary files in data/files)")
     args = ap.parse_args()
+    if args.geometry_source and not os.path.isdir(args.geometry_source):
+        ap.error(f"--geometry-source: {args.geometry_source} is not a folder")
     os.makedirs(OUT, exist_ok=True)
     copy_geometries(args.geometry_source)
     load_polygons()
