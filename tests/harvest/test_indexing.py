@@ -13,6 +13,15 @@ def test_ckan_still_indexes_through_the_hook_the_harvester_defers():
     assert indexing.hook_matches()
 
 
+def test_a_changed_indexing_hook_is_reported(monkeypatch):
+    if hasattr(ckan_search, "SynchronousSearchPlugin"):  # CKAN 2.11
+        monkeypatch.setattr(ckan_search.SynchronousSearchPlugin, "notify", lambda self, entity, operation: None)
+    else:  # CKAN 2.12
+        import ckan.logic
+        monkeypatch.setattr(ckan.logic, "index_update_package_dicts", lambda package_dicts: None)
+    assert not indexing.hook_matches()
+
+
 def test_a_run_indexes_every_dataset_once_and_they_are_found(source_server, monkeypatch):
     calls = []
     original = ckan_search.PackageSearchIndex.index_package

@@ -2,6 +2,8 @@
 import pysolr
 import pytest
 
+import ckan
+import ckan.lib.search as ckan_search
 from ckan.lib.search import common, index, query
 from ckanext.jena.search import ckan_seam
 from ckanext.jena.search.backend import PostgresSearchConnection
@@ -30,6 +32,32 @@ def test_a_changed_ckan_is_reported(monkeypatch):
     assert any("PackageSearchQuery.run" in problem for problem in found)
     with pytest.raises(RuntimeError):
         ckan_seam.install()
+
+
+def test_the_seam_checks_what_the_running_ckan_version_does_alone():
+    line = ".".join(ckan.__version__.split(".")[:2])
+    assert line in ckan_seam.WRITTEN_FOR_CKAN
+    assert line in ckan_seam.EXPECTED_SOURCE_BY_VERSION
+
+
+def test_a_ckan_the_seam_was_not_written_for_is_refused(monkeypatch):
+    monkeypatch.setattr(ckan, "__version__", "2.13.0")
+    assert any("2.13.0" in problem for problem in ckan_seam.problems())
+    monkeypatch.setattr(ckan, "__version__", "2.110.0")
+    assert any("2.110.0" in problem for problem in ckan_seam.problems())
+
+
+@pytest.mark.parametrize("registry", ["_INDICES", "_QUERIES"])
+def test_a_replaced_package_index_or_query_is_reported(monkeypatch, registry):
+    monkeypatch.setitem(getattr(ckan_search, registry), "package", object)
+    assert any(registry in problem for problem in ckan_seam.problems())
+
+
+def test_a_changed_index_document_of_this_version_is_reported(monkeypatch):
+    line = ".".join(ckan.__version__.split(".")[:2])
+    monkeypatch.setitem(ckan_seam.EXPECTED_SOURCE_BY_VERSION, line,
+                        {"ckan.lib.search.index:PackageSearchIndex.index_package": ["no_such_fragment"]})
+    assert any("no_such_fragment" in problem for problem in ckan_seam.problems())
 
 
 @pytest.mark.ckan_config("ckan.plugins", "jena_search")

@@ -1,16 +1,23 @@
 """A synchronous harvest run indexes each dataset it wrote once, when its records are done.
 
-Why this reaches into CKAN: CKAN 2.11 indexes a dataset in the commit that changes it
-(``ckan.lib.search.SynchronousSearchPlugin.notify``, a system plugin, so no plugin interface
-can stand in), and a new dataset twice in its creating commit: once as new, once as changed
-through its new resources and tags (``ckan.model.modification.notify_observers``). Inside
-``deferred()`` the notifications of the current thread only collect dataset ids; leaving it
+Why this reaches into CKAN: no plugin interface can hold back CKAN's indexing, and a dataset a
+harvest writes is indexed several times (created, then its resources, tags, explainer).
+- CKAN 2.11 indexes in the commit that changes a dataset (``ckan.lib.search.
+  SynchronousSearchPlugin.notify``, a system plugin), a new dataset twice in its creating
+  commit (as new, and as changed through its new resources and tags, ``ckan.model.
+  modification.notify_observers``): the hook is that ``notify``.
+- CKAN 2.12 removed that plugin; the actions call ``ckan.logic.index_insert_package_dicts``,
+  ``index_update_package_dicts`` and ``index_update_package`` (looked up on ``ckan.logic`` at
+  each call): the hook is those three functions.
+Inside ``deferred()`` the current thread's indexing only collects dataset ids; leaving it
 indexes each collected dataset once through CKAN's own ``ckan.lib.search.rebuild``. Deletions
-are never deferred. Written against CKAN 2.11.6; tests/harvest/test_indexing.py fails if the
-hook no longer matches."""
+are never deferred. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
+fails if the hook no longer matches."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import logging
 import threading
 from typing import Iterator
@@ -22,14 +29,25 @@ log = logging.getLogger(__name__)
 _local = threading.local()
 
 
+def _pending() -> set | None:
+    return getattr(_local, "pending", None)
+
+
 def _install() -> None:
+    if hasattr(ckan_search, "SynchronousSearchPlugin"):
+        _install_2_11()
+    else:
+        _install_2_12()
+
+
+def _install_2_11() -> None:
     plugin_class = ckan_search.SynchronousSearchPlugin
     if getattr(plugin_class.notify, "jena_deferrable", False):
         return
     original = plugin_class.notify
 
     def notify(self, entity, operation):
-        pending = getattr(_local, "pending", None)
+        pending = _pending()
         if pending is not None and isinstance(entity, model.Package) \
                 and operation != model.DomainObjectOperation.deleted:
             pending.add(entity.id)
@@ -40,24 +58,66 @@ def _install() -> None:
     plugin_class.notify = notify
 
 
+# CKAN 2.12: the functions of ckan.logic that index a dataset, and where each finds its id
+_LOGIC_INDEXERS = {
+    "index_update_package": lambda context, id_, *args, **kwargs: id_,
+    "index_update_package_dicts": lambda both, *args, **kwargs: both[0]["id"],
+    "index_insert_package_dicts": lambda both, *args, **kwargs: both[0]["id"],
+}
+
+
+def _install_2_12() -> None:
+    import ckan.logic as logic
+    for name, package_id in _LOGIC_INDEXERS.items():
+        original = getattr(logic, name)
+        if getattr(original, "jena_deferrable", False):
+            continue
+        setattr(logic, name, _deferrable(original, package_id))
+
+
+def _deferrable(original, package_id):
+    @functools.wraps(original)
+    def indexer(*args, **kwargs):
+        pending = _pending()
+        if pending is None:
+            return original(*args, **kwargs)
+        pending.add(package_id(*args, **kwargs))
+        return None
+
+    indexer.jena_deferrable = True
+    return indexer
+
+
 def hook_matches() -> bool:
-    """CKAN still indexes through SynchronousSearchPlugin.notify(entity, operation)."""
-    import inspect
-    plugin_class = getattr(ckan_search, "SynchronousSearchPlugin", None)
-    notify = getattr(plugin_class, "notify", None)
-    if notify is None:
-        return False
-    if getattr(notify, "jena_deferrable", False):
-        return True
-    source = inspect.getsource(notify)
-    return "dispatch_by_operation" in source and "package_show" in source
+    """CKAN still indexes through the hook ``_install`` replaces (either version's)."""
+    if hasattr(ckan_search, "SynchronousSearchPlugin"):
+        notify = getattr(ckan_search.SynchronousSearchPlugin, "notify", None)
+        if notify is None:
+            return False
+        if getattr(notify, "jena_deferrable", False):
+            return True
+        source = inspect.getsource(notify)
+        return "dispatch_by_operation" in source and "package_show" in source
+    import ckan.logic as logic
+    import ckan.logic.action.create as create
+    import ckan.logic.action.update as update
+    expected_parameters = {"index_update_package": ["context", "id_", "defer_commit"],
+                           "index_update_package_dicts": ["both", "defer_commit"],
+                           "index_insert_package_dicts": ["both"]}
+    for name, parameters in expected_parameters.items():
+        function = getattr(logic, name, None)
+        if function is None or list(inspect.signature(inspect.unwrap(function)).parameters) != parameters:
+            return False
+    return ("logic.index_insert_package_dicts(" in inspect.getsource(create.package_create)
+            and "logic.index_update_package_dicts(" in inspect.getsource(update.package_update)
+            and "logic.index_update_package(" in inspect.getsource(ckan_search.rebuild))
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[set]:
     """Collect instead of index; index the collected datasets once on leaving."""
     _install()
-    outer = getattr(_local, "pending", None)
+    outer = _pending()
     if outer is not None:  # nested: the outermost block indexes
         yield outer
         return

@@ -1,12 +1,15 @@
 """The one place where jena_search reaches into CKAN internals.
 
-Written for CKAN 2.11 (checked against 2.11.6) with ckanext-harvest 1.6.3. CKAN has no
+Written for CKAN 2.11 and 2.12 (checked against 2.11.6 and 2.12.0) with ckanext-harvest 1.6.3,
+on what both versions share. CKAN has no
 pluggable search backend (ISearchProvider is only a proposal, ckan/ckan#8441), so the
 PostgreSQL backend enters through the seam CKAN itself uses to reach Solr:
 ``ckan.lib.search.common.make_connection()``, which ``index.py``, ``query.py`` and
 ckanext-harvest import as module globals. CKAN keeps building every index document and every
 query; only the connection changes. ``check_solr_schema_version`` is replaced too, because
-it would otherwise fetch Solr's schema over HTTP at start-up.
+it would otherwise fetch Solr's schema over HTTP at start-up. The package index and query are
+CKAN's own classes, registered in ``ckan.lib.search._INDICES`` / ``_QUERIES`` in both versions
+(``index_for`` / ``query_for`` read them); the seam checks they still are.
 
 ``problems()`` lists what no longer matches the CKAN this was written for; the test suite
 asserts it is empty, so an upgrade of CKAN fails loudly instead of searching wrongly.
@@ -26,7 +29,7 @@ from ckan.plugins import toolkit
 
 log = logging.getLogger(__name__)
 
-WRITTEN_FOR_CKAN = ("2.11",)
+WRITTEN_FOR_CKAN = ("2.11", "2.12")
 # modules holding their own reference to make_connection (``from .common import ...``);
 # ckanext-harvest's is patched only where its plugin is in use: importing it registers its
 # tables on CKAN's model, which must not happen in a portal without them.
@@ -47,6 +50,17 @@ EXPECTED_SOURCE = {
                                                      "solr_response.facets"],
     "ckan.lib.search.query:PackageSearchQuery.get_index": ["conn.search(**query)"],
     "ckan.config.environment:update_config": ["search.check_solr_schema_version()"],
+}
+# what only one version does: the package document's validated form comes from package_show
+# (2.11) or is handed in by the logic layer as ``with_custom_schema`` (2.12)
+EXPECTED_SOURCE_BY_VERSION = {
+    "2.11": {"ckan.lib.search.index:PackageSearchIndex.index_package": ["package_show"]},
+    "2.12": {"ckan.lib.search.index:PackageSearchIndex.index_package": ["with_custom_schema"]},
+}
+# the registries index_for / query_for read, and what they must hold
+REGISTRIES = {
+    "_INDICES": ("package", "ckan.lib.search.index:PackageSearchIndex"),
+    "_QUERIES": ("package", "ckan.lib.search.query:PackageSearchQuery"),
 }
 
 _original_make_connection: Callable[..., Any] = search_common.make_connection
@@ -123,7 +137,7 @@ def problems() -> list[str]:
     """Differences between the running CKAN and the one this seam was written for."""
     found = []
     version = ckan.__version__
-    if not version.startswith(WRITTEN_FOR_CKAN):
+    if not version.startswith(tuple(line + "." for line in WRITTEN_FOR_CKAN)):
         found.append(f"CKAN {version} is not one of {WRITTEN_FOR_CKAN}")
     params = inspect.signature(_original_make_connection).parameters
     if "decode_dates" not in params:
@@ -134,7 +148,19 @@ def problems() -> list[str]:
             continue  # not loaded (ckanext-harvest without its plugin)
         if not hasattr(module, "make_connection"):
             found.append(f"{name} no longer imports make_connection")
-    for path, fragments in EXPECTED_SOURCE.items():
+    for registry, (key, path) in REGISTRIES.items():
+        registered = getattr(ckan_search, registry, {}).get(key)
+        try:
+            expected_class = _resolve(path)
+        except (AttributeError, ImportError):
+            expected_class = None
+        if registered is None or registered is not expected_class:
+            found.append(f"ckan.lib.search.{registry}[{key!r}] is no longer {path}")
+    expected = [(path, fragments) for path, fragments in EXPECTED_SOURCE.items()]
+    for prefix, version_source in EXPECTED_SOURCE_BY_VERSION.items():
+        if version.startswith(prefix + "."):
+            expected.extend(version_source.items())
+    for path, fragments in expected:
         try:
             source = inspect.getsource(_resolve(path))
         except (AttributeError, ImportError, OSError, TypeError) as error:
