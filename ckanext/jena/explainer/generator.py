@@ -16,7 +16,7 @@ import json
 from importlib.metadata import entry_points
 from typing import Any, Optional, Protocol
 
-from ckan.plugins import toolkit
+from ckanext.jena import settings
 
 LANGS = ("de", "en")
 SECTIONS = ("summary", "about", "source", "freshness", "contents", "questions", "usage", "limits",
@@ -50,7 +50,7 @@ def _load(name: str) -> Generator:
 
 
 def current() -> Generator:
-    return _load(toolkit.config.get("ckanext.jena.explainer.generator") or "rules")
+    return _load(settings.get("ckanext.jena.explainer.generator"))
 
 
 def fingerprint(sections_by_lang: dict) -> str:

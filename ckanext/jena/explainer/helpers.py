@@ -6,7 +6,7 @@ from typing import Optional
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang as lang_module
+from ckanext.jena import lang as lang_module, settings
 
 from . import glossary, profile as profile_module
 
@@ -69,7 +69,7 @@ def glossary_entries() -> list[dict]:
 
 
 def on_dataset_page() -> bool:
-    return toolkit.asbool(toolkit.config.get("ckanext.jena.explainer.dataset_page_section", True))
+    return toolkit.asbool(settings.get("ckanext.jena.explainer.dataset_page_section"))
 
 
 def get_helpers() -> dict:

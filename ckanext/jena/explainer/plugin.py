@@ -12,6 +12,8 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
+
 from . import logic, store
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,7 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
     def _enqueue(pkg_dict) -> None:
         """Queue once the change is committed: before that a fast worker would read the old
         version of the dataset."""
-        if not toolkit.asbool(toolkit.config.get("ckanext.jena.explainer.background_jobs", True)):
+        if not toolkit.asbool(settings.get("ckanext.jena.explainer.background_jobs")):
             return
         if pkg_dict.get("type", "dataset") != "dataset":  # harvest sources get no explainer
             return

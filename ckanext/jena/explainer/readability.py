@@ -15,6 +15,8 @@ import pyphen
 import textstat
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
+
 FLESCH_TARGET = 60
 WSTF_TARGET = 8
 _LOCK = threading.Lock()  # textstat keeps its language in module state
@@ -61,11 +63,11 @@ def _flesch_en(words: list, sentences: int) -> float:
 
 
 def long_word_syllables() -> int:
-    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.long_word_syllables", 4))
+    return toolkit.asint(settings.get("ckanext.jena.explainer.long_word_syllables"))
 
 
 def long_sentence_words() -> int:
-    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.long_sentence_words", 15))
+    return toolkit.asint(settings.get("ckanext.jena.explainer.long_sentence_words"))
 
 
 def score(markdown: str, lang: str = "de") -> dict:

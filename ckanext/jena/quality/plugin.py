@@ -8,6 +8,8 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
+
 from . import logic
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class JenaQualityPlugin(plugins.SingletonPlugin):
     def _enqueue(pkg_dict) -> None:
         """Queue the check once the change is committed: before that, a fast worker would find
         no dataset, or the previous version of it."""
-        if not toolkit.asbool(toolkit.config.get("ckanext.jena.quality.background_checks", True)):
+        if not toolkit.asbool(settings.get("ckanext.jena.quality.background_checks")):
             return
         import sqlalchemy as sa
         from ckan import model

@@ -25,6 +25,8 @@ import ckan.model as model
 from ckan.lib.search.common import SearchError, SearchIndexError, SearchQueryError
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
+
 from . import document, fields
 from .db import execute
 from .lucene import Bool, Clause, MUST, UnsupportedQuery, parse_dismax, parse_lucene
@@ -130,21 +132,19 @@ for _target in (model.meta.Session, model.meta.create_local_session):
 
 def _commit_unless_committing() -> None:
     session = model.Session()
-    if not session.info.get(_COMMITTING):
+    # CKAN 2.12 indexes from the action itself, package_update inside its own savepoint,
+    # and commits right after: that commit is the caller's, not the index's
+    if not session.info.get(_COMMITTING) and not session.in_nested_transaction():
         session.commit()
 
 
 def _timeout_ms() -> int:
-    seconds = toolkit.config.get("ckanext.jena.search.timeout", 15)
-    try:
-        return max(1, int(float(seconds) * 1000))
-    except (TypeError, ValueError):
-        return 15000
+    return max(1, int(float(settings.get("ckanext.jena.search.timeout")) * 1000))
 
 
 def facet_field_set() -> set:
     configured = set(toolkit.aslist(toolkit.config.get("search.facets", []) or []))
-    extra = set(toolkit.aslist(toolkit.config.get("ckanext.jena.search.facet_fields", []) or []))
+    extra = set(toolkit.aslist(settings.get("ckanext.jena.search.facet_fields")))
     return fields.DEFAULT_FACET_FIELDS | configured | extra
 
 
