@@ -27,6 +27,8 @@ import ckan.lib.search as ckan_search
 import ckan.lib.search.common as search_common
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
+
 log = logging.getLogger(__name__)
 
 WRITTEN_FOR_CKAN = ("2.11", "2.12")
@@ -69,7 +71,7 @@ _installed = False
 
 
 def backend_name() -> str:
-    return (toolkit.config.get("ckanext.jena.search.backend", "postgres") or "postgres").strip().lower()
+    return str(settings.get("ckanext.jena.search.backend")).strip().lower()
 
 
 def uses_postgres() -> bool:
