@@ -80,6 +80,7 @@ def _plain(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # catalogues repeat the same few spellings in every record
 def _licence_key(text: str) -> str:
     folding = _licence_table()["folding"]
     text = _plain(text).casefold()
@@ -117,6 +118,11 @@ def _licence_keys() -> dict:
 def licence(value: Any) -> Optional[str]:
     """The dcat-ap.de id for any known spelling of a licence (id, URI, URL, name); None when the
     value names no licence or one that is not known."""
+    return _licence(str(value)) if value not in (None, "") else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _licence(value: str) -> Optional[str]:
     text = _plain(value)
     if not text:
         return None
@@ -158,6 +164,12 @@ MEDIA_TYPE = re.compile(r"^[a-z0-9][\w.+\-]*/[\w.+\-]+$", re.IGNORECASE)
 def format_info(value: Any) -> Optional[dict]:
     """The formats.yaml row (with its ``name``) for a format as people write it ("csv", ".CSV"),
     an EU file-type URI or a media type (with or without IANA prefix and parameters)."""
+    found = _format_info(str(value)) if value not in (None, "") else None
+    return dict(found) if found else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_info(value: str) -> Optional[dict]:
     text = _plain(value)
     if not text:
         return None
@@ -198,6 +210,11 @@ def media_type(value: Any) -> Optional[str]:
 def concept(vocabulary: str, value: Any) -> Optional[str]:
     """The concept URI of a vocabulary of data/vocabularies.yaml for a URI, code, label or one of
     its listed spellings ("de", "ger", "Deutsch" for German); None if unknown."""
+    return _concept(vocabulary, str(value)) if value not in (None, "") else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _concept(vocabulary: str, value: str) -> Optional[str]:
     text = _plain(value)
     if not text:
         return None

@@ -58,8 +58,3 @@ def licenses() -> dict:
     with open(LICENSES_FILE, encoding="utf-8") as f:
         return {lic["id"]: lic for lic in json.load(f)}
 
-
-def normalise_license(value: str):
-    """The list id for any known spelling of a licence; None if not known (inbound.licence)."""
-    from . import inbound
-    return inbound.licence(value)
