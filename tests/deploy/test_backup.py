@@ -69,7 +69,8 @@ def test_a_backup_restored_into_an_empty_database_holds_everything_again(source_
     upload = create_with_upload(b"Ortsteil;Baeume\nLobeda;120\n", "baeume.csv", url="baeume.csv",
                                 package_id=first["id"], name="Bäume je Ortsteil")
     before = counts(model.meta.engine)
-    assert before["jena_explainer"] >= 1 and before["jena_taxonomy"] == 1 and before["jena_harvest_record"] == 3
+    # (CKAN's database reset leaves the project's own tables: earlier tests' rows may be there too)
+    assert before["jena_explainer"] >= 1 and before["jena_taxonomy"] >= 1 and before["jena_harvest_record"] >= 3
     assert len(before["datasets"]) == 3 and before["indexed"] == before["datasets"]
 
     result = CliRunner().invoke(backup, [str(tmp_path / "sicherung")], catch_exceptions=False)
