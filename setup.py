@@ -40,6 +40,8 @@ setup(
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",
+            # chained after dcat_ap_de in ckanext.dcat.rdf.profiles: the explainer as foaf:page
+            "jena_explainer = ckanext.jena.explainer.dcat:JenaExplainerProfile",
         ],
     },
 )

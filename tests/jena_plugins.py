@@ -30,7 +30,7 @@ DEMO_PLUGINS = with_explainer(HARVEST_PLUGINS) + " jena_demo"
 
 def demo_marks(plugins: str = DEMO_PLUGINS) -> list:
     return schema_marks(plugins) + [
-        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
         pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
         pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
     ]

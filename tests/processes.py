@@ -60,7 +60,7 @@ def harvest_ini(path: Path, plugins: str, settings: dict | None = None) -> Path:
         "scheming.dataset_schemas": "ckanext.jena.schema:schemas/dataset.yaml",
         "scheming.organization_schemas": "ckanext.jena.schema:schemas/organization.yaml",
         "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml",
-        "ckanext.dcat.rdf.profiles": "dcat_ap_de",
+        "ckanext.dcat.rdf.profiles": "dcat_ap_de jena_explainer",
         "ckanext.jena.harvest.allowed_hosts": "127.0.0.1",
         "ckan.storage_path": str(path.parent / "storage"),
         **(settings or {}),

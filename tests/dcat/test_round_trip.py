@@ -25,7 +25,7 @@ from ckanext.jena.taxonomy import model as taxonomy_model
 from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks
 
 pytestmark = schema_marks(SCHEMA_PLUGINS + " jena_dcat") + [
-    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
     pytest.mark.usefixtures("clean_db", "clean_index"),
 ]
 BREMEN = os.path.join(os.path.dirname(__file__), "examples", "bremen-catalog-original-input.rdf")

@@ -14,7 +14,7 @@ from ckanext.jena.explainer.generator import SECTIONS
 from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
 
 pytestmark = schema_marks(EXPLAINER_PLUGINS) + [
-    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
     pytest.mark.ckan_config("ckan.locale_default", "de"),
     pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables"),
 ]

@@ -12,7 +12,7 @@ from tests.jena_plugins import HARVEST_PLUGINS, schema_marks
 
 def marks(plugins: str = HARVEST_PLUGINS) -> list:
     return schema_marks(plugins) + [
-        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+        pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
         pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
         pytest.mark.ckan_config("ckanext.jena.harvest.timeout", "1"),
         pytest.mark.usefixtures("clean_db", "clean_index"),

@@ -16,7 +16,7 @@ from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
 PLUGINS = " ".join(name for name in (EXPLAINER_PLUGINS + " jena_dcat jena_demo").split() if name != "jena_security")
 
 pytestmark = schema_marks(PLUGINS) + [
-    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
     pytest.mark.ckan_config("ckan.locale_default", "de"),
     pytest.mark.ckan_config("ckan.locales_offered", "de en"),
     pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables"),

@@ -27,7 +27,6 @@ from typing import Any, Optional
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
 
-from ckan import plugins
 from ckan.plugins import toolkit
 
 from ckanext.dcat.profiles.base import CleanedURIRef
@@ -155,9 +154,6 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         if dataset_license:
             g.add((dataset_ref, DCT.license, URIRef(dataset_license)))
             g.add((URIRef(dataset_license), RDF.type, DCT.LicenseDocument))
-        if plugins.plugin_loaded("jena_explainer"):
-            from ckanext.jena.explainer import dcat as explainer_dcat
-            explainer_dcat.add_to_graph(g, dataset_ref, dataset_dict)
         organization = dataset_dict.get("organization") or {}
         attribution = "Stadt Jena" + (f", {organization['title']}" if organization.get("title") else "")
         for resource in dataset_dict.get("resources", []):

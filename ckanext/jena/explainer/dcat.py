@@ -1,12 +1,16 @@
-"""The explainer in the DCAT-AP.de output: a ``foaf:page`` (DCAT-AP's "documentation") that is
-the printable explainer page, typed ``foaf:Document``, with the explainer as its German and
-English ``dct:description`` (first line: whether the editors reviewed it or it was written
+"""The explainer in the DCAT-AP.de output, as its own RDF profile ``jena_explainer`` (entry point
+in setup.py), chained after ``dcat_ap_de`` through ``ckanext.dcat.rdf.profiles`` the way
+ckanext-dcat chains profiles, so the DCAT capability never imports the explainer.
+
+Each dataset gets a ``foaf:page`` (DCAT-AP's "documentation") that is the printable explainer
+page, typed ``foaf:Document``, with the explainer as its German and English
+``dct:description`` (first line: whether the editors reviewed it or it was written
 automatically). The dataset's own ``dct:description`` stays the publisher's text, so
 GovData and data.europa.eu show both without one replacing the other.
 
 Only stored explainers are published (the export never generates text), and only for datasets
 the export already shows: the catalog lists public datasets, a dataset's own endpoint applies
-package_show's rules."""
+package_show's rules. Without the jena_explainer plugin the profile adds nothing."""
 from __future__ import annotations
 
 import logging
@@ -14,12 +18,24 @@ import logging
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT, FOAF, RDF
 
+from ckan import plugins
 from ckan.plugins import toolkit
+
+from ckanext.dcat.profiles.base import RDFProfile
 
 from . import core, readability, store
 
 log = logging.getLogger(__name__)
 TITLES = {"de": "Einfach erklärt: {title}", "en": "Explained simply: {title}"}
+
+
+class JenaExplainerProfile(RDFProfile):
+    """Adds the stored explainer of each dataset (entry point ``jena_explainer``); parsing
+    leaves the dataset as the profiles before it read it."""
+
+    def graph_from_dataset(self, dataset_dict, dataset_ref):
+        if plugins.plugin_loaded("jena_explainer"):
+            add_to_graph(self.g, dataset_ref, dataset_dict)
 
 
 def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
@@ -29,7 +45,7 @@ def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
         with store.savepoint():
             rows = store.explainers(dataset_dict["id"])
     except Exception:  # tables not created yet: export without explainers
-        log.warning("explainers unavailable for the DCAT output", exc_info=True)
+        log.warning("explainers unavailable for the DCAT output of %s", dataset_dict["id"], exc_info=True)
         return
     if not rows:
         return

@@ -33,7 +33,9 @@ MAXIMA = {"findability": 100, "accessibility": 100, "interoperability": 110, "re
 
 
 def dataset_graph(dataset: dict):
-    serializer = RDFSerializer(profiles=["dcat_ap_de"])
+    """The dataset as the portal publishes it: the profiles configured in
+    ckanext.dcat.rdf.profiles (dcat_ap_de, and jena_explainer's page where it is chained)."""
+    serializer = RDFSerializer()
     ref = serializer.graph_from_dataset(dataset)
     return serializer.g, ref
 
