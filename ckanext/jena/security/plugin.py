@@ -5,6 +5,9 @@
   (``ckanext.jena.security.content_security_policy``), so a city can widen it for a tile server.
 - A NUL byte in the path, the query string, a form field or a JSON body is answered with a
   clear 400 before CKAN hands it to PostgreSQL (which refuses it with a 500).
+- Uploaded files (resource downloads, ``/uploads/…``) are inert downloads: attachment, nosniff,
+  a sandbox policy, and types a browser would run become application/octet-stream
+  (``downloads.py``).
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete) answer only POST, which CSRF protection covers.
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import guard, policy
+from . import downloads, guard, policy
 
 
 @toolkit.blanket.config_declarations
@@ -27,5 +30,6 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.before_request(guard.refuse_nul_bytes)
             app.before_request(guard.refuse_changes_by_get)
             app.after_request(policy.add_headers)
+            app.after_request(downloads.as_download)  # runs first (Flask calls them in reverse)
             guard.accept_post(app)
         return app

@@ -1,0 +1,70 @@
+"""Uploaded files are downloads, never pages of the portal.
+
+An organisation editor can upload any file as a resource (or, where a city allows it, an SVG
+logo). CKAN serves uploads from the portal's own origin with the type the upload declared
+(``resource.download`` sends the resource's ``mimetype``; ``/uploads/…`` sends the file's), so
+an uploaded HTML page would run an uploaded script as the portal (``script-src 'self'`` allows
+it), with the visitor's session. Every answer that serves an uploaded file therefore carries
+``Content-Disposition: attachment`` (the file name kept), ``X-Content-Type-Options: nosniff``
+and a sandbox policy without any source, and types a browser would run or render as a document
+(HTML, XHTML, SVG, XML, XSLT, scripts, CSS) become ``application/octet-stream``. CSV, JSON, PDF,
+images and the rest keep their type, so the download button and image views still work."""
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from urllib.parse import quote, unquote
+
+from ckan.plugins import toolkit
+
+SANDBOX = "sandbox; default-src 'none'"
+SAFE_TYPE = "application/octet-stream"
+# parts of a media type a browser may run or render as a document of the portal
+_ACTIVE_PARTS = ("html", "xml", "svg", "script", "xsl", "css")
+# CKAN serves uploaded images (organisations, groups, users, the site logo) from
+# <storage>/storage/uploads/… at /uploads/… through Flask's static endpoint
+_UPLOADS_PATH = "/uploads/"
+
+
+def serves_upload(request) -> bool:
+    """Whether this request is answered with an uploaded file."""
+    endpoint = request.endpoint or ""
+    if endpoint.endswith("resource.download"):  # resource.download, dataset_resource.download, <type>_resource…
+        return True
+    return endpoint == "static" and request.path.startswith(_UPLOADS_PATH)
+
+
+def is_active(content_type: str) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return any(part in media_type for part in _ACTIVE_PARTS)
+
+
+def _file_name(request, response) -> str:
+    name = (request.view_args or {}).get("filename") or ""
+    if not name:
+        name = unquote(posixpath.basename(request.path))
+    return name
+
+
+def as_download(response):
+    """Flask after_request: an uploaded file as an inert download (other answers unchanged)."""
+    request = toolkit.request
+    if not serves_upload(request) or response.status_code >= 300:
+        return response
+    headers = response.headers
+    if is_active(headers.get("Content-Type", "")):
+        headers["Content-Type"] = SAFE_TYPE
+    name = _file_name(request, response)
+    if name:
+        try:
+            name.encode("ascii")
+            names = {"filename": name}
+        except UnicodeEncodeError:  # as werkzeug's send_file writes a name outside ASCII
+            simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+            names = {"filename": simple, "filename*": "UTF-8''" + quote(name, safe="!#$&+^`|~")}
+        headers.set("Content-Disposition", "attachment", **names)
+    else:
+        headers["Content-Disposition"] = "attachment"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Content-Security-Policy"] = SANDBOX
+    return response
