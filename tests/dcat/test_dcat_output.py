@@ -66,7 +66,11 @@ def test_every_demo_dataset_and_the_whole_catalog_have_zero_violations(app):
         assert shacl.problems(graph, "german") == [], dataset["name"]
         assert shacl.problems(graph, "dashboard") == [], dataset["name"]
     catalog = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")
-    assert len(list(catalog.subjects(RDF.type, DCAT.Dataset))) == result["count"]
+    # all but the partner catalogue's records, which reach GovData from their origin
+    partner = helpers.call_action("harvest_source_show", id="thueringer-partnerkatalog")
+    from_partner = helpers.call_action("package_search", fq=f"+harvested_from:{partner['id']}")["count"]
+    assert from_partner > 0
+    assert len(list(catalog.subjects(RDF.type, DCAT.Dataset))) == result["count"] - from_partner
     assert shacl.problems(catalog, "german") == []
     assert shacl.problems(catalog, "dashboard") == []
     catalog_ref = next(catalog.subjects(RDF.type, DCAT.Catalog))

@@ -16,6 +16,8 @@ from ckan.plugins import toolkit
 
 from ckanext.dcat.processors import RDFSerializer
 
+from . import publication
+
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 FORMATS = {"ttl": "turtle", "nt": "nt"}
 
@@ -27,7 +29,7 @@ def _profiles(profile: Optional[str]) -> Optional[list]:
 def export_catalog(out: IO[bytes], fmt: str = "ttl", page_size: int = 200,
                    profile: Optional[str] = None,
                    progress: Optional[Callable[[int, int], None]] = None) -> int:
-    """Write the catalog and every public, active dataset; returns the number of datasets."""
+    """Write the catalog and every public, active dataset it publishes (publication.py); returns the number of datasets."""
     rdf_format = FORMATS[fmt]
     header = RDFSerializer(profiles=_profiles(profile))
     catalog_ref = header.graph_from_catalog({})
@@ -37,7 +39,7 @@ def export_catalog(out: IO[bytes], fmt: str = "ttl", page_size: int = 200,
     total = None
     while True:
         page = toolkit.get_action("package_search")(dict(context), {
-            "q": "*:*", "fq": "+dataset_type:dataset", "rows": page_size, "start": start,
+            "q": "*:*", "fq": publication.with_filter("+dataset_type:dataset"), "rows": page_size, "start": start,
             "sort": "metadata_created asc, id asc", "include_private": False})
         total = page["count"] if total is None else total
         if not page["results"]:

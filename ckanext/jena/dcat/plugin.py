@@ -12,6 +12,8 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IActions)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -29,6 +31,18 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
         from .cli import dcat
         return with_subgroup(dcat)
 
+    # -- what the catalog publishes (publication.py) --------------------------------------------
+    def before_dataset_index(self, pkg_dict: dict) -> dict:
+        import json
+        from . import publication
+        validated = pkg_dict.get("validated_data_dict")
+        publication.index_fields(pkg_dict, json.loads(validated) if validated else pkg_dict)
+        return pkg_dict
+
+    def get_actions(self) -> dict:
+        # (dcat_datasets_list belongs to dcat_json_interface, which the portal does not load)
+        return {name: _published_only(name) for name in ("dcat_catalog_show", "dcat_catalog_search")}
+
     def make_middleware(self, app, config):
         # ckanext-dcat's catalog pages (/catalog.ttl?q=…) let the search's errors through as 500s;
         # CKAN's own search page answers them itself
@@ -36,6 +50,20 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
             from ckan.lib.search.common import SearchError
             app.register_error_handler(SearchError, _bad_search)
         return app
+
+
+def _published_only(name: str):
+    """ckanext-dcat's catalog actions, searching only what the catalog publishes."""
+    @toolkit.chained_action
+    @toolkit.side_effect_free
+    def action(original_action, context, data_dict):
+        from . import publication
+        data_dict = dict(data_dict or {})
+        data_dict["fq"] = publication.with_filter(data_dict.get("fq"))
+        return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = f"ckanext-dcat's {name}, leaving out the datasets the catalog does not publish."
+    return action
 
 
 def _bad_search(error):

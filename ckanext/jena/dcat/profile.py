@@ -35,7 +35,7 @@ from ckanext.jena.schema import inbound, places, vocabularies
 from ckanext.jena.schema.validators import as_list
 from ckanext.jena.taxonomy import store as taxonomy_store
 
-from . import mapping
+from . import mapping, publication
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
@@ -110,6 +110,8 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         for value in list(g.objects(dataset_ref, DCT.identifier)):
             g.remove((dataset_ref, DCT.identifier, value))
             g.add((dataset_ref, DCT.identifier, Literal(str(value))))
+        # a republished harvested dataset keeps its original identifier (publication.py)
+        publication.add_origin(g, dataset_ref, dataset_dict)
 
         # languages as EU language IRIs
         self._drop(dataset_ref, DCT.language)

@@ -35,19 +35,21 @@ PREFIX = "/demo-quellen"
 # name, title, harvester type, path below the demo base, source configuration, owning organisation,
 # frequency (MANUAL unless given: the sensor platform runs daily, so `make run` shows the scheduler
 # starting a due source by itself)
+# "publish": true marks the city's own systems, whose records the DCAT catalog republishes; the
+# partner catalogue's records reach GovData from their origin
 SOURCES = [
     {"name": "altes-open-data-portal", "title": "Altes Open-Data-Portal der Stadt Jena (CKAN)",
      "source_type": "jena_ckan", "path": "/ckan/", "org": "smart-city-jena",
-     "config": {"page_size": 20, "organizations": "keep", "groups": "keep"}},
+     "config": {"page_size": 20, "organizations": "keep", "groups": "keep", "publish": True}},
     {"name": "thueringer-partnerkatalog", "title": "Partnerkatalog Thüringen (DCAT-AP.de)",
      "source_type": "jena_dcat", "path": "/dcat/catalog.ttl", "org": "smart-city-jena", "config": {}},
     {"name": "geodatenkatalog-jena", "title": "Geodatenkatalog der Stadt Jena (CSW)",
      "source_type": "jena_csw", "path": "/csw", "org": "smart-city-jena",
-     "config": {"page_size": 3, "license_id": "dl-by-de/2.0"}},
+     "config": {"page_size": 3, "license_id": "dl-by-de/2.0", "publish": True}},
     {"name": "urbane-datenplattform", "title": "Urbane Datenplattform Jena (SensorThings)",
      "source_type": "jena_sensorthings", "path": "/sensorthings/v1.1", "org": "smart-city-jena", "frequency": "DAILY",
      "config": {"page_size": 5, "license_id": "dl-by-de/2.0", "contact_name": "Urbane Datenplattform Jena",
-                "contact_email": "smartcity@jena.de"}},
+                "contact_email": "smartcity@jena.de", "publish": True}},
 ]
 
 

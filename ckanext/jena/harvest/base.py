@@ -154,6 +154,8 @@ class JenaHarvester(HarvesterBase):
         "contact_name": (str, "contact point for records that name none"),
         "contact_email": (str, "e-mail address of that contact point"),
         "paging_hosts": (list, "other hosts that the source's paging links may lead to, e.g. [\"opendata.example.de\"]"),
+        "publish": (bool, "the source is one of the city's own systems: its records go into the published "
+                          "DCAT catalog (GovData); a partner portal's do not"),
     }
 
     # -- to be provided by each type ------------------------------------------------------

@@ -12,6 +12,7 @@ import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.jena.dcat.publication import IDcatPublication
 from ckanext.jena.scheduler import IPeriodicTasks
 
 from . import logic
@@ -29,6 +30,7 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IClick)
     plugins.implements(IPeriodicTasks)
+    plugins.implements(IDcatPublication)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -54,6 +56,14 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
         from ckanext.jena.cli import with_subgroup
         from .cli import harvest
         return with_subgroup(harvest)
+
+    def dcat_withheld(self, dataset_dict: dict):
+        from .publication import withheld
+        return withheld(dataset_dict)
+
+    def dcat_origin(self, dataset_dict: dict):
+        from .publication import origin
+        return origin(dataset_dict)
 
     def periodic_tasks(self) -> list:
         from .schedule import periodic_tasks

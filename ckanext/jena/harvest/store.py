@@ -90,6 +90,14 @@ def remember(source_id: str, guid: str, package_id: str, content_hash: str, iden
          "hv": json.dumps(harvested, default=str), "st": state})
 
 
+def record_of_package(package_id: str) -> Optional[tuple[str, list]]:
+    """The guid and identifiers of the live record a dataset was harvested from."""
+    row = model.Session.execute(sa.text(
+        "SELECT guid, identifiers FROM jena_harvest_record WHERE package_id = :p AND state = 'active' "
+        "ORDER BY updated DESC LIMIT 1"), {"p": package_id}).first()
+    return (row[0], list(row[1] or [])) if row else None
+
+
 def mark_withdrawn(source_id: str, guid: str) -> None:
     model.Session.execute(sa.text(
         "UPDATE jena_harvest_record SET state = 'withdrawn', content_hash = NULL, updated = now() "
@@ -145,6 +153,15 @@ def name_taken(name: str) -> bool:
 
 
 # --- ckanext-harvest's objects -------------------------------------------------------------
+
+def current_source_of(package_id: str) -> Optional[HarvestSource]:
+    """The harvest source a dataset currently comes from: the source of its current harvest
+    object, the latest import first (the query ckanext-harvest runs when it indexes a dataset)."""
+    obj = (model.Session.query(HarvestObject)
+           .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True))
+           .order_by(HarvestObject.import_finished.desc().nullslast()).first())
+    return obj.source if obj is not None else None
+
 
 def source(source_id: str) -> Optional[HarvestSource]:
     return HarvestSource.get(source_id)

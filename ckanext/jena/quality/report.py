@@ -28,6 +28,24 @@ def catalog_scores(include_private: bool = True) -> list[dict]:
     return out
 
 
+def withheld() -> list[dict]:
+    """Public datasets the DCAT catalog leaves out (see ckanext/jena/dcat/publication.py), with the
+    reason: a partner portal's records, and records that cannot be made conformant."""
+    from ckanext.jena.dcat import publication
+    out, start = [], 0
+    while True:
+        page = toolkit.get_action("package_search")({"ignore_auth": True}, {
+            "q": "*:*", "fq": f"+dataset_type:dataset +{publication.INDEX_FIELD}:true", "rows": 200,
+            "start": start, "include_private": False, "sort": "name asc"})
+        if not page["results"]:
+            break
+        for dataset in page["results"]:
+            out.append({"name": dataset["name"], "title": dataset.get("title") or dataset["name"],
+                        "reason": publication.withheld_reason(dataset) or ""})
+        start += 200
+    return out
+
+
 def write_csv(rows: list[dict], out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow(["name", "title", "organization", "points", "band", "findability", "accessibility",

@@ -27,7 +27,8 @@ def catalog_report():
     bands = {}
     for row in rows:
         bands[row["band"]] = bands.get(row["band"], 0) + 1
-    return toolkit.render("jena/quality/report.html", {"rows": rows, "bands": bands})
+    return toolkit.render("jena/quality/report.html", {"rows": rows, "bands": bands,
+                                                       "withheld": report.withheld()})
 
 
 def harvest_gaps(source=None):
