@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import net
+from ckanext.jena import net, settings
 
 from . import core, profile as profile_module, store
 
@@ -25,15 +25,15 @@ PROFILED_FORMATS = {"CSV", "TSV", "TXT", "XLSX", "JSON", "GEOJSON"}
 
 
 def max_bytes() -> int:
-    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.profile_max_bytes", 20 * 1024 * 1024))
+    return toolkit.asint(settings.get("ckanext.jena.explainer.profile_max_bytes"))
 
 
 def max_seconds() -> float:
-    return float(toolkit.config.get("ckanext.jena.explainer.profile_seconds", 30))
+    return float(settings.get("ckanext.jena.explainer.profile_seconds"))
 
 
 def max_rows() -> int:
-    return toolkit.asint(toolkit.config.get("ckanext.jena.explainer.profile_max_rows", 200_000))
+    return toolkit.asint(settings.get("ckanext.jena.explainer.profile_max_rows"))
 
 
 def _read_upload(resource: dict, limit: int) -> bytes:

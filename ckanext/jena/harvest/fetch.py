@@ -10,7 +10,7 @@ from typing import Optional
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import net
+from ckanext.jena import net, settings
 from ckanext.jena.net import Answer, NetError as FetchError  # noqa: F401 - the harvester's names for them
 
 USER_AGENT = "ckanext-jena harvester (WISSENsAllmende Jena)"
@@ -18,11 +18,11 @@ HARVEST_ALLOWED_HOSTS = "ckanext.jena.harvest.allowed_hosts"
 
 
 def max_bytes() -> int:
-    return toolkit.asint(toolkit.config.get("ckanext.jena.harvest.max_bytes", 50 * 1024 * 1024))
+    return toolkit.asint(settings.get("ckanext.jena.harvest.max_bytes"))
 
 
 def timeout() -> float:
-    return float(toolkit.config.get("ckanext.jena.harvest.timeout", 30))
+    return float(settings.get("ckanext.jena.harvest.timeout"))
 
 
 def check_url(url: str) -> None:

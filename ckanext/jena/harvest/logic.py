@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang, purge
+from ckanext.jena import lang, purge, settings
 
 from . import fetch, store
 
@@ -14,7 +14,7 @@ HARVEST_TYPE = "harvest"
 
 
 def _org_admins_allowed() -> bool:
-    return toolkit.asbool(toolkit.config.get("ckanext.jena.harvest.org_admins_manage_sources", False))
+    return toolkit.asbool(settings.get("ckanext.jena.harvest.org_admins_manage_sources"))
 
 
 def _refusal() -> dict:
@@ -128,7 +128,8 @@ def package_update_action(next_action, context, data_dict):
 def get_auth_functions() -> dict:
     return {"harvest_source_create": harvest_source_create, "harvest_source_update": harvest_source_update,
             "harvest_source_delete": harvest_source_delete, "package_create": package_create,
-            "package_update": package_update, "package_delete": package_delete}
+            "package_update": package_update, "package_delete": package_delete,
+            "jena_harvest_source_facts": jena_harvest_source_facts_auth}
 
 
 def _forget(dataset_id: str) -> None:
@@ -142,4 +143,43 @@ dataset_purge = purge.after_purge(_forget)
 
 def get_actions() -> dict:
     return {"package_create": package_create_action, "package_update": package_update_action,
-            "dataset_purge": dataset_purge}
+            "dataset_purge": dataset_purge, "jena_harvest_source_facts": jena_harvest_source_facts}
+
+
+# -- what other capabilities may know about a harvested dataset -----------------------------------
+@toolkit.side_effect_free
+def jena_harvest_source_facts(context, data_dict):
+    """Where a dataset is harvested from: the harvest source its current harvest object belongs
+    to (the latest import first), as ckanext-harvest itself finds it. Other capabilities (the
+    explainer) ask here instead of reading ckanext-harvest's tables.
+
+    Only the source's id and title, which ckanext-harvest also adds to the dataset in the search
+    index; never the source's address or settings.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :returns: ``{"harvested": bool, "harvest_source_id": str or None,
+        "harvest_source_title": str or None}``
+    :rtype: dictionary
+    """
+    from ckan import model
+    dataset_id = toolkit.get_or_bust(data_dict, "id")
+    package = model.Package.get(dataset_id)
+    if package is None:
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
+    toolkit.check_access("jena_harvest_source_facts", context, {"id": package.id})
+    source = store.current_source_of(package.id)
+    return {"harvested": source is not None, "harvest_source_id": source.id if source else None,
+            "harvest_source_title": source.title if source else None}
+
+
+@toolkit.auth_allow_anonymous_access
+def jena_harvest_source_facts_auth(context, data_dict):
+    """Whoever may see the dataset may see where it comes from."""
+    try:
+        toolkit.check_access("package_show", {"user": context.get("user"),
+                                              "auth_user_obj": context.get("auth_user_obj")},
+                             {"id": data_dict.get("id")})
+    except toolkit.NotAuthorized:
+        return {"success": False, "msg": toolkit._("You may not see this dataset, so not where it comes from either.")}
+    return {"success": True}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 
-from ckanext.jena import net
+from ckanext.jena import net, settings
 
 log = logging.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -134,7 +134,7 @@ def check_dataset(dataset_id: str) -> Optional[dict]:
     from ckanext.jena.quality.score import dataset_graph
     context = {"ignore_auth": True}
     dataset = toolkit.get_action("package_show")(context, {"id": dataset_id})
-    timeout = float(toolkit.config.get("ckanext.jena.quality.link_timeout", 10))
+    timeout = float(settings.get("ckanext.jena.quality.link_timeout"))
     links: dict = {}
     for resource in dataset.get("resources", []):
         exists = _upload_exists(resource) if resource.get("url_type") == "upload" else None
