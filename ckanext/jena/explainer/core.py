@@ -44,7 +44,19 @@ def inputs_for(dataset: dict) -> Inputs:
                          "format": resource.get("format"), "url": resource.get("url"),
                          "profile": entry.get("profile")})
     return Inputs(dataset=dataset, profiles=profiles, taxonomy=taxonomy_store.current(),
-                  harvest_source=store.harvest_source_title(dataset["id"]))
+                  harvest_source=harvest_source_title(dataset["id"]))
+
+
+def harvest_source_title(dataset_id: str) -> Optional[str]:
+    """The harvest source a dataset comes from, asked of the harvest capability's action (None
+    without jena_harvest). The dataset is one the caller already holds, hence ignore_auth."""
+    try:
+        facts = toolkit.get_action("jena_harvest_source_facts")({"ignore_auth": True}, {"id": dataset_id})
+    except KeyError:  # jena_harvest is not loaded: nothing is harvested
+        return None
+    except toolkit.ObjectNotFound:
+        return None
+    return facts["harvest_source_title"]
 
 
 def draft_for(dataset: dict, inputs: Optional[Inputs] = None) -> tuple[dict, str]:

@@ -134,13 +134,3 @@ def save_profile(resource_id: str, dataset_id: str, fingerprint: str, profile: O
          "profile": json.dumps(profile) if profile is not None else None,
          "error": json.dumps(error, ensure_ascii=False) if error is not None else None})
 
-
-def harvest_source_title(dataset_id: str) -> Optional[str]:
-    """The harvest source a dataset currently comes from (ckanext-harvest's tables), if any."""
-    exists = model.Session.execute(sa.text("SELECT to_regclass('public.harvest_object') IS NOT NULL")).scalar()
-    if not exists:
-        return None
-    return model.Session.execute(sa.text(
-        "SELECT s.title FROM harvest_object o JOIN harvest_source s ON s.id = o.harvest_source_id "
-        "WHERE o.package_id = :id AND o.current ORDER BY o.import_finished DESC NULLS LAST LIMIT 1"),
-        {"id": dataset_id}).scalar()
