@@ -38,6 +38,12 @@ setup(
         "ckanext.jena.explainer_generators": [
             "rules = ckanext.jena.explainer.rules:RuleGenerator",
         ],
+        # `ckan jena …` commands of no single plugin (ckanext/jena/cli.py adds them)
+        "ckanext.jena.commands": [
+            "backup = ckanext.jena.backup.cli:backup",
+            "restore = ckanext.jena.backup.cli:restore",
+            "scheduler = ckanext.jena.scheduler.cli:scheduler",
+        ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.jena.dcat.profile:DcatApDeProfile",
             # chained after dcat_ap_de in ckanext.dcat.rdf.profiles: the explainer as foaf:page

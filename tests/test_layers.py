@@ -29,11 +29,7 @@ LAYERS = {
 }
 # Arrows that still point up, each with its reason; the test fails when one is gone (shrink the
 # list) or a new one appears. Empty is the goal.
-KNOWN = {
-    # the `ckan jena` group adds the portal-wide backup/restore commands; backup (h3) checks the
-    # search index after a restore through search/consistency.py, so it sits above search
-    ("cli.py", "backup"): "backup/restore commands registered on the shared `jena` group",
-}
+KNOWN = {}
 # Pairs that stay apart even where the layers would allow the arrow (issue 20, "Done when")
 NEVER = {("explainer", "harvest"): "the explainer asks harvest through actions (jena_harvest_source_facts)"}
 HARVEST_SQL = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+harvest_(?:object|source|job|gather)\w*", re.I)

@@ -16,12 +16,12 @@ def with_subgroup(group: click.Command) -> list:
 
 
 def _add_common_commands() -> None:
-    """Commands of no single capability (they serve the whole portal)."""
-    from .backup.cli import backup, restore
-    from .scheduler.cli import scheduler
-    jena.add_command(scheduler)
-    jena.add_command(backup)
-    jena.add_command(restore)
+    """Commands of no single capability (they serve the whole portal: scheduler, backup,
+    restore), registered by entry point (group ``ckanext.jena.commands`` in setup.py), so this
+    shared module imports no capability above it."""
+    from importlib.metadata import entry_points
+    for entry_point in sorted(entry_points(group="ckanext.jena.commands"), key=lambda e: e.name):
+        jena.add_command(entry_point.load(), entry_point.name)
 
 
 _add_common_commands()
