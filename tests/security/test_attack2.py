@@ -3,18 +3,33 @@ inert downloads; views count once per address, whatever browser name it sends; p
 datasets stay out of the activity API."""
 from __future__ import annotations
 
+import re
+
 import pytest
+import sqlalchemy as sa
 
-from ckan.tests import factories
+from ckan import model
+from ckan.tests import factories, helpers
 
-from tests.jena_plugins import schema_marks
-from tests.theme.test_theme import THEME_PLUGINS, _dataset, view_table, views  # noqa: F401 (fixture)
+from tests.jena_plugins import HARVEST_PLUGINS, schema_marks, with_explainer
+from tests.security.test_web import PASSWORD, TOKEN, log_in
+from tests.theme.test_theme import _dataset, view_table, views  # noqa: F401 (fixture)
 
-PLUGINS = "jena_security " + THEME_PLUGINS
+# the portal's plugins (ckan.ini.template) less the demo
+PLUGINS = "jena_security jena_theme activity " + with_explainer(HARVEST_PLUGINS)
 
 pytestmark = schema_marks(PLUGINS) + [
-    pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables", "view_table"),
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    pytest.mark.usefixtures("clean_db", "activity_tables", "harvest_tables", "clean_index", "explainer_tables", "view_table"),
 ]
+
+
+
+@pytest.fixture
+def activity_tables(migrate_db_for):
+    """CKAN's activity plugin's table (the portal loads the plugin), after clean_db."""
+    migrate_db_for("activity")
+
 
 SANDBOX = "sandbox; default-src 'none'"
 ACTIVE_UPLOADS = [  # (file name, content, the type an editor's browser would send)
@@ -48,9 +63,9 @@ def _is_safe_download(response, name):
 
 
 def test_an_uploaded_page_or_script_is_a_download_that_never_runs_on_the_portal(create_with_upload, app):
-    dataset = _dataset()
+    dataset, admin = _dataset(), factories.Sysadmin()
     for name, content, mimetype in ACTIVE_UPLOADS:
-        resource = create_with_upload(content, name, url=name, package_id=dataset["id"], name=name,
+        resource = create_with_upload(content, name, {"user": admin["name"]}, url=name, package_id=dataset["id"], name=name,
                                       mimetype=mimetype)
         response = _download(app, dataset, resource, name)
         _is_safe_download(response, name)
@@ -59,9 +74,9 @@ def test_an_uploaded_page_or_script_is_a_download_that_never_runs_on_the_portal(
 
 
 def test_csv_json_and_pdf_uploads_keep_their_type(create_with_upload, app):
-    dataset = _dataset()
+    dataset, admin = _dataset(), factories.Sysadmin()
     for name, content, mimetype in PASSIVE_UPLOADS:
-        resource = create_with_upload(content, name, url=name, package_id=dataset["id"], name=name,
+        resource = create_with_upload(content, name, {"user": admin["name"]}, url=name, package_id=dataset["id"], name=name,
                                       mimetype=mimetype)
         response = _download(app, dataset, resource, name)
         _is_safe_download(response, name)
@@ -86,3 +101,27 @@ def test_an_uploaded_organisation_image_in_svg_does_not_run_either(create_with_u
     css = app.get("/base/css/main.css")
     assert css.headers.get("Content-Security-Policy") != SANDBOX
     assert "attachment" not in css.headers.get("Content-Disposition", "")
+
+
+def test_a_link_on_another_site_cannot_stop_a_running_harvest_and_the_stop_button_posts(app):
+    admin = factories.Sysadmin(password=PASSWORD)
+    org = factories.Organization(org_type="fachdienst")
+    source = helpers.call_action("harvest_source_create", {"user": admin["name"]}, name="quelle", title="Quelle",
+                                 url="http://93.184.215.14/catalog.ttl", source_type="jena_dcat",
+                                 owner_org=org["id"])
+    job = helpers.call_action("harvest_job_create", {"user": admin["name"]}, source_id=source["id"])
+    model.Session.execute(sa.text("UPDATE harvest_job SET status = 'Running' WHERE id = :id"), {"id": job["id"]})
+    model.Session.commit()
+    browser = log_in(app, admin)
+    abort = f"/harvest/{source['name']}/job/{job['id']}/abort"
+    response = browser.get(abort, follow_redirects=False)
+    assert response.status_code == 405 and "Knopf" in response.get_data(as_text=True)
+    assert browser.post(abort, follow_redirects=False).status_code == 400  # no token: CSRF refused
+    assert helpers.call_action("harvest_job_show", id=job["id"])["status"] == "Running"
+    # the admin page's Stop button is a form that posts with the token
+    page = browser.get(f"/harvest/admin/{source['name']}").get_data(as_text=True)
+    form = re.search(r'<form method="post"[^>]*action="' + re.escape(abort) + r'".*?</form>', page, re.S)
+    assert form, "no Stop form on the page"
+    token = TOKEN.search(form.group(0)).group(1)
+    assert browser.post(abort, data={"_csrf_token": token}, follow_redirects=False).status_code == 302
+    assert helpers.call_action("harvest_job_show", id=job["id"])["status"] == "Finished"

@@ -9,7 +9,8 @@
   a sandbox policy, and types a browser would run become application/octet-stream
   (``downloads.py``).
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
-  ckanext-harvest's re-harvest, clear, delete) answer only POST, which CSRF protection covers.
+  ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
+  covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
 
 A plugin of its own rather than part of jena_theme: the headers and the guard protect every
 page and API call, whatever theme a city runs. Load it in ckan.plugins with the others."""
@@ -24,6 +25,11 @@ from . import downloads, guard, policy
 @toolkit.blanket.config_declarations
 class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IConfigurer, inherit=True)
+
+    def update_config(self, config):
+        # ckanext-harvest's source admin page with its Stop link as a POST form
+        toolkit.add_template_directory(config, "templates")
 
     def make_middleware(self, app, config):
         if hasattr(app, "after_request"):  # the Flask app (CKAN 2.11 has no other)
