@@ -1,6 +1,8 @@
 # WISSENsAllmende Jena — ckanext-jena. Two commands do all set-up on a fresh machine:
 #   make run    the portal with demo content at http://127.0.0.1:5000 (foreground, gunicorn)
-#   make test   the whole test suite against a project-owned PostgreSQL and Redis
+#   make test   the whole test suite against a project-owned PostgreSQL and Redis (leaves the work
+#               tree as it was: the browser tests' screenshots go to the git-ignored build/screenshots/)
+#   make screenshots   renews the README's pictures in docs/screenshots/ from the browser tests
 #   make test CKAN_VERSION=2.12.0   (and make run CKAN_VERSION=2.12.0) the same on another CKAN,
 #               in its own virtualenv (.venv-2.12.0) and databases (ckan_test_2_12_0, ckan_jena_2_12_0)
 SHELL := /bin/bash
@@ -27,10 +29,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run run-dev test stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
+.PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
 
 help:
-	@echo "make run | make run-dev | make test | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
+	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
 
 deps:
 	@$(SETUP) deps
@@ -64,6 +66,10 @@ init-test: venv services
 
 test: init-test
 	@scripts/run-tests.sh $(PYTEST_ARGS)
+
+# the README's pictures (docs/screenshots/), renewed on purpose; commit them if they should change
+screenshots: init-test
+	@scripts/screenshots.sh
 
 bench-search: init-test
 	@$(SETUP) database ckan_bench

@@ -2,7 +2,9 @@
 
 axe-core (vendored, tests/theme/axe.min.js) checks the pages citizens and data officers use
 against the WCAG 2.0/2.1 A and AA rules; three journeys walk through the portal as a citizen, a
-data officer and a sysadmin would; the README's screenshots are taken here.
+data officer and a sysadmin would. They take the README's screenshots into the git-ignored
+build/screenshots/ (set JENA_SCREENSHOTS to another folder); `make screenshots` runs them and
+copies the pictures to docs/screenshots/, so a test run leaves the work tree as it was.
 
 The portal runs in this process on a free port of 127.0.0.1 (CKAN's real WSGI app, the
 project's PostgreSQL and Redis), so the browser meets it as it would a deployed portal."""
@@ -24,8 +26,13 @@ from tests.jena_plugins import DEMO_PLUGINS, demo_marks
 
 CHROMIUM = os.environ.get("JENA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = os.path.join(os.path.dirname(__file__), "axe.min.js")
-SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                           "docs", "screenshots")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCREENSHOTS = os.environ.get("JENA_SCREENSHOTS") or os.path.join(ROOT, "build", "screenshots")
+# the longest the browser waits for the portal (a page, a click's answer, a live check): it
+# polls and goes on as soon as the answer is there, so a generous limit costs nothing when the
+# machine is idle and keeps a busy one (both cores taken) from failing a journey
+SERVER_WAIT_MS = 180_000
+playwright_api.expect.set_options(timeout=SERVER_WAIT_MS)   # expect(...) assertions
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "Baumkataster-2026!"
 THEME_PLUGINS = "jena_security jena_theme " + DEMO_PLUGINS
@@ -80,6 +87,7 @@ def page(browser):
     visits (the securitypolicyviolation event and Chromium's console message): after the test,
     there must be none. The portal's pages have to work under the policy jena_security sends."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(SERVER_WAIT_MS)   # navigations, clicks, load states, downloads
     violations = []
     context.expose_binding("jenaCspViolation", lambda source, text: violations.append(text))
     context.add_init_script("""document.addEventListener('securitypolicyviolation', (e) =>
@@ -281,11 +289,11 @@ def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_exp
     # (locator waits, not wait_for_function: that one evals its text in the page, which the
     # policy rightly refuses)
     score = page.locator("#score-about")
-    playwright_api.expect(score.locator("mark.jena-long-word").first).to_be_visible(timeout=30000)
-    playwright_api.expect(score).to_contain_text("Straßenbaumbestandsaufnahme", timeout=30000)
+    playwright_api.expect(score.locator("mark.jena-long-word").first).to_be_visible()
+    playwright_api.expect(score).to_contain_text("Straßenbaumbestandsaufnahme")
     assert page.locator("#score-about .jena-readability-warn").count() >= 1   # below the aims
     page.fill("#section-about", "Hier steht jeder Straßenbaum in Winzerla. Sie sehen Art und Pflanzjahr.")
-    playwright_api.expect(score).not_to_contain_text("Straßenbaumbestandsaufnahme", timeout=30000)
+    playwright_api.expect(score).not_to_contain_text("Straßenbaumbestandsaufnahme")
     assert page.locator("#score-about .jena-readability-warn").count() == 0
     page.check("#reviewed")
     page.click("button[name=action][value=save]")
