@@ -276,3 +276,18 @@ def test_odd_api_input_gets_a_validation_error():
         helpers.call_action("jena_taxonomy_show", id=["a", "b"])
     with pytest.raises(toolkit.ValidationError):
         helpers.call_action("jena_action_field_suggest", title=["a"])
+
+
+def test_an_area_far_larger_than_the_city_is_not_about_jena_or_its_districts(org):
+    """A record about Thuringia or all of Germany must not be filed under "Gesamte Stadt Jena"
+    (issue 14, item 8): it covers no district; the city's own outline and its bounding box still do."""
+    germany = {"type": "Polygon", "coordinates": [[[5.9, 47.3], [15.0, 47.3], [15.0, 55.1], [5.9, 55.1], [5.9, 47.3]]]}
+    pkg = make(org, spatial=json.dumps(germany))
+    assert pkg.get("districts") in (None, [], "")
+    facets = helpers.call_action("package_search", q="*:*", **{"facet.field": ["districts"]})["facets"]
+    assert "jena" not in facets.get("districts", {})
+    labels, shapes, city = places._load()
+    from shapely.geometry import box
+    assert places.districts_covering(box(*city.bounds)) == [places.WHOLE_CITY]
+    thuringia = box(9.8, 50.2, 12.7, 51.7)
+    assert places.districts_covering(thuringia) == []

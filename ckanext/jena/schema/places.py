@@ -18,6 +18,9 @@ from shapely.ops import unary_union
 
 PLACES_DIR = os.path.join(os.path.dirname(__file__), "data", "places")
 WHOLE_CITY = "jena"
+# an area more than this many times the city's is about a larger region (the city's bounding box
+# is about 2 times its area)
+LARGER_AREA_FACTOR = 4
 SIMPLIFY_DEGREES = 0.0002
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 ATTRIBUTION_URL = "https://www.openstreetmap.org/copyright"
@@ -114,12 +117,17 @@ def parse_geometry(text: str):
 def districts_covering(shape) -> list[str]:
     """Keys of the districts a geometry covers; [`jena`] when it covers (nearly) the whole city.
 
-    A district counts when the geometry reaches into it noticeably: at least 5 % of the
+    An area much larger than the city (a region, a Land, Germany) covers no district: it is not
+    about Jena. A district counts when the geometry reaches into it noticeably: at least 5 % of the
     district's area, or at least a quarter of the geometry's own area. Points and lines count
     wherever they touch a district.
     """
     labels, shapes, city = _load()
     if shape.is_empty:
+        return []
+    if shape.area > LARGER_AREA_FACTOR * city.area:
+        # a Land, a region, all of Germany: about somewhere Jena is part of, not about Jena or
+        # its districts (the facet must not say "Gesamte Stadt Jena" for it)
         return []
     if shape.area > 0 and city.area > 0 and shape.intersection(city).area >= 0.9 * city.area:
         return [WHOLE_CITY]
