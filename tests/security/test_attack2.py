@@ -125,3 +125,31 @@ def test_a_link_on_another_site_cannot_stop_a_running_harvest_and_the_stop_butto
     token = TOKEN.search(form.group(0)).group(1)
     assert browser.post(abort, data={"_csrf_token": token}, follow_redirects=False).status_code == 302
     assert helpers.call_action("harvest_job_show", id=job["id"])["status"] == "Finished"
+
+
+def test_thirty_browser_names_from_one_address_count_one_view(app):
+    dataset = _dataset()
+    for number in range(30):
+        agent = f"Mozilla/5.0 (X11; Linux) Zaehlschieber/{number}"
+        assert app.get(f"/dataset/{dataset['name']}",
+                       extra_environ={"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": agent}).status_code == 200
+    assert views() == {dataset["id"]: 1}
+
+
+def test_a_forwarded_address_counts_only_from_a_trusted_proxy(app):
+    """Without trusted proxies (the default) X-Forwarded-For is ignored: a visitor cannot count as
+    thirty by sending thirty addresses."""
+    dataset = _dataset()
+    for number in range(30):
+        app.get(f"/dataset/{dataset['name']}",
+                extra_environ={"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": f"198.51.100.{number}"})
+    assert views() == {dataset["id"]: 1}
+
+
+@pytest.mark.ckan_config("ckanext.jena.security.trusted_proxies", "1")
+def test_behind_one_trusted_proxy_each_forwarded_visitor_counts(app):
+    dataset = _dataset()
+    for visitor in ("198.51.100.1", "198.51.100.2", "198.51.100.2"):
+        app.get(f"/dataset/{dataset['name']}",  # the proxy on 127.0.0.1 passes the visitor's address
+                extra_environ={"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": visitor})
+    assert views() == {dataset["id"]: 2}

@@ -8,6 +8,8 @@
 - Uploaded files (resource downloads, ``/uploads/…``) are inert downloads: attachment, nosniff,
   a sandbox policy, and types a browser would run become application/octet-stream
   (``downloads.py``).
+- Behind reverse proxies (``ckanext.jena.security.trusted_proxies``), the visitor's address and
+  scheme come from their X-Forwarded-For/-Proto (werkzeug's ProxyFix); otherwise those are ignored.
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
@@ -15,6 +17,8 @@
 A plugin of its own rather than part of jena_theme: the headers and the guard protect every
 page and API call, whatever theme a city runs. Load it in ckan.plugins with the others."""
 from __future__ import annotations
+
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
@@ -38,4 +42,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.after_request(policy.add_headers)
             app.after_request(downloads.as_download)  # runs first (Flask calls them in reverse)
             guard.accept_post(app)
+            proxies = toolkit.asint(config.get("ckanext.jena.security.trusted_proxies"))
+            if proxies > 0:  # the visitor's address from the proxies' X-Forwarded-For
+                app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
         return app

@@ -2,9 +2,12 @@
 cookies, no user ids — only a count per dataset and day (table jena_dataset_view).
 
 A visitor counts once per dataset and day. To know whether a visitor was counted today, Redis
-keeps, until the end of the day, a keyed hash of (address, browser, dataset) under a random key
+keeps, until the end of the day, a keyed hash of (address, dataset) under a random key
 that is made each day and expires with it: the address is never stored, and once the day's key
-is gone, nobody can find out whose visits the hashes were (not even by trying every address)."""
+is gone, nobody can find out whose visits the hashes were (not even by trying every address).
+The browser's name is not part of it: anyone can send a new one with every request. Behind a
+reverse proxy the address is the visitor's only if the proxy passes it on
+(``ckanext.jena.security.trusted_proxies``, docs/theme.md)."""
 from __future__ import annotations
 
 import datetime
@@ -37,7 +40,7 @@ def _redis_key(*parts: str) -> str:
 
 
 def _first_view_today(dataset_id: str, visitor: str) -> bool:
-    """True the first time today that this visitor (address and browser) opens this dataset."""
+    """True the first time today that this visitor (address) opens this dataset."""
     from ckan.lib.redis import connect_to_redis
     redis = connect_to_redis()
     now = datetime.datetime.now()
@@ -55,9 +58,9 @@ def _first_view_today(dataset_id: str, visitor: str) -> bool:
 
 
 def request_visitor() -> str:
-    """Who is asking, as far as counting needs it: the address and the browser's name."""
-    request = toolkit.request
-    return f"{request.remote_addr or ''}\n{request.headers.get('User-Agent', '')}"
+    """Who is asking, as far as counting needs it: the address (not the browser's name, which
+    every request may change)."""
+    return toolkit.request.remote_addr or ""
 
 
 def count_view(dataset_id: str, visitor: str | None = None) -> None:
