@@ -1,7 +1,14 @@
 """Shared fixtures. CKAN's own pytest plugin (ckan.tests.pytest_ckan) provides clean_db,
 clean_index, with_plugins, ckan_config and the factories; run with --ckan-ini=test.ini."""
 
+import os
+import sys
+
 import pytest
+
+# the project's scripts that tests start (setup.sh init, serve.sh, run-portal.sh) use the
+# virtualenv running the tests, so `make test CKAN_VERSION=2.12.0` tests one CKAN throughout
+os.environ.setdefault("JENA_VENV", sys.prefix)
 
 
 @pytest.fixture
