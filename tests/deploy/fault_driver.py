@@ -1,0 +1,49 @@
+"""CKAN actions on another ini's services, for the fault tests (their CKAN is not the test
+process's): `python -m tests.deploy.fault_driver INI COMMAND [ARGS...]` prints one JSON line."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _context() -> dict:
+    from ckan.plugins import toolkit
+    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return {"ignore_auth": True, "user": user}
+
+
+def _call(action: str, **data):
+    from ckan.plugins import toolkit
+    return toolkit.get_action(action)(_context(), data)
+
+
+def source(url: str, name: str) -> dict:
+    from ckan import model
+    org = model.Group.get("fachdienst-umwelt") or _call(
+        "organization_create", name="fachdienst-umwelt", title="Fachdienst Umwelt", org_type="fachdienst")
+    found = _call("harvest_source_create", name=name, title=f"Quelle {name}", url=url, source_type="jena_dcat",
+                  owner_org=org.id if isinstance(org, model.Group) else org["id"], config="{}")
+    return {"id": found["id"]}
+
+
+def job(source_id: str) -> dict:
+    return {"id": _call("harvest_job_create", source_id=source_id, run=True)["id"]}
+
+
+def job_show(job_id: str) -> dict:
+    found = _call("harvest_job_show", id=job_id)
+    return {"status": found["status"], "stats": found["stats"]}
+
+
+def main() -> None:
+    ini, command, *args = sys.argv[1:]
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    app = make_app(load_config(ini))
+    with app._wsgi_app.test_request_context():
+        result = globals()[command](*args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
