@@ -26,6 +26,17 @@ def source(url: str, name: str) -> dict:
     return {"id": found["id"]}
 
 
+def dataset(url: str) -> dict:
+    from ckan import model
+    org = model.Group.get("fachdienst-umwelt") or _call(
+        "organization_create", name="fachdienst-umwelt", title="Fachdienst Umwelt", org_type="fachdienst")
+    found = _call("package_create", name="baeume", title="Bäume je Ortsteil", license_id="dl-by-de/2.0",
+                  owner_org=org.id if isinstance(org, model.Group) else org["id"],
+                  notes="Straßenbäume je Ortsteil.", tags=[{"name": "Bäume"}],
+                  resources=[{"name": "Bäume", "url": url, "format": "CSV"}])
+    return {"id": found["id"], "resource": found["resources"][0]["id"]}
+
+
 def job(source_id: str) -> dict:
     return {"id": _call("harvest_job_create", source_id=source_id, run=True)["id"]}
 

@@ -220,3 +220,40 @@ def test_searches_while_postgresql_restarts_answer_an_error_then_recover(own, tm
     assert all(status >= 500 and seconds < 15 for status, seconds in during), during
     # every worker's pool recovers: the first searches after the restart answer normally
     assert all(status == 200 for status, _ in after), (after, log.read_text(errors="replace")[-3000:])
+
+
+CSV = "Ortsteil;Jahr;Bäume\nWinzerla;2021;120\nLobeda-Altstadt;2022;80\nZwätzen;2023;95\n".encode("utf-8")
+
+
+def test_the_job_worker_killed_while_profiling_stores_no_half_profile(own, source_server, tmp_path):
+    import signal
+    source_server.add("/baeume.csv", CSV, content_type="text/csv", behaviour="slow")  # 3 s before the answer
+    log = tmp_path / "worker.log"
+    worker = own.start(own.ini, ["jobs", "worker"], log)
+    try:
+        dataset = own.drive(own.ini, "dataset", source_server.url("/baeume.csv"))  # queues its explainer job
+        deadline = time.monotonic() + TIMEOUT
+        while "/baeume.csv" not in source_server.requests:  # the worker is reading the file
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    profiles = own.query("SELECT profile, error FROM jena_explainer_profile WHERE dataset_id = %(d)s",
+                         {"d": dataset["id"]})
+    print("after the kill: profiles", profiles, "explainers", own.query(
+        "SELECT lang FROM jena_explainer WHERE dataset_id = %(d)s", {"d": dataset["id"]}))
+    assert profiles == [], profiles  # not a half profile: none
+
+    source_server.add("/baeume.csv", CSV, content_type="text/csv")
+    rerun = own.ckan(own.ini, "jena", "explainer", "generate", dataset["id"])
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-2000:]
+    (profile, error), = own.query("SELECT profile, error FROM jena_explainer_profile WHERE resource_id = %(r)s",
+                                  {"r": dataset["resource"]})
+    assert error is None and "Winzerla" in str(profile), profile
+    languages = {lang for lang, in own.query("SELECT lang FROM jena_explainer WHERE dataset_id = %(d)s",
+                                             {"d": dataset["id"]})}
+    assert {"de", "en"} <= languages, languages
