@@ -49,6 +49,10 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
         if hasattr(app, "register_error_handler"):
             from ckan.lib.search.common import SearchError
             app.register_error_handler(SearchError, _bad_search)
+            from . import catalog_page
+            if catalog_page.ENDPOINT in app.view_functions:
+                app.view_functions[catalog_page.ENDPOINT] = catalog_page.wrap_view(
+                    app.view_functions[catalog_page.ENDPOINT])
         return app
 
 
@@ -57,10 +61,10 @@ def _published_only(name: str):
     @toolkit.chained_action
     @toolkit.side_effect_free
     def action(original_action, context, data_dict):
-        from . import publication
+        from . import catalog_page, publication
         data_dict = dict(data_dict or {})
         data_dict["fq"] = publication.with_filter(data_dict.get("fq"))
-        return original_action(context, data_dict)
+        return catalog_page.with_quoted_paging(original_action)(context, data_dict)
     action.__name__ = name
     action.__doc__ = f"ckanext-dcat's {name}, leaving out the datasets the catalog does not publish."
     return action

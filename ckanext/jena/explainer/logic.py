@@ -8,6 +8,7 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 
 from ckanext.jena import lang as lang_module, purge
+from ckanext.jena.search.guards import text_id
 
 from . import core, readability, store
 from .generator import LANGS
@@ -18,7 +19,7 @@ MAX_SECTION_CHARS = 20_000  # a section is a few paragraphs; this keeps a row an
 
 def _lang(data_dict: dict) -> str:
     lang = data_dict.get("lang") or lang_module.current()
-    if lang not in LANGS:
+    if not isinstance(lang, str) or lang not in LANGS:
         raise toolkit.ValidationError({"lang": [
             f"Unknown language {lang!r}: use de or en. / Unbekannte Sprache {lang!r}: de oder en angeben."]})
     return lang
@@ -29,7 +30,7 @@ def _dataset(context, data_dict) -> dict:
     dataset = toolkit.get_action("package_show")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
          "ignore_auth": context.get("ignore_auth", False)},
-        {"id": toolkit.get_or_bust(data_dict, "id")})
+        {"id": text_id(data_dict)})
     if dataset.get("type") != "dataset":  # harvest sources and other package types have none
         raise toolkit.ObjectNotFound("No explainer for this kind of entry. / Für diese Art Eintrag gibt es keine Erklärung.")
     return dataset
@@ -104,6 +105,7 @@ def jena_explainer_show(context, data_dict):
         "reviewed_at", ...}``; glossary links point at the portal's /glossar page.
     :rtype: dictionary
     """
+    text_id(data_dict)  # before the auth check, which looks the id up
     lang = _lang(data_dict)
     toolkit.check_access("jena_explainer_show", context, data_dict)
     dataset = _dataset(context, data_dict)
@@ -136,6 +138,7 @@ def jena_explainer_update(context, data_dict):
     :returns: the explainer as ``jena_explainer_show`` gives it to editors
     :rtype: dictionary
     """
+    text_id(data_dict)
     lang = _lang(data_dict)
     toolkit.check_access("jena_explainer_update", context, data_dict)
     dataset = _dataset(dict(context, ignore_auth=True), data_dict)
@@ -175,6 +178,7 @@ def jena_explainer_generate(context, data_dict):
     :returns: ``{"de": {"offered": bool}, "en": {...}, "profiling": "queued" | "unavailable" | null}``
     :rtype: dictionary
     """
+    text_id(data_dict)
     toolkit.check_access("jena_explainer_generate", context, data_dict)
     profile = _as_bool(data_dict.get("profile"), "profile")
     dataset = _dataset(dict(context, ignore_auth=True), data_dict)

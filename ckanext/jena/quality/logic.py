@@ -4,6 +4,7 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 
 from ckanext.jena import purge
+from ckanext.jena.search.guards import text_id
 
 from . import report
 from . import score as score_module
@@ -22,8 +23,9 @@ def jena_quality_show(context, data_dict):
     :returns: ``{"points", "max", "band", "dimensions", "criteria", "fixes", "govdata", "checked_at"}``
     :rtype: dictionary
     """
+    dataset_id = text_id(data_dict)  # before the auth check, which looks the id up
     toolkit.check_access("jena_quality_show", context, data_dict)
-    dataset = toolkit.get_action("package_show")(dict(context), {"id": toolkit.get_or_bust(data_dict, "id")})
+    dataset = toolkit.get_action("package_show")(dict(context), {"id": dataset_id})
     return score_module.score(dataset)
 
 

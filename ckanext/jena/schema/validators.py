@@ -348,6 +348,9 @@ def get_validators() -> dict:
         "jena_languages": jena_languages,
         "jena_title": jena_title,
         "jena_no_nul": jena_no_nul,
+        "jena_notes_length": jena_notes_length,
+        "jena_resource_description_length": jena_resource_description_length,
+        "jena_resource_url_length": jena_resource_url_length,
     }
 
 
@@ -377,3 +380,37 @@ def jena_no_nul(key, data, errors, context):
             data[field] = value.replace("\x00", "")
             errors.setdefault(field, []).append(_(
                 "This text contains a NUL character (code 0). Remove it and save again."))
+
+
+# Length limits against slow pages (issue 15, finding 9): a dataset with 1 MB of notes took 6-7 s
+# to show and slowed the home page for everyone; a 1 MB resource URL failed CKAN's index on
+# resource.url (a btree entry holds at most 2704 bytes). The longest description in the real
+# catalogues under tests/data/real and tests/dcat/examples has about 3,000 characters.
+NOTES_MAX_LENGTH = 20_000  # about ten pages of text
+RESOURCE_DESCRIPTION_MAX_LENGTH = 20_000
+RESOURCE_URL_MAX_LENGTH = 2_000  # browsers and servers agree on links up to this length
+
+
+def _at_most(value: Any, maximum: int, message: str) -> Any:
+    if isinstance(value, str) and len(value) > maximum:
+        raise Invalid(_(message).format(length=len(value), maximum=maximum))
+    return value
+
+
+def jena_notes_length(value: Any, context) -> Any:
+    """A dataset description of at most NOTES_MAX_LENGTH characters."""
+    return _at_most(value, NOTES_MAX_LENGTH, "The description is {length} characters long; at most {maximum} "
+                    "are allowed. Shorten it, or link a document with the details as a resource.")
+
+
+def jena_resource_description_length(value: Any, context) -> Any:
+    """A resource description of at most RESOURCE_DESCRIPTION_MAX_LENGTH characters."""
+    return _at_most(value, RESOURCE_DESCRIPTION_MAX_LENGTH, "The description is {length} characters long; at "
+                    "most {maximum} are allowed. Shorten it, or link a document with the details as a resource.")
+
+
+def jena_resource_url_length(value: Any, context) -> Any:
+    """A resource URL of at most RESOURCE_URL_MAX_LENGTH characters (a data: URL is not a link:
+    upload the file instead)."""
+    return _at_most(value, RESOURCE_URL_MAX_LENGTH, "The address is {length} characters long; at most {maximum} "
+                    "are allowed. Upload the file instead, or give a shorter link.")

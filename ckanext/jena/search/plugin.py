@@ -9,7 +9,7 @@ import ckan.plugins as plugins
 from ckan.lib.search.common import SearchQueryError
 from ckan.plugins import toolkit
 
-from . import ckan_seam
+from . import ckan_seam, guards
 from .sql import BBOX_FIELD
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class JenaSearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.IClick)
+    plugins.implements(plugins.IActions)
 
     # IConfigurer: runs before CKAN checks the Solr schema at start-up
     def update_config(self, config: Any) -> None:
@@ -105,6 +106,10 @@ class JenaSearchPlugin(plugins.SingletonPlugin):
             clause = f'+{BBOX_FIELD}:"{minx},{miny},{maxx},{maxy}"'
             search_params["fq"] = f"{search_params.get('fq') or ''} {clause}".strip()
         return search_params
+
+    # IActions
+    def get_actions(self) -> dict:
+        return {"package_search": toolkit.side_effect_free(guards.package_search)}
 
     # IClick
     def get_commands(self) -> list:

@@ -65,8 +65,11 @@ def jena_action_field_suggest(context, data_dict):
     """
     toolkit.check_access("jena_action_field_suggest", context, data_dict)
     data: dict = {}
-    if data_dict.get("id"):
-        data = toolkit.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    dataset_id = data_dict.get("id")
+    if dataset_id is not None and not isinstance(dataset_id, str):
+        raise toolkit.ValidationError({"id": [_("Give one dataset id or name as text.")]})
+    if dataset_id:
+        data = toolkit.get_action("package_show")(dict(context), {"id": dataset_id})
     for key in ("title", "tag_string", "sensor_category"):
         if data_dict.get(key) is not None and not isinstance(data_dict[key], str):
             raise toolkit.ValidationError({key: [_("Must be text.")]})
