@@ -153,3 +153,55 @@ def test_behind_one_trusted_proxy_each_forwarded_visitor_counts(app):
         app.get(f"/dataset/{dataset['name']}",  # the proxy on 127.0.0.1 passes the visitor's address
                 extra_environ={"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": visitor})
     assert views() == {dataset["id"]: 2}
+
+
+def _api(app, action, **params):
+    response = app.get(f"/api/3/action/{action}", query_string=params)
+    return response.status_code, response.get_json()
+
+
+def _dataset_ids(result) -> set:
+    return {activity["object_id"] for activity in result["result"]}
+
+
+def test_a_dataset_made_private_or_purged_leaves_no_trace_in_the_activity_stream(app):
+    org = factories.Organization(org_type="fachdienst")
+    editor = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=editor["name"], role="editor")
+    as_editor = {"user": editor["name"]}
+    dataset = helpers.call_action(
+        "package_create", as_editor, name="geheime-baeume", title="Geheime Bäume", owner_org=org["id"],
+        action_fields=["stadtentwicklung-umwelt-verkehr"], license_id="dl-by-de/2.0",
+        tags=[{"name": "Bäume"}], notes="Standorte, die nicht öffentlich sein sollen")
+    public = helpers.call_action(  # another dataset that stays public
+        "package_create", as_editor, name="oeffentliche-baeume", title="Öffentliche Bäume", owner_org=org["id"],
+        action_fields=["stadtentwicklung-umwelt-verkehr"], license_id="dl-by-de/2.0", tags=[{"name": "Bäume"}],
+        notes="Bäume an Straßen")
+    helpers.call_action("package_patch", as_editor, id=dataset["id"], notes="noch mehr Standorte")
+    status, result = _api(app, "recently_changed_packages_activity_list")
+    assert dataset["id"] in _dataset_ids(result)  # public now: its activities are listed
+    activity_id = next(a["id"] for a in result["result"] if a["object_id"] == dataset["id"])
+
+    helpers.call_action("package_patch", as_editor, id=dataset["id"], private=True)
+    status, result = _api(app, "recently_changed_packages_activity_list")
+    assert status == 200 and dataset["id"] not in _dataset_ids(result)
+    assert public["id"] in _dataset_ids(result)
+    assert "Standorte" not in str(result)
+    for action, params in (("organization_activity_list", {"id": org["id"]}),
+                           ("user_activity_list", {"id": editor["name"]})):
+        status, result = _api(app, action, **params)
+        assert status == 200 and dataset["id"] not in _dataset_ids(result), action
+    for action in ("activity_show", "activity_data_show", "package_activity_list"):
+        status, result = _api(app, action, id=activity_id if action != "package_activity_list" else dataset["id"])
+        assert status in (403, 404) and "Standorte" not in str(result), (action, status)
+    # the editor, who may see the private dataset, still sees its history
+    own = helpers.call_action("recently_changed_packages_activity_list", {"user": editor["name"]})
+    assert dataset["id"] in {activity["object_id"] for activity in own}
+
+    helpers.call_action("dataset_purge", {"user": factories.Sysadmin()["name"]}, id=dataset["id"])
+    remaining = model.Session.execute(sa.text("SELECT count(*) FROM activity WHERE object_id = :id"),
+                                      {"id": dataset["id"]}).scalar()
+    model.Session.commit()
+    assert remaining == 0
+    status, result = _api(app, "recently_changed_packages_activity_list")
+    assert dataset["id"] not in _dataset_ids(result) and public["id"] in _dataset_ids(result)

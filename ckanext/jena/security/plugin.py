@@ -10,6 +10,8 @@
   (``downloads.py``).
 - Behind reverse proxies (``ckanext.jena.security.trusted_proxies``), the visitor's address and
   scheme come from their X-Forwarded-For/-Proto (werkzeug's ProxyFix); otherwise those are ignored.
+- The activity stream leaves out activities of datasets the asker may not see now (private
+  since, or purged), see ``activity.py``.
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
@@ -23,13 +25,20 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import downloads, guard, policy
+from . import activity, downloads, guard, policy
 
 
 @toolkit.blanket.config_declarations
 class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IMiddleware, inherit=True)
     plugins.implements(plugins.IConfigurer, inherit=True)
+    plugins.implements(plugins.IActions)
+
+    def get_actions(self):
+        # only chained onto the activity plugin's actions where it is loaded
+        if not plugins.plugin_loaded("activity"):
+            return {}
+        return activity.actions()
 
     def update_config(self, config):
         # ckanext-harvest's source admin page with its Stop link as a POST form
