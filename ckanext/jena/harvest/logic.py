@@ -8,7 +8,7 @@ from ckan.plugins import toolkit
 
 from ckanext.jena import lang, purge, settings
 
-from . import fetch, store
+from . import fetch, guards, store
 
 HARVEST_TYPE = "harvest"
 
@@ -129,7 +129,8 @@ def get_auth_functions() -> dict:
     return {"harvest_source_create": harvest_source_create, "harvest_source_update": harvest_source_update,
             "harvest_source_delete": harvest_source_delete, "package_create": package_create,
             "package_update": package_update, "package_delete": package_delete,
-            "jena_harvest_source_facts": jena_harvest_source_facts_auth}
+            "jena_harvest_source_facts": jena_harvest_source_facts_auth,
+            "harvest_job_list": guards.harvest_job_list}
 
 
 def _forget(dataset_id: str) -> None:
@@ -143,7 +144,8 @@ dataset_purge = purge.after_purge(_forget)
 
 def get_actions() -> dict:
     return {"package_create": package_create_action, "package_update": package_update_action,
-            "dataset_purge": dataset_purge, "jena_harvest_source_facts": jena_harvest_source_facts}
+            "dataset_purge": dataset_purge, "jena_harvest_source_facts": jena_harvest_source_facts,
+            **guards.get_actions()}
 
 
 # -- what other capabilities may know about a harvested dataset -----------------------------------
