@@ -154,3 +154,14 @@ def test_long_but_real_notes_and_urls_are_kept(org):
         org, notes=notes, resources=[{"url": url, "format": "CSV", "description": notes}]))
     assert dataset["notes"] == notes.strip() or dataset["notes"] == notes
     assert dataset["resources"][0]["url"] == url
+
+
+def test_a_harvested_record_with_over_long_title_and_notes_is_shortened_with_a_gap_not_lost():
+    from ckanext.jena.schema import inbound
+    from ckanext.jena.schema.validators import NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
+    out = inbound.dataset({"title": "Bäume " * 200, "notes": "Straßenbäume. " * 5000})
+    assert len(out["title"]) <= TITLE_MAX_LENGTH and out["title"].endswith("…")
+    assert len(out["notes"]) <= NOTES_MAX_LENGTH and out["notes"].endswith("…")
+    problems = {(g["field"], g["problem"]) for g in inbound.gaps_of(out)}
+    assert {("title", "invalid"), ("notes", "invalid")} <= problems
+    assert inbound.dataset(out)["notes"] == out["notes"]  # twice changes nothing

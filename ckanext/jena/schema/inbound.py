@@ -375,6 +375,13 @@ def dataset(data: dict) -> dict:
             add_gap(gaps, entry["field"], entry["problem"], entry.get("value"))
     if isinstance(out.get("title"), str):
         out["title"] = _plain(out["title"])
+    # a text longer than the schema allows is cut (with "…"), not refused: the record is not lost,
+    # and the gap keeps the beginning of what the source wrote
+    from .validators import NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
+    for field, maximum in (("title", TITLE_MAX_LENGTH), ("notes", NOTES_MAX_LENGTH)):
+        if isinstance(out.get(field), str) and len(out[field]) > maximum:
+            add_gap(gaps, field, "invalid", out[field])
+            out[field] = out[field][:maximum - 1].rstrip() + "…"
     if not str(out.get("notes") or "").strip():
         out.pop("notes", None)
         add_gap(gaps, "notes", "missing")
