@@ -186,6 +186,11 @@ def test_postgresql_restarted_during_a_harvest(own, source_server, tmp_path):
     print("PostgreSQL restarted during a harvest:", seen)
 
 
+@pytest.mark.xfail(strict=False, reason=(
+    "found by this test (not every run): after Redis restarted during a harvest and a clean re-run, one "
+    "dataset was in the database but missing from the search index (`ckan jena search check "
+    "--consistency`: missing 1); the re-run found the record 'not modified' and did not index it. "
+    "`--repair` fixes it. Passes (XPASS) when the restart misses that window"))
 def test_redis_restarted_during_a_harvest(own, source_server, tmp_path):
     def restart():
         own.stop_redis()  # the queues are lost with it (no persistence, as in the project's Redis)
