@@ -165,3 +165,19 @@ def test_a_harvested_record_with_over_long_title_and_notes_is_shortened_with_a_g
     problems = {(g["field"], g["problem"]) for g in inbound.gaps_of(out)}
     assert {("title", "invalid"), ("notes", "invalid")} <= problems
     assert inbound.dataset(out)["notes"] == out["notes"]  # twice changes nothing
+
+
+def test_a_harvested_distribution_with_an_over_long_description_or_address_is_not_lost_with_its_record():
+    """Lenient in: a resource description over the schema's limit is cut with a gap, an address
+    over the URL limit is no usable link (left out with a gap, the next address is used)."""
+    from ckanext.jena.schema import inbound
+    from ckanext.jena.schema.validators import RESOURCE_DESCRIPTION_MAX_LENGTH, RESOURCE_URL_MAX_LENGTH
+    long_url = "https://daten.example.org/" + "a" * RESOURCE_URL_MAX_LENGTH
+    out = inbound.dataset({"title": "Bäume", "notes": "Alle Bäume.", "resources": [
+        {"url": long_url, "download_url": "https://daten.example.org/baeume.csv",
+         "description": "Spalte. " * 4000, "format": "CSV"}]})
+    [resource] = out["resources"]
+    assert resource["url"] == "https://daten.example.org/baeume.csv"
+    assert len(resource["description"]) <= RESOURCE_DESCRIPTION_MAX_LENGTH and resource["description"].endswith("…")
+    problems = {(g["field"], g["problem"]) for g in inbound.gaps_of(out)}
+    assert ("resources.description", "invalid") in problems

@@ -47,6 +47,7 @@ FIELD_NAMES = {
     "resources.size": ("Größe einer Datei", "size of a file"),
     "resources.access_url": ("Zugangs-URL einer Datei", "access URL of a file"),
     "resources.download_url": ("Download-URL einer Datei", "download URL of a file"),
+    "resources.description": ("Beschreibung einer Datei", "description of a file"),
 }
 # missing: the source has no value; unknown: a value outside the vocabulary (kept where the schema
 # can hold it); invalid: a value of the wrong type (dropped)
@@ -293,6 +294,9 @@ def web_url(value: Any, schemes: tuple = ("http", "https")) -> Optional[str]:
     their IDNA form); None for anything else ("http://%3C%21--", "javascript:...")."""
     text = _plain(value)
     if not text or any(c in text for c in "<> \"'"):
+        return None
+    from .validators import RESOURCE_URL_MAX_LENGTH
+    if len(text) > RESOURCE_URL_MAX_LENGTH:  # no usable link (and over what the schema stores)
         return None
     try:
         parts = urlsplit(text)
@@ -554,6 +558,12 @@ def _resource(resource: dict, dataset_licence: Optional[str], gaps: list) -> Opt
             add_gap(gaps, "resources.size", "invalid", entry.pop("size"))
     if isinstance(entry.get("name"), str):
         entry["name"] = _plain(entry["name"])
+    from .validators import RESOURCE_DESCRIPTION_MAX_LENGTH
+    description = entry.get("description")
+    if isinstance(description, str) and len(description) > RESOURCE_DESCRIPTION_MAX_LENGTH:
+        # cut like the dataset's own description: the distribution is not lost for it
+        add_gap(gaps, "resources.description", "invalid", description)
+        entry["description"] = description[:RESOURCE_DESCRIPTION_MAX_LENGTH - 1].rstrip() + "…"
     return entry
 
 
