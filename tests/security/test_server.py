@@ -7,7 +7,6 @@ that `make run` uses."""
 from __future__ import annotations
 
 import configparser
-import os
 import re
 import subprocess
 import threading
@@ -19,6 +18,8 @@ import requests
 import sqlalchemy as sa
 
 from ckan.plugins import toolkit
+
+from tests.processes import ini_with, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = "/api/3/action/package_search"
@@ -40,23 +41,7 @@ def portal_ini(path: Path) -> Path:
         "ckanext.jena.search.timeout": "1",
         "ckan.storage_path": str(path.parent / "storage"),
     })
-    text = (ROOT / "test.ini").read_text(encoding="utf-8")
-    for key, value in settings.items():
-        line = re.compile(r"^" + re.escape(key) + r"\s*=.*$", re.M)
-        if line.search(text):
-            text = line.sub(lambda _: f"{key} = {value}", text)
-        else:
-            text = text.replace("[app:main]\n", f"[app:main]\n{key} = {value}\n", 1)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def service_env() -> dict:
-    """This test run's database and Redis for the server's processes."""
-    env = dict(os.environ)
-    env["CKAN_SQLALCHEMY_URL"] = toolkit.config["sqlalchemy.url"]
-    env["CKAN_REDIS_URL"] = toolkit.config["ckan.redis.url"]
-    return env
+    return ini_with(path, settings)
 
 
 @pytest.fixture(scope="module")
