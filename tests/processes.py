@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CKAN = str(ROOT / ".venv" / "bin" / "ckan")
 
 
-def ini_with(path: Path, settings: dict) -> Path:
-    """test.ini with ``settings`` set in [app:main], written to ``path``."""
-    text = (ROOT / "test.ini").read_text(encoding="utf-8")
+def ini_with(path: Path, settings: dict, base: Path = ROOT / "test.ini") -> Path:
+    """``base`` (test.ini) with ``settings`` set in [app:main], written to ``path``."""
+    text = Path(base).read_text(encoding="utf-8")
     for key, value in settings.items():
         line = re.compile(r"^" + re.escape(key) + r"\s*=.*$", re.M)
         if line.search(text):

@@ -6,7 +6,6 @@ no dataset is half written, the job has ended (finished, or after ckan.harvest.t
 reason in its report), a re-run completes it, and `ckan jena search check --consistency` is clean."""
 from __future__ import annotations
 
-import re
 import subprocess
 import time
 from collections import Counter
@@ -17,6 +16,7 @@ import pytest
 from tests.deploy.own_services import OwnServices
 from tests.harvest import catalog
 from tests.harvest.server import FixtureServer
+from tests.processes import ini_with
 from tests.security.test_server import portal_ini
 
 RECORDS = 20
@@ -24,15 +24,7 @@ TIMEOUT = 240
 
 
 def _configure(path: Path, settings: dict) -> Path:
-    text = path.read_text(encoding="utf-8")
-    for key, value in settings.items():
-        line = re.compile(r"^" + re.escape(key) + r"\s*=.*$", re.M)
-        if line.search(text):
-            text = line.sub(lambda _: f"{key} = {value}", text)
-        else:
-            text = text.replace("[app:main]\n", f"[app:main]\n{key} = {value}\n", 1)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return ini_with(path, settings, base=path)
 
 
 @pytest.fixture(scope="module")
