@@ -163,7 +163,7 @@ def main() -> int:
     load_ckan(ini)
     import ckan.model as model
     from ckan.lib import search
-    from ckanext.jena.search.backend import ensure_schema
+    from ckanext.jena import migration
     existing = 0
     if args.reuse:
         try:
@@ -174,7 +174,7 @@ def main() -> int:
         model.Session.remove()
         model.repo.clean_db()
         model.repo.init_db()
-        ensure_schema(force=True)
+        migration.upgrade_all_if_missing(model.meta.engine)  # the project's tables (migrations)
         build(args.n)
         model.Session.remove()
         print("indexing ...", file=sys.stderr)

@@ -116,15 +116,12 @@ def main() -> int:
     import ckan.model as model
     from ckan.plugins import toolkit
     from ckanext.jena.explainer import core, readability, store
-    from ckanext.jena.search.backend import ensure_schema
+    from ckanext.jena import migration
     with flask_app.test_request_context():
         model.Session.remove()
         model.repo.clean_db()
         model.repo.init_db()
-        ensure_schema(force=True)
-        store.ensure_tables()
-        from ckanext.jena.theme import store as theme_store
-        theme_store.ensure_table()
+        migration.upgrade_all_if_missing(model.meta.engine)  # the project's tables (migrations)
         names = build(args.n)
 
         # 1. generation, per dataset

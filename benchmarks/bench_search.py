@@ -234,7 +234,7 @@ def main() -> int:
     load_ckan(args.ini)
     import ckan.model as model
     from ckan.lib import search
-    from ckanext.jena.search.backend import ensure_schema
+    from ckanext.jena import migration
 
     existing = 0
     if args.reuse:
@@ -248,12 +248,12 @@ def main() -> int:
         model.Session.remove()
         model.repo.clean_db()
         model.repo.init_db()
-        ensure_schema(force=True)
+        migration.upgrade_all_if_missing(model.meta.engine)  # the project's tables (migrations)
         t0 = time.perf_counter()
         build_datasets(args.n)
         print(f"  built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     else:
-        ensure_schema(force=True)
+        migration.upgrade_all_if_missing(model.meta.engine)  # the project's tables (migrations)
         search.clear_all()
 
     print("indexing through ckan.lib.search.rebuild ...", file=sys.stderr)

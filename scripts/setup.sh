@@ -6,7 +6,7 @@
 #   setup.sh stop            stop both
 #   setup.sh database NAME   create role and database NAME if missing
 #   setup.sh ckan-ini        write ckan.ini from config/ckan.ini.template (kept if present)
-#   setup.sh init INI [DB]   ckan db init + plugin migrations + search schema for INI
+#   setup.sh init INI [DB]   ckan db init with every plugin's migrations (docs/storage.md)
 #                            (with DB: that database of the project's cluster, whatever INI says)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -180,14 +180,29 @@ step_init() {
     export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "$2")"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
   fi
-  "$VENV/bin/ckan" -c "$ini" db init >/dev/null
-  # ckanext-harvest's migrations need its plugin loaded; the test config does not load it
-  # for every test, so migrate with a copy of the config that does.
+  # CKAN's migrations and those of every plugin with tables (docs/storage.md): `ckan db init`
+  # runs the pending ones of each plugin in ckan.plugins. The test config loads few plugins,
+  # so migrate with a copy of the config that loads all of them (and what they need to load).
   migrate_ini="$(dirname "$ini")/.migrate-$(basename "$ini")"
-  sed -E '/^ckan\.plugins *=/{/ harvest( |$)/!s/$/ harvest/}' "$ini" > "$migrate_ini"
-  "$VENV/bin/ckan" -c "$migrate_ini" db upgrade -p harvest >/dev/null
+  "$VENV/bin/python" - "$ini" "$migrate_ini" <<'PY'
+import re
+import sys
+WITH_TABLES = ("jena_search jena_schema jena_taxonomy jena_explainer dcat scheming_datasets "
+               "scheming_organizations spatial_metadata jena_quality harvest jena_harvest jena_theme").split()
+SCHEMING = {"scheming.dataset_schemas": "ckanext.jena.schema:schemas/dataset.yaml",
+            "scheming.organization_schemas": "ckanext.jena.schema:schemas/organization.yaml",
+            "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"}
+text = open(sys.argv[1], encoding="utf-8").read()
+found = re.search(r"^ckan\.plugins *=(.*)$", text, re.M)
+plugins = found.group(1).split()
+plugins += [name for name in WITH_TABLES if name not in plugins]
+lines = ["ckan.plugins = " + " ".join(plugins)]
+lines += [f"{key} = {value}" for key, value in SCHEMING.items()
+          if not re.search(rf"^{re.escape(key)} *=", text, re.M)]
+open(sys.argv[2], "w", encoding="utf-8").write(text[:found.start()] + "\n".join(lines) + text[found.end():])
+PY
+  "$VENV/bin/ckan" -c "$migrate_ini" db init >/dev/null
   rm -f "$migrate_ini"
-  "$VENV/bin/ckan" -c "$ini" jena search init-schema
   if grep -Eq '^ckan\.plugins *=.* jena_taxonomy( |$)' "$ini"; then
     # the packaged taxonomy becomes the one in effect (no-op when unchanged)
     "$VENV/bin/ckan" -c "$ini" jena taxonomy load --quiet

@@ -13,10 +13,9 @@ os.environ.setdefault("JENA_VENV", sys.prefix)
 
 @pytest.fixture
 def harvest_tables(migrate_db_for):
-    """ckanext-harvest's tables and the harvester's own, after clean_db (use them in this order)."""
-    from ckanext.jena.harvest import store
+    """ckanext-harvest's tables after clean_db (use them in this order); the project's own come
+    back after every clean_db (tests/plugin_tables.py)."""
     migrate_db_for("harvest")
-    store.ensure_table()
 
 
 @pytest.fixture
@@ -24,7 +23,5 @@ def explainer_tables():
     """The explainers' tables, empty (use after clean_db: CKAN's reset leaves tables it does not own)."""
     import sqlalchemy as sa
     from ckan import model
-    from ckanext.jena.explainer import store
-    store.ensure_tables()
     model.Session.execute(sa.text("TRUNCATE jena_explainer, jena_explainer_profile"))
     model.Session.commit()

@@ -18,7 +18,7 @@ PACKAGE = os.path.join(os.path.dirname(__file__), "..", "ckanext", "jena")
 SHARED = 0
 LAYERS = {
     "net": SHARED, "urls": SHARED, "lang": SHARED, "purge": SHARED, "settings": SHARED, "cli": SHARED,
-    "scheduler": SHARED, "security": SHARED, "i18n": SHARED,
+    "scheduler": SHARED, "security": SHARED, "i18n": SHARED, "migration": SHARED,
     "search": 1, "taxonomy": 1,
     "schema": 2,
     "dcat": 3,

@@ -64,7 +64,6 @@ def test_a_backup_restored_into_an_empty_database_holds_everything_again(source_
     run(make_source(catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 4)])))
     first = harvested()[0]
     jobs.explain_dataset_job(first["id"])
-    taxonomy_store.ensure_table()
     taxonomy_store.store(taxonomy_store.packaged(), [], "test")
     upload = create_with_upload(b"Ortsteil;Baeume\nLobeda;120\n", "baeume.csv", url="baeume.csv",
                                 package_id=first["id"], name="Bäume je Ortsteil")

@@ -6,11 +6,10 @@ from tests.harvest.server import FixtureServer
 
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
-    """Overrides CKAN's: a reset database with the harvest tables."""
-    from ckanext.jena.harvest import store
+    """Overrides CKAN's: a reset database with ckanext-harvest's tables (the project's own come back
+    after every clean_db, tests/plugin_tables.py)."""
     reset_db()
     migrate_db_for("harvest")
-    store.ensure_table()
 
 
 @pytest.fixture

@@ -73,7 +73,6 @@ def test_no_address_or_browser_name_is_kept_and_what_is_kept_ends_with_the_day(a
 # --- purge -------------------------------------------------------------------------------------
 
 def quality_rows(dataset_id: str) -> int:
-    checks.ensure_table()
     count = model.Session.execute(sa.text("SELECT count(*) FROM jena_quality_check WHERE dataset_id = :id"),
                                   {"id": dataset_id}).scalar()
     model.Session.commit()

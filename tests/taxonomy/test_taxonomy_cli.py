@@ -15,7 +15,6 @@ pytestmark = schema_marks() + [pytest.mark.usefixtures("clean_db", "clean_index"
 
 @pytest.fixture
 def loaded_taxonomy():
-    store.ensure_table()
     ckan_model.Session.execute(sa.text("DELETE FROM jena_taxonomy"))
     ckan_model.Session.commit()
     store.forget_current()

@@ -27,7 +27,6 @@ pytestmark = schema_marks(THEME_PLUGINS) + [
 @pytest.fixture
 def view_table():
     from ckanext.jena.theme import store
-    store.ensure_table()
     model.Session.execute(sa.text("TRUNCATE jena_dataset_view"))
     model.Session.commit()
 

@@ -294,8 +294,7 @@ def _remove_directly_loaded(datasets: list[dict[str, Any]], user_name: str, echo
 def _explain_all(echo: Callable[[str], Any]) -> int:
     if not plugins.plugin_loaded("jena_explainer"):
         return 0
-    from ckanext.jena.explainer import cli as explainer_cli, jobs, store as explainer_store
-    explainer_store.ensure_tables()
+    from ckanext.jena.explainer import cli as explainer_cli, jobs
     totals = jobs.explain_all(explainer_cli.all_dataset_ids())
     echo(f"  explainers   {totals['datasets']} renewed, {totals['profiled']} files profiled, "
          f"{totals['failed']} could not be read")

@@ -28,8 +28,7 @@ def generate(datasets, all_datasets, no_profile, force) -> None:
     """Profile the resources of DATASETS (names or ids) and renew their automatic drafts.
     Sections written by editors and reviewed explainers are kept; the new draft is offered."""
     from ckan.plugins import toolkit
-    from . import jobs, store
-    store.ensure_tables()
+    from . import jobs
     if all_datasets:
         ids = all_dataset_ids()
     elif datasets:

@@ -34,12 +34,6 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_resource("assets", "jena_explainer")
 
-    def configure(self, config) -> None:
-        try:
-            store.ensure_tables()
-        except Exception:  # the database may not exist yet (ckan db init runs with the plugins loaded)
-            store.rollback()
-
     def get_actions(self) -> dict:
         actions = logic.get_actions()
         actions["dataset_purge"] = logic.dataset_purge

@@ -2,7 +2,8 @@
 reviewed it, the latest automatic draft) and jena_explainer_profile (what profiling found in each
 resource). Harvesting never writes here, so an officer's text survives every re-harvest.
 
-Plain SQL through ckan.model's session, like the other capabilities' tables."""
+Plain SQL through ckan.model's session, like the other capabilities' tables; the tables come from
+the plugin's migrations (ckanext/jena/migration/jena_explainer/)."""
 from __future__ import annotations
 
 import datetime
@@ -12,46 +13,12 @@ from typing import Optional
 import sqlalchemy as sa
 from ckan import model
 
-TABLES_SQL = """
-CREATE TABLE IF NOT EXISTS jena_explainer (
-    dataset_id text NOT NULL,
-    lang text NOT NULL,
-    sections jsonb NOT NULL,             -- what citizens read: {section: Markdown}
-    edited jsonb NOT NULL DEFAULT '[]',  -- sections a data officer wrote
-    draft jsonb NOT NULL,                -- the latest automatic draft
-    draft_fingerprint text NOT NULL,
-    basis jsonb NOT NULL DEFAULT '{}',   -- per section: the draft text the citizens' text follows
-    generator text NOT NULL,
-    generated_at timestamptz NOT NULL,
-    edited_by text,
-    edited_at timestamptz,
-    reviewed_by text,
-    reviewed_at timestamptz,
-    PRIMARY KEY (dataset_id, lang)
-);
-CREATE TABLE IF NOT EXISTS jena_explainer_profile (
-    resource_id text PRIMARY KEY,
-    dataset_id text NOT NULL,
-    fingerprint text NOT NULL,           -- url, size, last change: profile again when it changes
-    profile jsonb,
-    error jsonb,                         -- {"en": ..., "de": ...} when profiling failed
-    profiled_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jena_explainer_profile_dataset ON jena_explainer_profile (dataset_id);
--- sections the editors own (written or reviewed): a new draft never replaces them
-ALTER TABLE jena_explainer ADD COLUMN IF NOT EXISTS owned jsonb NOT NULL DEFAULT '[]';
-"""
 COLUMNS = ("dataset_id", "lang", "sections", "edited", "draft", "draft_fingerprint", "basis",
            "generator", "generated_at", "edited_by", "edited_at", "reviewed_by", "reviewed_at", "owned")
 
 
 def now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def ensure_tables() -> None:
-    model.Session.execute(sa.text(TABLES_SQL))
-    model.Session.commit()
 
 
 def tables_exist() -> bool:

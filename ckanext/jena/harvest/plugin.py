@@ -40,11 +40,7 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
         enabled = set(enabled.split() if isinstance(enabled, str) else enabled)
         if "harvest" not in enabled:
             raise RuntimeError("jena_harvest needs ckanext-harvest: add `harvest` to ckan.plugins.")
-        from . import store
-        try:
-            store.ensure_table()
-        except Exception:  # the database may not exist yet (ckan db init runs with the plugins loaded)
-            store.rollback()
+        # the table jena_harvest_record comes from `ckan db upgrade -p jena_harvest` (docs/storage.md)
 
     def get_auth_functions(self) -> dict:
         return logic.get_auth_functions()

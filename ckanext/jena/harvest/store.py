@@ -14,6 +14,8 @@ Table ``jena_harvest_record``: one row per record a source ever delivered.
   how the portal stored them. A field whose stored value differs from ``output`` was edited by
   a data officer, and a re-harvest leaves it alone.
 - ``state``: ``active`` or ``withdrawn`` (gone from the source; the dataset is deleted softly).
+
+The table comes from the plugin's migrations (ckanext/jena/migration/jena_harvest/).
 """
 from __future__ import annotations
 
@@ -28,21 +30,6 @@ from ckan import model
 from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
                                    HarvestObjectExtra, HarvestSource)
 
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS jena_harvest_record (
-    source_id text NOT NULL,
-    guid text NOT NULL,
-    package_id text,
-    content_hash text,
-    identifiers text[] NOT NULL DEFAULT '{}',
-    state text NOT NULL DEFAULT 'active',
-    harvested jsonb NOT NULL DEFAULT '{}',
-    updated timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (source_id, guid)
-);
-CREATE INDEX IF NOT EXISTS jena_harvest_record_identifiers ON jena_harvest_record USING gin (identifiers);
-CREATE INDEX IF NOT EXISTS jena_harvest_record_package ON jena_harvest_record (package_id);
-"""
 
 
 @dataclasses.dataclass
@@ -54,13 +41,6 @@ class Remembered:
     harvested: dict
     package_state: Optional[str] = None
     identifiers: list = dataclasses.field(default_factory=list)
-
-
-def ensure_table() -> None:
-    for statement in TABLE_SQL.split(";"):
-        if statement.strip():
-            model.Session.execute(sa.text(statement))
-    model.Session.commit()
 
 
 def remembered(source_id: str) -> dict[str, Remembered]:

@@ -1,6 +1,7 @@
 """Background checks behind the quality score: are the links reachable, does the dataset's
 DCAT output conform to DCAT-AP? Run by a background job after a dataset changes, or by
-`ckan jena quality check`; never during a page view. Results live in jena_quality_check.
+`ckan jena quality check`; never during a page view. Results live in jena_quality_check (made by
+the plugin's migrations, ckanext/jena/migration/jena_quality/).
 
 Uses ckan.model's session for the project's own table (plain SQL); everything else goes
 through the toolkit.
@@ -22,21 +23,6 @@ from ckanext.jena import net, settings
 
 log = logging.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS jena_quality_check (
-    dataset_id text PRIMARY KEY,
-    checked_at timestamptz NOT NULL,
-    links jsonb NOT NULL DEFAULT '{}',
-    dcat_ap_violations integer,
-    dcat_ap_messages jsonb NOT NULL DEFAULT '[]'
-)"""
-
-
-def ensure_table() -> None:
-    model.Session.execute(sa.text(TABLE_SQL))
-    model.Session.commit()
-
-
 def table_exists() -> bool:
     return bool(model.Session.execute(sa.text("SELECT to_regclass('public.jena_quality_check') IS NOT NULL")).scalar())
 
@@ -150,7 +136,6 @@ def check_dataset(dataset_id: str) -> Optional[dict]:
                 links[url] = check_url(url, timeout)
     graph, _ref = dataset_graph(dataset)
     violations = dcat_ap_violations(graph)
-    ensure_table()
     # the dataset may have been purged while its links were checked: the row is written only if
     # the dataset is still there, in the transaction that writes it; the lock makes a purge that
     # comes now wait for the row and then remove it with the dataset

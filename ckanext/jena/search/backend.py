@@ -12,9 +12,7 @@ import contextlib
 import datetime
 import json
 import logging
-import os
 import re
-import threading
 from typing import Any, Iterable, Optional
 
 import psycopg2.errors
@@ -34,11 +32,10 @@ from .sql import FIELD_RE, TABLE, Compiler, collect_words, order_by, resolve_lex
 
 log = logging.getLogger(__name__)
 
-_SCHEMA_SQL = os.path.join(os.path.dirname(__file__), "schema.sql")
-# Bump when schema.sql changes the tables: an index of another version is dropped and
-# re-created empty, and the log asks for `ckan search-index rebuild`.
+# The index schema this code reads and writes. Its tables come from the migrations in
+# ckanext/jena/migration/jena_search/ (`ckan db upgrade -p jena_search`), which record the
+# version in jena_search_meta; a change of the tables is a new revision there and a new number here.
 SCHEMA_VERSION = "7"
-_schema_lock = threading.Lock()
 _schema_ready = False
 MAX_START = 10_000_000
 MAX_FACET_FIELDS = 50
@@ -49,38 +46,20 @@ class SearchBackendError(Exception):
     """The index could not be read or written (the message says why)."""
 
 
-def ensure_schema(force: bool = False) -> None:
-    """Create the index table, its indexes and SQL functions if they are missing."""
+def require_schema() -> None:
+    """Raise SearchBackendError unless the index tables of SCHEMA_VERSION are there (one query,
+    then remembered). Nothing here creates them: the plugin's migrations do."""
     global _schema_ready
-    if _schema_ready and not force:
+    if _schema_ready:
         return
-    with _schema_lock:
-        if _schema_ready and not force:
-            return
-        with open(_SCHEMA_SQL, encoding="utf-8") as f:
-            ddl = f.read()
-        engine = model.meta.engine if model.meta.engine is not None else model.Session.get_bind()
-        if not force and _schema_version(engine) == SCHEMA_VERSION:
-            _schema_ready = True  # nothing to do: no DDL, no locks on a running portal
-            return
-        with engine.begin() as conn:
-            # Several processes may start at once: serialise the DDL on an advisory lock, and
-            # give up with a clear error instead of waiting forever behind open transactions.
-            conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72110521)")
-            version = _schema_version(conn)
-            if version == SCHEMA_VERSION and not force:
-                _schema_ready = True  # another process did it while we waited
-                return
-            if version is not None and version != SCHEMA_VERSION:
-                log.warning("jena_search: index schema %s replaced by %s; the index is empty now, "
-                            "run `ckan search-index rebuild`", version, SCHEMA_VERSION)
-                conn.exec_driver_sql("DROP TABLE IF EXISTS jena_search_document, jena_search_term")
-            conn.exec_driver_sql(ddl)
-            conn.exec_driver_sql(
-                "INSERT INTO jena_search_meta (key, value) VALUES ('schema_version', %(v)s) "
-                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"v": SCHEMA_VERSION})
-        _schema_ready = True
+    engine = model.meta.engine if model.meta.engine is not None else model.Session.get_bind()
+    version = _schema_version(engine)
+    if version != SCHEMA_VERSION:
+        raise SearchBackendError(
+            f"jena_search: the search index tables are {'missing' if version is None else 'of version ' + version}, "
+            f"this code needs version {SCHEMA_VERSION}: run `ckan db upgrade -p jena_search`, then "
+            "`ckan search-index rebuild`")
+    _schema_ready = True
 
 
 def _schema_version(bind) -> Optional[str]:
@@ -102,7 +81,7 @@ def _schema_version(bind) -> Optional[str]:
 
 
 def _forget_schema(target, connection, **kw):
-    # `ckan db clean` and CKAN's test fixtures drop every table: create ours again on next use
+    # `ckan db clean` and CKAN's test fixtures drop every table: look again on next use
     global _schema_ready
     if getattr(target, "name", None) == TABLE:
         _schema_ready = False
@@ -245,7 +224,7 @@ def _transaction_ended_behind_our_back(raw) -> bool:
 
 
 def _session_connection():
-    ensure_schema()
+    require_schema()
     return model.Session.connection()
 
 

@@ -12,9 +12,10 @@ def search() -> None:
 
 @click.command(name="init-schema")
 def init_schema() -> None:
-    """Create the index table, its indexes and functions (idempotent)."""
-    from .backend import ensure_schema
-    ensure_schema(force=True)
+    """Create the index tables, their indexes and functions: the same as `ckan db upgrade -p
+    jena_search` (idempotent)."""
+    from ckanext.jena import migration
+    migration.upgrade("jena_search")
     click.secho("jena_search: index schema ready", fg="green")
 
 

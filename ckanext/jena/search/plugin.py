@@ -88,11 +88,11 @@ class JenaSearchPlugin(plugins.SingletonPlugin):
     def configure(self, config: Any) -> None:
         ckan_seam.install()  # again: plugins loaded after this one (harvest) may import more users
         if ckan_seam.uses_postgres():
-            from .backend import ensure_schema
+            from .backend import require_schema
             try:
-                ensure_schema()
-            except Exception as error:  # the database may not exist yet (`ckan db init`)
-                log.warning("jena_search: index table not ready yet: %s", error)
+                require_schema()
+            except Exception as error:  # before `ckan db init` / `ckan db upgrade -p jena_search`
+                log.warning("jena_search: index not ready yet: %s", error)
 
     # IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -1,7 +1,7 @@
 """Where the effective taxonomy lives: the newest version loaded into the database.
 
 `ckan jena taxonomy load` stores a checked copy of the Turtle file and mapping tables in the
-table jena_taxonomy, one row per load, so every web worker and background job uses the same
+table jena_taxonomy (made by the plugin's migrations, ckanext/jena/migration/jena_taxonomy/), one row per load, so every web worker and background job uses the same
 version and the history of versions is kept. Before the first load the packaged files are used.
 
 This module reaches for ckan.model's session because the table is the project's own (plain
@@ -19,18 +19,6 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from . import model as taxonomy_model
-
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS jena_taxonomy (
-    id serial PRIMARY KEY,
-    version text NOT NULL,
-    checksum text NOT NULL,
-    turtle text NOT NULL,
-    mappings jsonb NOT NULL,
-    changes jsonb NOT NULL DEFAULT '[]',
-    loaded_at timestamptz NOT NULL DEFAULT now(),
-    loaded_by text
-)"""
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -62,11 +50,6 @@ def _build(turtle: str, mappings: dict) -> taxonomy_model.Taxonomy:
 
 def table_exists() -> bool:
     return bool(model.Session.execute(sa.text("SELECT to_regclass('public.jena_taxonomy') IS NOT NULL")).scalar())
-
-
-def ensure_table() -> None:
-    model.Session.execute(sa.text(TABLE_SQL))
-    model.Session.commit()
 
 
 def packaged() -> taxonomy_model.Taxonomy:
@@ -113,7 +96,6 @@ def loaded_current() -> Optional[taxonomy_model.Taxonomy]:
 
 
 def store(taxonomy: taxonomy_model.Taxonomy, changes: list, loaded_by: Optional[str]) -> int:
-    ensure_table()
     new_id = model.Session.execute(sa.text(
         "INSERT INTO jena_taxonomy (version, checksum, turtle, mappings, changes, loaded_by) "
         "VALUES (:version, :checksum, :turtle, CAST(:mappings AS jsonb), CAST(:changes AS jsonb), :by) "

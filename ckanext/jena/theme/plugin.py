@@ -41,12 +41,7 @@ class JenaThemePlugin(plugins.SingletonPlugin):
         missing = [name for name in REQUIRED_PLUGINS if not plugins.plugin_loaded(name)]
         if missing:
             raise RuntimeError("jena_theme needs these plugins in ckan.plugins: " + ", ".join(missing))
-        from . import store
-        try:
-            store.ensure_table()
-        except Exception:  # the database may not exist yet (ckan db init runs with the plugins loaded)
-            from ckan import model
-            model.Session.rollback()
+        # the table jena_dataset_view comes from `ckan db upgrade -p jena_theme` (docs/storage.md)
 
     def get_actions(self) -> dict:
         return {"dataset_purge": dataset_purge}

@@ -7,7 +7,8 @@ that is made each day and expires with it: the address is never stored, and once
 is gone, nobody can find out whose visits the hashes were (not even by trying every address).
 The browser's name is not part of it: anyone can send a new one with every request. Behind a
 reverse proxy the address is the visitor's only if the proxy passes it on
-(``ckanext.jena.security.trusted_proxies``, docs/theme.md)."""
+(``ckanext.jena.security.trusted_proxies``, docs/theme.md). The table comes from the plugin's
+migrations (ckanext/jena/migration/jena_theme/)."""
 from __future__ import annotations
 
 import datetime
@@ -19,20 +20,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS jena_dataset_view (
-    dataset_id text NOT NULL,
-    day date NOT NULL,
-    views integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (dataset_id, day)
-);
-CREATE INDEX IF NOT EXISTS jena_dataset_view_day ON jena_dataset_view (day)"""
 DAYS = 30  # counts older than this are deleted
-
-
-def ensure_table() -> None:
-    model.Session.execute(sa.text(TABLE_SQL))
-    model.Session.commit()
 
 
 def _redis_key(*parts: str) -> str:

@@ -1,6 +1,31 @@
--- The PostgreSQL search index of jena_search. Idempotent: run at start-up and by
--- `ckan jena search init-schema`. One row per indexed dataset, holding the document CKAN
--- built for Solr (ckan/lib/search/index.py) plus the columns queries need.
+"""The PostgreSQL search index of jena_search: one row per indexed dataset, holding the
+document CKAN built for Solr (ckan/lib/search/index.py) plus the columns queries need; the SQL
+functions and the German text search configuration its queries use.
+
+Index schema version 7, as ckanext/jena/search/schema.sql made it at start-up before migrations
+(IF NOT EXISTS, so a portal with that index upgrades without a change). An index of an older
+version is dropped and made anew, empty, as the start-up code did: run `ckan search-index
+rebuild` after the upgrade (the log says so).
+
+A later change of the index tables is a new revision here that also sets the version in
+jena_search_meta to backend.SCHEMA_VERSION (the backend refuses an index of another version).
+
+Revision ID: 9e29edef5595
+Revises:
+Create Date: 2026-12-05
+"""
+import logging
+
+from alembic import op
+
+revision = "9e29edef5595"
+down_revision = None
+branch_labels = None
+depends_on = None
+VERSION = "7"
+log = logging.getLogger(__name__)
+
+SCHEMA = r"""
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- Lower-case and fold German umlauts, sharp s and common accents, so that "Bäume" and
@@ -58,8 +83,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WHERE doc ? field
 $$;
 
--- Bump SCHEMA_VERSION in backend.py when this table changes: the backend then drops and
--- re-creates it and asks for `ckan search-index rebuild`.
 CREATE TABLE IF NOT EXISTS jena_search_document (
   index_id text PRIMARY KEY,            -- md5(id || site_id), as CKAN computes it
   id text NOT NULL,
@@ -122,3 +145,34 @@ CREATE INDEX IF NOT EXISTS jena_search_document_bbox_idx
   ON jena_search_document USING gist (bbox);
 CREATE INDEX IF NOT EXISTS jena_search_document_modified_idx
   ON jena_search_document (metadata_modified);
+"""
+
+
+def _version(bind):
+    document, meta = bind.exec_driver_sql(
+        "SELECT to_regclass('jena_search_document') IS NOT NULL, "
+        "to_regclass('jena_search_meta') IS NOT NULL").one()
+    if not document:
+        return None
+    if not meta:
+        return "unversioned"
+    return bind.exec_driver_sql(
+        "SELECT value FROM jena_search_meta WHERE key = 'schema_version'").scalar() or "unknown"
+
+
+def upgrade():
+    bind = op.get_bind()
+    version = _version(bind)
+    if version is not None and version != VERSION:
+        log.warning("jena_search: index schema %s replaced by %s; the index is empty now, "
+                    "run `ckan search-index rebuild`", version, VERSION)
+        bind.exec_driver_sql("DROP TABLE IF EXISTS jena_search_document, jena_search_term")
+    bind.exec_driver_sql(SCHEMA)
+    bind.exec_driver_sql(
+        "INSERT INTO jena_search_meta (key, value) VALUES ('schema_version', %(v)s) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"v": VERSION})
+
+
+def downgrade():
+    # the SQL functions and the text search configuration stay: the upgrade replaces them
+    op.execute("DROP TABLE IF EXISTS jena_search_document, jena_search_term, jena_search_meta")

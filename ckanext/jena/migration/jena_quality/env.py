@@ -1,0 +1,4 @@
+"""Alembic environment of jena_quality's migrations (ckanext/jena/migration/__init__.py)."""
+from ckanext.jena.migration import run_env
+
+run_env("jena_quality")
