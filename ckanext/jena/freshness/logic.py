@@ -67,8 +67,10 @@ def jena_freshness_show(context, data_dict):
     """
     dataset_id = text_id(data_dict)
     toolkit.check_access("jena_freshness_show", context, data_dict)
+    # a fresh context (no cached dictization), keeping a caller's ignore_auth (the quality score)
     dataset = toolkit.get_action("package_show")(
-        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}, {"id": dataset_id})
+        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
+         "ignore_auth": bool(context.get("ignore_auth"))}, {"id": dataset_id})
     return freshness_of(dataset)
 
 

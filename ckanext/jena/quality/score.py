@@ -28,6 +28,10 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 GOVDATA = Namespace("http://govdata.de/mqa/#")
 BANDS = ((351, "excellent"), (221, "good"), (121, "sufficient"), (0, "bad"))
+# with jena_freshness loaded, a sixth dimension (the project's, like data.gouv.fr's "update
+# frequency respected"): full points when up to date or when no regular update is promised
+FRESHNESS_MAX = 20
+FRESHNESS_POINTS = {"current": 20, "due": 10, "overdue": 0, "unknown": 20}
 MAXIMA = {"findability": 100, "accessibility": 100, "interoperability": 110, "reusability": 75,
           "contextuality": 20}
 
@@ -147,16 +151,28 @@ def score(dataset: dict) -> dict:
     add("contextuality", "issued", 5 * has(DCT.issued), 5, _("Give the release date."))
     add("contextuality", "modified", 5 * has(DCT.modified), 5, _("Give the date of the last change."))
 
+    # Freshness (plugin jena_freshness, where loaded): is the promised update frequency kept?
+    maxima = dict(MAXIMA)
+    freshness = _freshness(dataset)
+    if freshness is not None:
+        maxima["freshness"] = FRESHNESS_MAX
+        if freshness["state"] == "unknown" and not freshness.get("frequency"):
+            add("freshness", "frequency", 0, FRESHNESS_MAX, _("Say how often the data is updated."))
+        else:
+            add("freshness", "frequency_kept", FRESHNESS_POINTS[freshness["state"]], FRESHNESS_MAX,
+                _("Update the data: the update expected {days} day(s) ago is missing, or correct the update "
+                  "frequency.").format(days=freshness.get("days_overdue", 0)))
+
     if not distributions:
         items.insert(0, {"dimension": "accessibility", "criterion": "distributions", "points": 0, "max": 0,
                          "fix": _("Add a file or a link to the data.")})
 
     dimensions = {name: {"points": sum(i["points"] for i in items if i["dimension"] == name), "max": maximum}
-                  for name, maximum in MAXIMA.items()}
+                  for name, maximum in maxima.items()}
     total = sum(d["points"] for d in dimensions.values())
     return {
         "id": dataset["id"], "name": dataset["name"], "title": dataset.get("title"),
-        "points": total, "max": sum(MAXIMA.values()), "band": band(total), "band_label": band_label(band(total)),
+        "points": total, "max": sum(maxima.values()), "band": band(total), "band_label": band_label(band(total)),
         "dimensions": dimensions, "criteria": items,
         # gaps a harvest brought in come first: the source's original value next to each
         "fixes": harvest_fixes(dataset) + [i["fix"] for i in items if i["fix"]],
@@ -164,6 +180,15 @@ def score(dataset: dict) -> dict:
         "govdata": govdata_checks(graph, ref, distributions),
         "checked_at": check["checked_at"].isoformat() if check and check.get("checked_at") else None,
     }
+
+
+def _freshness(dataset: dict):
+    """The dataset's freshness from jena_freshness (through its action), None where the plugin
+    is not loaded. The caller has already checked who may see the score."""
+    from ckan import plugins
+    if not plugins.plugin_loaded("jena_freshness"):
+        return None
+    return toolkit.get_action("jena_freshness_show")({"ignore_auth": True}, {"id": dataset["id"]})
 
 
 def harvest_fixes(dataset: dict) -> list[str]:
