@@ -1,4 +1,6 @@
 """A synchronous run indexes each dataset it wrote once, at the end (harvest/indexing.py)."""
+import json
+
 import ckan.lib.search as ckan_search
 from ckan.tests import helpers
 
@@ -37,3 +39,16 @@ def test_a_run_indexes_every_dataset_once_and_they_are_found(source_server, monk
     assert len(datasets) == 4
     ids = {d["id"] for d in datasets}
     assert sorted(c for c in calls if c in ids) == sorted(ids)  # once each, not twice
+
+
+def test_a_harvest_source_reindexed_after_a_run_still_shows_its_type_and_settings(source_server):
+    # ckanext-harvest re-indexes the source after a job (harvest_source_reindex); the next run and
+    # the source's page read it back from the index (package_show answers from its cache)
+    url = catalog.serve(source_server, [catalog.dataset(1)])
+    source = make_source(url, config={"max_pages": 3})
+    run(source)
+    helpers.call_action("harvest_source_reindex", id=source["id"])
+    shown = helpers.call_action("harvest_source_show", id=source["id"])
+    assert (shown["source_type"], shown["url"], json.loads(shown["config"])) == ("jena_dcat", url, {"max_pages": 3})
+    assert "extras" not in shown
+    assert run(source)["unchanged"] == 1

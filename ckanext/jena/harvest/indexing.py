@@ -12,7 +12,13 @@ harvest writes is indexed several times (created, then its resources, tags, expl
 Inside ``deferred()`` the current thread's indexing only collects dataset ids; leaving it
 indexes each collected dataset once through CKAN's own ``ckan.lib.search.rebuild``. Deletions
 are never deferred. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
-fails if the hook no longer matches."""
+fails if the hook no longer matches.
+
+Also here, because it is the same change of CKAN 2.12: ckanext-harvest 1.6.3's
+``harvest_source_reindex`` hands 2.12's index an unvalidated source as its validated form, so
+``package_show`` (answering from the index) loses the source's type and settings
+(``KeyError: 'source_type'`` on the next run). On 2.12 it indexes through CKAN's own
+``index_update_package`` instead (``get_actions``)."""
 from __future__ import annotations
 
 import contextlib
@@ -24,6 +30,8 @@ from typing import Iterator
 
 import ckan.lib.search as ckan_search
 from ckan import model
+from ckan.logic import auth_audit_exempt
+from ckan.plugins import toolkit
 
 log = logging.getLogger(__name__)
 _local = threading.local()
@@ -138,3 +146,26 @@ def index(package_ids) -> None:
         log.exception("harvest: indexing %d datasets failed; run `ckan search-index rebuild --only-missing`",
                       len(package_ids))
         model.Session.rollback()
+
+
+def get_actions() -> dict:
+    """The actions jena_harvest chains for this CKAN (none on 2.11)."""
+    if hasattr(ckan_search, "SynchronousSearchPlugin"):
+        return {}
+    return {"harvest_source_reindex": harvest_source_reindex}
+
+
+@toolkit.chained_action
+@auth_audit_exempt  # as ckanext-harvest's own, which checks no auth (it is called internally)
+def harvest_source_reindex(original, context, data_dict):
+    """Reindex a single harvest source (ckanext-harvest's action; on CKAN 2.12 the source is
+    indexed with its validated form, as CKAN indexes every dataset).
+
+    :param id: the id of the harvest source
+    :type id: string
+    """
+    import ckan.logic as logic
+    source_id = toolkit.get_or_bust(data_dict, "id")
+    logic.index_update_package(dict(context, ignore_auth=True), source_id,
+                               context.get("defer_commit", False))
+    return True

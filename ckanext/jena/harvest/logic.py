@@ -8,7 +8,7 @@ from ckan.plugins import toolkit
 
 from ckanext.jena import lang, purge, settings
 
-from . import fetch, guards, store
+from . import fetch, guards, indexing, store
 
 HARVEST_TYPE = "harvest"
 
@@ -145,7 +145,7 @@ dataset_purge = purge.after_purge(_forget)
 def get_actions() -> dict:
     return {"package_create": package_create_action, "package_update": package_update_action,
             "dataset_purge": dataset_purge, "jena_harvest_source_facts": jena_harvest_source_facts,
-            **guards.get_actions()}
+            **guards.get_actions(), **indexing.get_actions()}
 
 
 # -- what other capabilities may know about a harvested dataset -----------------------------------
