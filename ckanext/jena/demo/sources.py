@@ -82,11 +82,16 @@ def old_portal_packages(base: str) -> list[dict]:
         package = _package_dict(entry, None)
         package.pop("extras", None)
         digest = int(fingerprint(entry)[:8], 16)
+        # last_updated_days_ago: the old portal changed this record that many days before today,
+        # so the freshness monitor shows a dataset just updated and one whose update is due
+        day = "2024-01-01"
+        if entry.get("last_updated_days_ago") is not None:
+            day = (datetime.date.today() - datetime.timedelta(days=int(entry["last_updated_days_ago"]))).isoformat()
         package.update(
             id=package_id(entry["name"]), organization={"name": entry["owner_org"]},
             metadata_created="2019-05-02T08:00:00",
             # a changed entry (or file) shows as a new modification time, as on a real portal
-            metadata_modified=f"2024-01-01T{digest % 24:02d}:{digest // 24 % 60:02d}:{digest // 1440 % 60:02d}."
+            metadata_modified=f"{day}T{digest % 24:02d}:{digest // 24 % 60:02d}:{digest // 1440 % 60:02d}."
                               f"{digest % 1000000:06d}")
         resources = []
         for res in entry.get("resources") or []:
