@@ -44,6 +44,8 @@ from urllib3.util import parse_url
 
 from ckan.plugins import toolkit
 
+from ckanext.jena.lang import BilingualError
+
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -57,22 +59,16 @@ NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
 _HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$")
 
 
-class NetError(Exception):
-    """A request could not be made or answered. ``str()`` is a sentence in English, ``german``
-    the same in German: both go into reports that data officers of either language read.
+class NetError(BilingualError):
+    """A request could not be made or answered, in English and German (lang.BilingualError).
     ``code`` says what kind of failure it was (``invalid``, ``scheme``, ``internal``, ``dns``,
     ``redirects``, ``timeout``, ``connection``, ``http``, ``size``, ``broken``, ``json``)."""
 
     refused = False
 
     def __init__(self, english: str, german: str, code: str = "error"):
-        super().__init__(english)
-        self.english = english
-        self.german = german
+        super().__init__(english, german)
         self.code = code
-
-    def report(self) -> str:
-        return f"{self.german} / {self.english}"
 
 
 class Refused(NetError):

@@ -169,8 +169,8 @@ def test_profiling_reads_an_allowed_port_and_refuses_the_other_ports_of_that_hos
         assert service.requests == [("/werte.csv", service.base.split("//")[1])]
     with pytest.raises(profile_module.ProfileError) as refused:
         jobs.profile_resource({"url": f"{other.base}/werte.csv", "format": "CSV"})
-    assert "points at an internal address" in refused.value.message_en
-    assert "verweist auf eine interne Adresse" in refused.value.message_de
+    assert "points at an internal address" in refused.value.english
+    assert "verweist auf eine interne Adresse" in refused.value.german
     assert other.requests == []
 
 

@@ -31,6 +31,8 @@ from sqlalchemy.engine import make_url
 from ckan import model
 from ckan.plugins import toolkit
 
+from ckanext.jena.lang import BilingualError
+
 DATABASE = "database.dump"
 UPLOADS = "uploads.tar.gz"
 MANIFEST = "manifest.json"
@@ -39,10 +41,8 @@ FORMAT = 1
 SKIPPED_UPLOADS = ("webassets",)
 
 
-class BackupError(Exception):
-    def __init__(self, english: str, german: str):
-        super().__init__(english)
-        self.english, self.german = english, german
+class BackupError(BilingualError):
+    """A backup or restore failed, in English and German."""
 
 
 def _tool(name: str) -> str:
