@@ -211,9 +211,9 @@ def test_reading_stops_at_the_deadline_and_says_so():
 def test_an_unsupported_format_is_refused_in_both_languages():
     with pytest.raises(ProfileError) as error:
         profile_bytes(b"%PDF-1.7", "PDF")
-    assert "Format PDF cannot be profiled" in error.value.message_en
-    assert "Das Format PDF kann nicht ausgewertet werden" in error.value.message_de
-    assert str(error.value) == error.value.message_en
+    assert "Format PDF cannot be profiled" in error.value.english
+    assert "Das Format PDF kann nicht ausgewertet werden" in error.value.german
+    assert str(error.value) == error.value.english
 
 
 @pytest.mark.parametrize("data, fmt, english, german", [
@@ -227,8 +227,8 @@ def test_an_unsupported_format_is_refused_in_both_languages():
 def test_a_broken_file_gives_a_bilingual_error(data, fmt, english, german):
     with pytest.raises(ProfileError) as error:
         profile_bytes(data, fmt, name="kaputt")
-    assert english in error.value.message_en and "kaputt" in error.value.message_en
-    assert german in error.value.message_de
+    assert english in error.value.english and "kaputt" in error.value.english
+    assert german in error.value.german
 
 
 # --- workbooks and JSON -----------------------------------------------------------------------
@@ -257,15 +257,15 @@ def test_an_xlsx_workbook_is_read_from_its_first_filled_sheet(tmp_path):
 
 
 def test_a_workbook_that_unpacks_beyond_the_limit_is_not_opened(tmp_path, monkeypatch):
-    from ckanext.jena.explainer import profile as profile_module
+    from ckanext.jena.explainer.readers import xlsx as xlsx_reader
     workbook = openpyxl.Workbook()
     workbook.active.append(["Ortsteil", "Einwohner"])
     path = tmp_path / "gross.xlsx"
     workbook.save(path)
-    monkeypatch.setattr(profile_module, "MAX_XLSX_UNPACKED", 1024)
+    monkeypatch.setattr(xlsx_reader, "MAX_XLSX_UNPACKED", 1024)
     with pytest.raises(ProfileError) as error:
         profile_bytes(path.read_bytes(), "XLSX")
-    assert "unpacks to more than" in error.value.message_en and "entpackt" in error.value.message_de
+    assert "unpacks to more than" in error.value.english and "entpackt" in error.value.german
 
 
 def test_a_json_list_of_objects_is_profiled_like_a_table():
@@ -365,8 +365,8 @@ def test_a_failing_observations_request_still_gives_a_sensor_profile(sensor_serv
 def test_an_unreadable_datastream_is_a_bilingual_error(sensor_server):
     with pytest.raises(ProfileError) as error:
         profile_sensorthings(sensor_server.url("/sta/v1.1/Datastreams(8)"), fetch.get_json)
-    assert "could not be read" in error.value.message_en and "404" in error.value.message_en
-    assert "konnte nicht gelesen werden" in error.value.message_de
+    assert "could not be read" in error.value.english and "404" in error.value.english
+    assert "konnte nicht gelesen werden" in error.value.german
 
 
 def test_the_demo_sensor_platform_answers_what_the_profile_asks(ckan_config, monkeypatch):

@@ -116,7 +116,7 @@ def profile_dataset(dataset: dict, force: bool = False) -> dict:
         except profile_module.ProfileError as exc:
             log.info("explainer: resource %s of dataset %s not profiled: %s", resource["id"], dataset["id"], exc)
             store.save_profile(resource["id"], dataset["id"], fingerprint, None,
-                               {"en": exc.message_en, "de": exc.message_de})
+                               exc.as_dict())
             counts["failed"] += 1
             continue
         except Exception:  # a bug in a profiler must not stop the explainer
