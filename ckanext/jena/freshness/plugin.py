@@ -8,6 +8,7 @@ import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from ckanext.jena.lang import current as current_language
+from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
 from ckanext.jena.schema import vocabularies
 
 from . import core, logic
@@ -21,6 +22,8 @@ class JenaFreshnessPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IClick)
+    plugins.implements(IPeriodicTasks)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -34,6 +37,16 @@ class JenaFreshnessPlugin(plugins.SingletonPlugin):
     def get_blueprint(self):
         from .views import freshness_blueprint
         return [freshness_blueprint]
+
+    def get_commands(self) -> list:
+        from ckanext.jena.cli import with_subgroup
+        from .cli import freshness
+        return with_subgroup(freshness)
+
+    def periodic_tasks(self) -> list:
+        # every hour; each editor gets the digest at most once a week (digest.py keeps the date)
+        from .digest import send_digests
+        return [PeriodicTask("freshness digest", 3600, send_digests)]
 
     def get_helpers(self) -> dict:
         return {"jena_freshness": _freshness_for_page, "jena_freshness_may_see_state": _may_see_state,

@@ -27,3 +27,21 @@ def organization_freshness(id):
 
 freshness_blueprint.add_url_rule("/organization/<id>/freshness", view_func=organization_freshness,
                                  endpoint="organization")
+
+
+def unsubscribe(user_id, token):
+    """The link in the digest e-mail: a page with one button (a GET changes nothing, so a mail
+    scanner that follows links does not unsubscribe anyone); the POST carries CKAN's CSRF token."""
+    from . import digest
+    if len(user_id) > 100 or len(token) > 100 or not digest.valid_token(user_id, token):
+        return toolkit.abort(404, toolkit._("This unsubscribe link is not valid. Use the link from the latest e-mail."))
+    done = False
+    if toolkit.request.method == "POST":
+        done = digest.unsubscribe(user_id)
+        if not done:
+            return toolkit.abort(404, toolkit._("This unsubscribe link is not valid. Use the link from the latest e-mail."))
+    return toolkit.render("jena/freshness/unsubscribe.html", {"done": done})
+
+
+freshness_blueprint.add_url_rule("/freshness/unsubscribe/<user_id>/<token>", view_func=unsubscribe,
+                                 endpoint="unsubscribe", methods=["GET", "POST"])
