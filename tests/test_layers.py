@@ -18,10 +18,10 @@ PACKAGE = os.path.join(os.path.dirname(__file__), "..", "ckanext", "jena")
 SHARED = 0
 LAYERS = {
     "net": SHARED, "urls": SHARED, "lang": SHARED, "purge": SHARED, "settings": SHARED, "cli": SHARED,
-    "scheduler": SHARED, "security": SHARED, "i18n": SHARED, "migration": SHARED,
+    "scheduler": SHARED, "security": SHARED, "i18n": SHARED, "migration": SHARED, "cache": SHARED,
     "search": 1, "taxonomy": 1,
     "schema": 2,
-    "dcat": 3,
+    "dcat": 3, "freshness": 3,
     "harvest": 4, "quality": 4,
     "explainer": 5,
     "theme": 6, "demo": 6, "backup": 6,
