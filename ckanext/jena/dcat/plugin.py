@@ -53,6 +53,10 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
             if catalog_page.ENDPOINT in app.view_functions:
                 app.view_functions[catalog_page.ENDPOINT] = catalog_page.wrap_view(
                     app.view_functions[catalog_page.ENDPOINT])
+                # a catalog page costs seconds (a DoS risk): anonymous answers are kept until
+                # the next change in the database (ckanext/jena/cache/)
+                from ckanext.jena.cache import pages
+                pages.install(app, {catalog_page.ENDPOINT: pages.Rule()})
         return app
 
 

@@ -56,6 +56,18 @@ class JenaThemePlugin(plugins.SingletonPlugin):
         # count dataset page views for "most viewed" (Flask app only; CKAN 2.11 has no Pylons)
         if hasattr(app, "after_request"):
             app.after_request(_count_dataset_view)
+            # the portal's public pages and read API, kept for anonymous visitors (a page served
+            # from the cache is still counted: the dataset's id and visibility are kept with it)
+            from ckanext.jena.cache import pages
+            page = pages.Rule()
+            dataset_page = pages.Rule(keep=_viewed_dataset)
+            pages.install(app, {
+                "home.index": page, "dataset.search": page,
+                "dataset.read": dataset_page, "dcat.read_dataset": dataset_page,
+                "jena_explainer.read": page, "jena_explainer.glossary_page": page,
+                "jena_taxonomy.index": page, "jena_taxonomy.read": page,
+                "api.action": pages.Rule(when=_cached_action),
+            })
         return app
 
 
@@ -63,6 +75,20 @@ class JenaThemePlugin(plugins.SingletonPlugin):
 def is_url(next_helper, *args, **kwargs) -> bool:
     """CKAN's check (a scheme from ckan.valid_url_schemes) and ours: http(s) only."""
     return bool(next_helper(*args, **kwargs)) and bool(args) and urls.is_safe_link(args[0])
+
+
+# read actions whose anonymous answers the cache may keep (what anyone may read, only from the database)
+CACHED_ACTIONS = ("package_search", "package_show", "organization_list", "organization_show",
+                  "group_list", "group_show", "tag_list", "license_list")
+
+
+def _cached_action() -> bool:
+    return (toolkit.request.view_args or {}).get("logic_function") in CACHED_ACTIONS
+
+
+def _viewed_dataset() -> dict:
+    pkg = getattr(toolkit.g, "pkg_dict", None) or {}
+    return {"pkg_dict": {key: pkg.get(key) for key in ("id", "type", "private", "state")}}
 
 
 def _count_dataset_view(response):
@@ -77,8 +103,12 @@ def _count_dataset_view(response):
         pkg = getattr(toolkit.g, "pkg_dict", None) or {}
         if (pkg.get("id") and pkg.get("type", "dataset") == "dataset" and not pkg.get("private")
                 and pkg.get("state", "active") == "active"):
+            from ckanext.jena.cache import generation
             from . import store
-            store.count_view(pkg["id"])
+            # a count is no change kept pages must show at once ("most viewed" may lag by
+            # ckanext.jena.cache.seconds)
+            with generation.unwatched():
+                store.count_view(pkg["id"])
     except Exception:  # counting must never cost a visitor the page
         log.warning("could not count a dataset view", exc_info=True)
     return response

@@ -1,0 +1,204 @@
+"""Answers of public pages, kept for anonymous visitors in each web server process.
+
+A capability names the Flask endpoints whose anonymous GET answers may be kept
+(:func:`install`, from its plugin's ``make_middleware``). For such a request the cache serves the
+answer a former anonymous request got, if one was kept in the current generation
+(generation.py) and is younger than ``ckanext.jena.cache.seconds``; otherwise the page is made
+as always and its answer kept.
+
+Never kept or served from the cache:
+- anything but GET; another endpoint; a logged-in user (cookie or Authorization/API token
+  header); a visitor whose session holds anything (a message to show, a login in progress);
+- answers other than 200, streamed ones, those that set a cookie or changed the session (a
+  form's CSRF token), and those larger than ``ckanext.jena.cache.max_entry_kilobytes``.
+
+Anonymous visitors see only public data, so a kept answer holds nothing private; any change in
+the database (a dataset made private included) starts a new generation. The key is a SHA-256 of
+generation, endpoint, language, the whole URL and the Accept header (the DCAT content
+negotiation): a long query string costs no memory of its own, and the store is bounded in bytes
+(``ckanext.jena.cache.max_megabytes``, least recently used first)."""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import threading
+import time
+from typing import Callable, Optional
+
+from ckan.plugins import toolkit
+
+from ckanext.jena import settings
+
+from . import generation
+
+HEADER = "X-Jena-Cache"
+# where a kept page had its visitor's CSRF token (CKAN's pages carry one in a meta tag for
+# their scripts): each visitor served the page gets their own token there
+_CSRF_MARK = b"\x00jena-cache-csrf-token\x00"
+_EXTENSION = "jena_cache"
+
+
+class Store:
+    """Least recently used answers, at most ``max_bytes`` of bodies in all (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: float):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry["expires"] <= now:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict, max_bytes: int) -> None:
+        size = len(entry["body"])
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            if size > max_bytes:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        self._bytes -= len(self._entries.pop(key)["body"])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    @property
+    def size(self) -> tuple:
+        """(entries, bytes of bodies)"""
+        with self._lock:
+            return len(self._entries), self._bytes
+
+
+store = Store()
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """How one endpoint is cached. ``when``: a further condition on the request (e.g. which API
+    action), checked before the cache is asked. ``keep``: called when an answer is kept, returns a
+    small dict of ``g`` attributes the endpoint's other after-request hooks read, set again on a
+    hit (e.g. the dataset's id and visibility for the view count)."""
+    when: Optional[Callable[[], bool]] = None
+    keep: Optional[Callable[[], dict]] = None
+
+
+def install(app, endpoints: dict) -> None:
+    """Keep anonymous answers of ``endpoints`` ({endpoint: Rule}) in the Flask ``app``."""
+    if not hasattr(app, "before_request"):
+        return
+    registry = app.extensions.get(_EXTENSION)
+    if registry is None:
+        registry = app.extensions[_EXTENSION] = {}
+        # registered after CKAN's own hooks: the user is identified when _serve runs, and
+        # _keep runs before CKAN's after-request hook ends the database session
+        app.before_request(_serve)
+        app.after_request(_keep)
+    registry.update(endpoints)
+    generation.watch_writes()
+
+
+def enabled() -> bool:
+    return toolkit.asbool(settings.get("ckanext.jena.cache.enabled"))
+
+
+def _csrf_field() -> str:
+    return toolkit.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"
+
+
+def _harmless_session(session) -> bool:
+    """Nothing in the session but a CSRF token: nothing a page shows differs for this visitor."""
+    return set(session.keys()) <= {_csrf_field(), "_permanent", "_fresh"}
+
+
+def _anonymous() -> bool:
+    from flask import session
+    request = toolkit.request
+    if request.headers.get("Authorization") or request.headers.get(
+            toolkit.config.get("apikey_header_name") or "X-CKAN-API-Key"):
+        return False
+    user = getattr(toolkit, "current_user", None)
+    if user is not None and not user.is_anonymous:
+        return False
+    if toolkit.g.get("user"):
+        return False
+    return _harmless_session(session)
+
+
+def _key(gen: str) -> str:
+    request = toolkit.request
+    parts = (gen, request.endpoint or "", request.environ.get("CKAN_LANG") or "",
+             request.environ.get("CKAN_CURRENT_URL") or "", request.host, request.full_path,
+             request.headers.get("Accept") or "")
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _serve():
+    from flask import current_app, g
+    request = toolkit.request
+    rule = current_app.extensions.get(_EXTENSION, {}).get(request.endpoint)
+    if request.method != "GET" or rule is None or (rule.when and not rule.when()):
+        return None
+    if not enabled() or not _anonymous():
+        return None
+    gen = generation.current()
+    if gen is None:
+        return None
+    key = _key(gen)
+    entry = store.get(key, time.monotonic())
+    if entry is None:
+        g.jena_cache_key = key
+        return None
+    for name, value in entry["g"].items():
+        setattr(g, name, value)
+    g.jena_cache_hit = True
+    body = entry["body"]
+    if _CSRF_MARK in body:
+        from flask_wtf.csrf import generate_csrf
+        body = body.replace(_CSRF_MARK, generate_csrf().encode("ascii"))
+    response = current_app.response_class(body, status=200, headers=entry["headers"])
+    response.headers[HEADER] = "hit"
+    return response
+
+
+def _keep(response):
+    from flask import current_app, g, session
+    key = g.pop("jena_cache_key", None)
+    if key is None or g.get("jena_cache_hit"):
+        return response
+    # kept only from visitors without a session (the cookie is set after this hook), or with
+    # nothing in it but the CSRF token the page shows, which is taken out: nothing of one
+    # visitor's reaches another
+    if (response.status_code != 200 or response.is_streamed or response.direct_passthrough
+            or "Set-Cookie" in response.headers or toolkit.request.cookies
+            or not _harmless_session(session)):
+        return response
+    body = response.get_data()
+    token = g.get(_csrf_field())
+    if token:
+        body = body.replace(token.encode("ascii"), _CSRF_MARK)
+    if len(body) > toolkit.asint(settings.get("ckanext.jena.cache.max_entry_kilobytes")) * 1024:
+        return response
+    rule = current_app.extensions.get(_EXTENSION, {}).get(toolkit.request.endpoint)
+    headers = [(name, value) for name, value in response.headers.items()
+               if name.lower() not in ("set-cookie", "content-length", HEADER.lower())]
+    store.put(key, {"body": body, "headers": headers, "g": rule.keep() if rule and rule.keep else {},
+                    "expires": time.monotonic() + toolkit.asint(settings.get("ckanext.jena.cache.seconds"))},
+              toolkit.asint(settings.get("ckanext.jena.cache.max_megabytes")) * 1024 * 1024)
+    response.headers[HEADER] = "miss"
+    return response

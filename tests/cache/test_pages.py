@@ -1,0 +1,199 @@
+"""The page cache (ckanext/jena/cache/): anonymous answers of public pages are kept until the
+database changes; nothing private, nothing per user, bounded memory."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+import pytest
+
+from ckan import model
+from ckan.plugins import toolkit
+from ckan.tests import factories, helpers
+
+from ckanext.jena.cache import generation, pages
+
+from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks, with_explainer
+
+PLUGINS = "jena_theme " + with_explainer(SCHEMA_PLUGINS + " jena_dcat")
+
+pytestmark = schema_marks(PLUGINS) + [
+    pytest.mark.ckan_config("ckanext.jena.cache.enabled", "true"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    pytest.mark.ckan_config("ckan.locales_offered", "de en"),
+    pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables", "empty_cache"),
+]
+
+
+@pytest.fixture
+def empty_cache():
+    pages.store.clear()
+    yield
+    pages.store.clear()
+
+
+def _dataset(**kw):
+    org = kw.pop("org", None) or factories.Organization(org_type="fachdienst")
+    return factories.Dataset(owner_org=org["id"], action_fields=["stadtentwicklung-umwelt-verkehr"],
+                             license_id="dl-by-de/2.0", tags=[{"name": "Bäume"}], **kw)
+
+
+def get(app, url, **kw):
+    """One request of a new visitor (app.get uses a new client, without cookies)."""
+    response = app.get(url, **kw)
+    return response, response.headers.get(pages.HEADER), response.get_data(as_text=True)
+
+
+def without_token(html: str) -> str:
+    return re.sub(r'(content|value)="I[\w-]+\.[\w-]+\.[\w-]+"', "", html)
+
+
+def test_a_second_anonymous_visitor_gets_the_kept_page_and_an_edit_shows_at_once(app):
+    dataset = _dataset(title="Baumkataster 2024")
+    for url in (f"/dataset/{dataset['name']}", "/dataset/?q=Baumkataster",
+                f"/api/3/action/package_show?id={dataset['name']}", "/catalog.ttl"):
+        _, first, body = get(app, url)
+        assert first == "miss" and "Baumkataster 2024" in body, url
+        _, second, again = get(app, url)
+        assert second == "hit" and without_token(again) == without_token(body), url
+    helpers.call_action("package_patch", id=dataset["id"], title="Baumkataster 2025")
+    for url in (f"/dataset/{dataset['name']}", "/dataset/?q=Baumkataster",
+                f"/api/3/action/package_show?id={dataset['name']}", "/catalog.ttl"):
+        _, state, body = get(app, url)
+        assert state == "miss" and "Baumkataster 2025" in body and "Baumkataster 2024" not in body, url
+
+
+def test_a_dataset_made_private_by_a_bulk_action_leaves_every_kept_page_at_once(app):
+    # bulk_update_private does not call IPackageController's after_dataset_update: the cache
+    # notices the database write itself
+    org = factories.Organization(org_type="fachdienst")
+    dataset = _dataset(org=org, title="Geheime Baumliste")
+    urls = (f"/dataset/{dataset['name']}", "/dataset/?q=Baumliste", "/api/3/action/package_search?q=Baumliste",
+            f"/api/3/action/package_show?id={dataset['name']}", "/catalog.ttl", "/")
+    for url in urls:
+        get(app, url)
+        assert get(app, url)[1] == "hit", url
+    helpers.call_action("bulk_update_private", {"ignore_auth": True, "user": factories.Sysadmin()["name"]},
+                        datasets=[dataset["id"]], org_id=org["id"])
+    app.get(f"/dataset/{dataset['name']}", status=404)
+    app.get(f"/api/3/action/package_show?id={dataset['name']}", status=403)
+    for url in urls[1:]:
+        if "package_show" in url:
+            continue
+        _, state, body = get(app, url)
+        assert state == "miss" and "Geheime Baumliste" not in body, url
+
+
+def test_logged_in_users_get_their_own_page_and_never_leave_it_for_others(app):
+    org = factories.Organization(org_type="fachdienst")
+    public = _dataset(org=org, title="Öffentliche Baumliste")
+    private = _dataset(org=org, title="Interne Baumliste", private=True)
+    sysadmin = factories.SysadminWithToken()
+    # the anonymous page is kept ...
+    get(app, "/dataset/?q=Baumliste")
+    assert get(app, "/dataset/?q=Baumliste")[1] == "hit"
+    # ... and a user with a token or logged in by cookie gets a page made for them, with the
+    # private dataset, which is not kept
+    for kw in ({"headers": {"Authorization": sysadmin["token"]}},
+               {"extra_environ": {"REMOTE_USER": sysadmin["name"]}}):
+        response, state, body = get(app, "/dataset/?q=Baumliste", **kw)
+        assert state is None and "Interne Baumliste" in body, kw
+        response, state, body = get(app, f"/api/3/action/package_show?id={private['name']}", **kw)
+        assert state is None and response.status_code == 200
+    # the next anonymous visitor still gets the kept public page only (their requests were
+    # bookkeeping only: when the token and the user were last seen)
+    response, state, body = get(app, "/dataset/?q=Baumliste")
+    assert state == "hit" and "Öffentliche Baumliste" in body and "Interne Baumliste" not in body
+    app.get(f"/api/3/action/package_show?id={private['name']}", status=403)
+    app.get(f"/dataset/{private['name']}", status=404)
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_page_made_for_them(app):
+    dataset = _dataset(title="Baumkataster")
+    get(app, f"/dataset/{dataset['name']}")
+    assert get(app, f"/dataset/{dataset['name']}")[1] == "hit"
+    flask_app = app.flask_app
+    cookie = flask_app.session_interface.get_signing_serializer(flask_app).dumps(
+        {"_flashes": [("alert-success", "Gespeichert.")]})
+    client = app.test_client()
+    client.set_cookie(flask_app.config["SESSION_COOKIE_NAME"], cookie,
+                      domain=toolkit.config["ckan.site_url"].split("//", 1)[1])
+    response = client.get(f"/dataset/{dataset['name']}")
+    assert response.headers.get(pages.HEADER) is None
+    assert "Gespeichert." in response.get_data(as_text=True)
+
+
+def test_a_served_page_still_counts_a_view_of_its_dataset(app):
+    dataset = _dataset()
+    app.get(f"/dataset/{dataset['name']}", extra_environ={"REMOTE_ADDR": "192.0.2.1"})
+    response = app.get(f"/dataset/{dataset['name']}", extra_environ={"REMOTE_ADDR": "192.0.2.2"})
+    assert response.headers.get(pages.HEADER) == "hit"
+    rows = model.Session.execute(sa.text("SELECT sum(views) FROM jena_dataset_view WHERE dataset_id = :id"),
+                                 {"id": dataset["id"]}).scalar()
+    model.Session.commit()
+    assert rows == 2
+
+
+def test_writes_renew_the_generation_after_their_commit_only(app):
+    get(app, "/")  # the watcher is installed with the app
+    before = generation.current()
+    with model.meta.engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(sa.text("UPDATE system_info SET value = value WHERE key = 'none'"))
+        transaction.rollback()
+    assert generation.current() == before  # rolled back: nothing changed
+    with generation.unwatched(), model.meta.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE system_info SET value = value WHERE key = 'none'"))
+    assert generation.current() == before
+    with model.meta.engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    assert generation.current() == before  # reading changes nothing
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE system_info SET value = value WHERE key = 'none'"))
+    assert generation.current() != before
+
+
+def test_many_distinct_and_huge_queries_stay_within_the_memory_bound(app, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.jena.cache.max_megabytes", "1")
+    _dataset(title="Baumkataster")
+    longest = 0
+    for n in range(40):
+        # each about 7 kB of query: the key is a hash, and the bodies are bounded in all
+        response, state, body = get(app, f"/dataset/?q=Baum&x={n}{'z' * 7000}")
+        assert state == "miss"
+        longest = max(longest, len(body))
+        entries, size = pages.store.size
+        assert size <= 1024 * 1024
+    assert entries < 40 and entries * longest > 1024 * 1024 * 0.5  # the oldest went, the newest stay
+    assert get(app, f"/dataset/?q=Baum&x=39{'z' * 7000}")[1] == "hit"
+    assert get(app, f"/dataset/?q=Baum&x=0{'z' * 7000}")[1] == "miss"
+
+
+def test_an_answer_over_the_entry_limit_or_past_its_time_is_not_served(app, ckan_config, monkeypatch):
+    dataset = _dataset()
+    monkeypatch.setitem(ckan_config, "ckanext.jena.cache.max_entry_kilobytes", "1")
+    get(app, f"/dataset/{dataset['name']}")
+    assert get(app, f"/dataset/{dataset['name']}")[1] is None  # larger than 1 kB: not kept
+    monkeypatch.setitem(ckan_config, "ckanext.jena.cache.max_entry_kilobytes", "2048")
+    monkeypatch.setitem(ckan_config, "ckanext.jena.cache.seconds", "0")
+    get(app, f"/dataset/{dataset['name']}")
+    assert get(app, f"/dataset/{dataset['name']}")[1] == "miss"  # expired at once
+
+
+def test_only_reading_api_actions_are_kept(app):
+    get(app, "/api/3/action/status_show")
+    assert get(app, "/api/3/action/status_show")[1] is None
+    get(app, "/api/3/action/package_search?q=x")
+    assert get(app, "/api/3/action/package_search?q=x")[1] == "hit"
+
+
+def test_the_language_and_the_asked_format_are_part_of_the_key(app):
+    dataset = _dataset(title="Baumkataster")
+    get(app, f"/dataset/{dataset['name']}")
+    response, state, body = get(app, f"/en/dataset/{dataset['name']}")
+    assert state == "miss"
+    response, state, body = get(app, f"/dataset/{dataset['name']}", headers={"Accept": "text/turtle"})
+    assert state == "miss" and "@prefix" in body
+    response, state, body = get(app, f"/dataset/{dataset['name']}")
+    assert state == "hit" and "<html" in body
