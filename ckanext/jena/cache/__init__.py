@@ -1,4 +1,4 @@
-"""Less work per request: anonymous answers of public pages kept in each web server process
+"""Less work per request: anonymous answers of public pages kept in Redis for every web server
 (pages.py), dropped at once when anything in the database changes (generation.py).
 
 A shared helper below every capability: a capability names its cacheable endpoints through

@@ -1,4 +1,4 @@
-"""Answers of public pages, kept for anonymous visitors in each web server process.
+"""Answers of public pages, kept for anonymous visitors (in Redis, shared by all web servers).
 
 A capability names the Flask endpoints whose anonymous GET answers may be kept
 (:func:`install`, from its plugin's ``make_middleware``). For such a request the cache serves the
@@ -16,14 +16,13 @@ Anonymous visitors see only public data, so a kept answer holds nothing private;
 the database (a dataset made private included) starts a new generation. The key is a SHA-256 of
 generation, endpoint, language, the whole URL and the Accept header (the DCAT content
 negotiation): a long query string costs no memory of its own, and the store is bounded in bytes
-(``ckanext.jena.cache.max_megabytes``, least recently used first)."""
+(``ckanext.jena.cache.max_megabytes`` kept per ``ckanext.jena.cache.seconds``, see Store)."""
 from __future__ import annotations
 
-import collections
 import dataclasses
 import hashlib
-import threading
-import time
+import json
+import logging
 from typing import Callable, Optional
 
 from ckan.plugins import toolkit
@@ -31,6 +30,8 @@ from ckan.plugins import toolkit
 from ckanext.jena import settings
 
 from . import generation
+
+log = logging.getLogger(__name__)
 
 HEADER = "X-Jena-Cache"
 # where a kept page had its visitor's CSRF token (CKAN's pages carry one in a meta tag for
@@ -40,49 +41,52 @@ _EXTENSION = "jena_cache"
 
 
 class Store:
-    """Least recently used answers, at most ``max_bytes`` of bodies in all (thread-safe)."""
+    """Kept answers in Redis, shared by every web server process and machine of the site.
 
-    def __init__(self) -> None:
-        self._entries: collections.OrderedDict = collections.OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+    Each answer expires after ``seconds``; the bodies kept within one such period are counted
+    (a counter that expires with the period), and once they reach ``max_bytes`` nothing more is
+    kept until the period ends. So kept answers never take more than twice ``max_bytes`` of
+    Redis's memory, however many different URLs are asked for (entries of an older generation
+    are never read again and expire with their time)."""
 
-    def get(self, key: str, now: float):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry["expires"] <= now:
-                self._drop(key)
-                return None
-            self._entries.move_to_end(key)
-            return entry
+    def _redis(self):
+        from ckan.lib.redis import connect_to_redis
+        return connect_to_redis()
 
-    def put(self, key: str, entry: dict, max_bytes: int) -> None:
-        size = len(entry["body"])
-        with self._lock:
-            if key in self._entries:
-                self._drop(key)
-            if size > max_bytes:
-                return
-            self._entries[key] = entry
-            self._bytes += size
-            while self._bytes > max_bytes:
-                self._drop(next(iter(self._entries)))
+    @staticmethod
+    def _key(*parts: str) -> str:
+        return ":".join(("jena", toolkit.config.get("ckan.site_id") or "", "cache") + parts)
 
-    def _drop(self, key: str) -> None:
-        self._bytes -= len(self._entries.pop(key)["body"])
+    def get(self, key: str):
+        raw = self._redis().get(self._key("page", key))
+        if raw is None:
+            return None
+        meta, _, body = raw.partition(b"\n")
+        entry = json.loads(meta)
+        entry["body"] = body
+        return entry
+
+    def put(self, key: str, entry: dict, seconds: int, max_bytes: int) -> bool:
+        """Keeps ``entry`` for ``seconds``; False when the period's budget is spent."""
+        if seconds <= 0:
+            return False
+        meta = json.dumps({"headers": entry["headers"], "g": entry["g"]}).encode("utf-8")
+        raw = meta + b"\n" + entry["body"]
+        redis = self._redis()
+        budget = self._key("bytes")
+        pipe = redis.pipeline()
+        pipe.incrby(budget, len(raw))
+        pipe.expire(budget, seconds, nx=True)
+        spent = pipe.execute()[0]
+        if spent > max_bytes:
+            return False
+        redis.set(self._key("page", key), raw, ex=seconds)
+        return True
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-    @property
-    def size(self) -> tuple:
-        """(entries, bytes of bodies)"""
-        with self._lock:
-            return len(self._entries), self._bytes
+        redis = self._redis()
+        for name in redis.scan_iter(match=self._key("*"), count=1000):
+            redis.delete(name)
 
 
 store = Store()
@@ -160,7 +164,11 @@ def _serve():
     if gen is None:
         return None
     key = _key(gen)
-    entry = store.get(key, time.monotonic())
+    try:
+        entry = store.get(key)
+    except Exception as e:  # (Redis went away after the generation was read)
+        log.warning("page cache not read: %s", e)
+        return None
     if entry is None:
         g.jena_cache_key = key
         return None
@@ -197,8 +205,13 @@ def _keep(response):
     rule = current_app.extensions.get(_EXTENSION, {}).get(toolkit.request.endpoint)
     headers = [(name, value) for name, value in response.headers.items()
                if name.lower() not in ("set-cookie", "content-length", HEADER.lower())]
-    store.put(key, {"body": body, "headers": headers, "g": rule.keep() if rule and rule.keep else {},
-                    "expires": time.monotonic() + toolkit.asint(settings.get("ckanext.jena.cache.seconds"))},
-              toolkit.asint(settings.get("ckanext.jena.cache.max_megabytes")) * 1024 * 1024)
-    response.headers[HEADER] = "miss"
+    try:
+        kept = store.put(key, {"body": body, "headers": headers, "g": rule.keep() if rule and rule.keep else {}},
+                         toolkit.asint(settings.get("ckanext.jena.cache.seconds")),
+                         toolkit.asint(settings.get("ckanext.jena.cache.max_megabytes")) * 1024 * 1024)
+    except Exception as e:
+        log.warning("page cache not written: %s", e)
+        return response
+    if kept:
+        response.headers[HEADER] = "miss"
     return response
