@@ -1,6 +1,6 @@
 """The capabilities are layers, and an arrow only points down (docs: /work/shared/STYLE.md, issue 20):
 
-    shared helpers (net, urls, lang, purge, settings, cli's group, scheduler, security)
+    shared helpers (net, urls, lang, purge, settings, extras, cli's group, scheduler, security)
     -> search, taxonomy -> schema -> dcat -> harvest, quality -> explainer -> theme, demo, backup
 
 A module may import its own capability, the shared helpers and anything in a lower layer; never
@@ -19,11 +19,12 @@ SHARED = 0
 LAYERS = {
     "net": SHARED, "urls": SHARED, "lang": SHARED, "purge": SHARED, "settings": SHARED, "cli": SHARED,
     "scheduler": SHARED, "security": SHARED, "i18n": SHARED, "migration": SHARED, "cache": SHARED,
+    "extras": SHARED,
     "search": 1, "taxonomy": 1,
     "schema": 2,
     "dcat": 3, "freshness": 3,
     "harvest": 4, "quality": 4,
-    "explainer": 5, "feeds": 5,
+    "explainer": 5, "feeds": 5, "datarequest": 5,
     "theme": 6, "demo": 6, "backup": 6,
     "wsgi": 7,  # the WSGI entry point loads the whole portal
 }

@@ -34,6 +34,10 @@ EXPECTED = {
     "jena_explainer": set(explainer_store.COLUMNS),
     "jena_explainer_profile": {"resource_id", "dataset_id", "fingerprint", "profile", "error", "profiled_at"},
     "jena_dataset_view": {"dataset_id", "day", "views"},
+    "jena_datarequest": {"id", "title", "description", "action_field", "district", "organization_id", "user_id",
+                         "state", "answer", "dataset_id", "created", "updated"},
+    "jena_datarequest_support": {"datarequest_id", "user_id", "created"},
+    "jena_search_miss": {"words", "count", "last_seen"},
 }
 OLD_TABLES = Path(__file__).parent / "data" / "old_tables.sql"
 PACKAGE = Path(__file__).resolve().parents[1] / "ckanext" / "jena"
@@ -90,7 +94,7 @@ def test_ckan_db_upgrade_makes_exactly_the_tables_and_columns_the_code_uses(scra
     # CKAN's own tables, then each plugin's migrations found by CKAN's lookup (ckan db upgrade -p)
     ini = processes.harvest_ini(tmp_path / "migrate.ini", "jena_search jena_schema jena_taxonomy jena_explainer "
                                 "dcat scheming_datasets scheming_organizations spatial_metadata jena_quality "
-                                "harvest jena_harvest jena_theme")
+                                "harvest jena_harvest jena_theme jena_datarequest")
     command = [processes.CKAN, "-c", str(ini), "db", "upgrade"]
     done = subprocess.run([*command, "--skip-plugins"], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,0 +1,91 @@
+"""The data requests' tables (migration/jena_datarequest/): plain SQL through CKAN's session."""
+from __future__ import annotations
+
+import uuid
+from typing import Optional
+
+import sqlalchemy as sa
+
+from ckan import model
+
+COLUMNS = ("id", "title", "description", "action_field", "district", "organization_id", "user_id", "state",
+           "answer", "dataset_id", "created", "updated")
+SELECT = ("SELECT r.*, (SELECT count(*) FROM jena_datarequest_support s WHERE s.datarequest_id = r.id) AS supporters "
+          "FROM jena_datarequest r")
+
+
+def _row(row) -> dict:
+    out = dict(row._mapping)
+    for key in ("created", "updated"):
+        if out.get(key) is not None:
+            out[key] = out[key].isoformat()
+    return out
+
+
+def create(**values) -> dict:
+    values = {key: values.get(key) for key in COLUMNS if key not in ("id", "created", "updated")}
+    values["id"] = str(uuid.uuid4())
+    model.Session.execute(sa.text(
+        "INSERT INTO jena_datarequest (id, title, description, action_field, district, organization_id, user_id, "
+        "state, answer, dataset_id) VALUES (:id, :title, :description, :action_field, :district, "
+        ":organization_id, :user_id, :state, :answer, :dataset_id)"), values)
+    model.Session.commit()
+    return get(values["id"])
+
+
+def get(request_id: str) -> Optional[dict]:
+    row = model.Session.execute(sa.text(SELECT + " WHERE r.id = :id"), {"id": request_id}).first()
+    return _row(row) if row else None
+
+
+def update(request_id: str, **values) -> dict:
+    allowed = {key: value for key, value in values.items() if key in COLUMNS and key not in ("id", "created")}
+    if allowed:
+        assignments = ", ".join(f"{key} = :{key}" for key in allowed)
+        model.Session.execute(sa.text(f"UPDATE jena_datarequest SET {assignments}, updated = now() WHERE id = :id"),
+                              {**allowed, "id": request_id})
+        model.Session.commit()
+    return get(request_id)
+
+
+def listing(states: list[str], organization_id: Optional[str] = None, limit: int = 50, offset: int = 0) -> tuple:
+    where = ["r.state = ANY(:states)"]
+    params = {"states": states, "limit": limit, "offset": offset}
+    if organization_id:
+        where.append("r.organization_id = :org")
+        params["org"] = organization_id
+    condition = " WHERE " + " AND ".join(where)
+    count = model.Session.execute(sa.text("SELECT count(*) FROM jena_datarequest r" + condition), params).scalar()
+    rows = model.Session.execute(sa.text(SELECT + condition + " ORDER BY r.created DESC, r.id LIMIT :limit OFFSET :offset"),
+                                 params).fetchall()
+    return count, [_row(row) for row in rows]
+
+
+def support(request_id: str, user_id: str) -> bool:
+    """True if the user's support is new."""
+    done = model.Session.execute(sa.text(
+        "INSERT INTO jena_datarequest_support (datarequest_id, user_id) VALUES (:r, :u) ON CONFLICT DO NOTHING"),
+        {"r": request_id, "u": user_id})
+    model.Session.commit()
+    return bool(done.rowcount)
+
+
+def supported_by(request_id: str, user_id: str) -> bool:
+    return bool(model.Session.execute(sa.text(
+        "SELECT 1 FROM jena_datarequest_support WHERE datarequest_id = :r AND user_id = :u"),
+        {"r": request_id, "u": user_id}).first())
+
+
+def count_miss(words: str) -> None:
+    """On a connection of its own: the search request's session is left as it is."""
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO jena_search_miss (words, count, last_seen) VALUES (:w, 1, now()) "
+            "ON CONFLICT (words) DO UPDATE SET count = jena_search_miss.count + 1, last_seen = now()"), {"w": words})
+
+
+def misses(limit: int = 50) -> list[dict]:
+    rows = model.Session.execute(sa.text(
+        "SELECT words, count, last_seen FROM jena_search_miss ORDER BY count DESC, last_seen DESC LIMIT :n"),
+        {"n": limit}).fetchall()
+    return [{"words": r.words, "count": r.count, "last_seen": r.last_seen.date().isoformat()} for r in rows]
