@@ -255,13 +255,11 @@ def test_errors_are_german_for_a_german_portal(app, org):
 
 
 def test_the_form_keeps_retired_action_fields_until_a_data_officer_decides(app, org):
-    import sqlalchemy as sa
     from ckan import model
     pkg = make(org)
-    model.Session.execute(sa.text(
-        "INSERT INTO package_extra (id, package_id, key, value, state) "
-        "VALUES ('old-af', :id, 'action_fields', :value, 'active')"),
-        {"id": pkg["id"], "value": json.dumps(["acht-punkte-2018-parkleitsystem"])})
+    # written past the validators, as an old import would have (the model's extras: a table in
+    # CKAN 2.11, a JSONB column in 2.12)
+    model.Package.get(pkg["id"]).extras["action_fields"] = json.dumps(["acht-punkte-2018-parkleitsystem"])
     model.Session.commit()
     model.Session.remove()  # the written extra, not the session's cached one
     from ckan.lib.search import rebuild

@@ -112,10 +112,7 @@ def test_migrate_moves_datasets_classified_under_an_earlier_scheme():
     pkg = helpers.call_action("package_create", name="ampeln", title="Ampeln", notes="x", owner_org=org["id"],
                               **REQUIRED)
     # stored before the 2021 scheme existed: written directly, as an old import would have
-    ckan_model.Session.execute(sa.text(
-        "INSERT INTO package_extra (id, package_id, key, value, state) "
-        "VALUES ('old-extra', :id, 'action_fields', '[\"acht-punkte-2018-verkehrsrechner\"]', 'active')"),
-        {"id": pkg["id"]})
+    ckan_model.Package.get(pkg["id"]).extras["action_fields"] = '["acht-punkte-2018-verkehrsrechner"]'
     ckan_model.Session.commit()
     result = run("taxonomy", "migrate")
     assert "acht-punkte-2018-verkehrsrechner -> verkehrsmanagement (closeMatch)" in result.output

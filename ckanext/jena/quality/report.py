@@ -64,8 +64,8 @@ def harvest_gaps(context: dict, source_id=None) -> list[dict]:
     """Harvested datasets with open gaps, by harvest source (see logic.jena_harvest_gaps_list).
     Read from CKAN's own extras: the schema stores a dataset's origin and gaps there."""
     from ckan import model
-    from sqlalchemy.orm import aliased
 
+    from ckanext.jena import extras
     from ckanext.jena.lang import current as current_language
     from ckanext.jena.schema import inbound
     from ckanext.jena.schema.validators import ORIGIN_FIELD
@@ -75,15 +75,14 @@ def harvest_gaps(context: dict, source_id=None) -> list[dict]:
         source = model.Package.get(source_id)
         if source is None or source.type != "harvest":
             raise toolkit.ObjectNotFound(toolkit._("There is no harvest source {source!r}.").format(source=source_id))
-    origin = model.PackageExtra
-    gaps = aliased(model.PackageExtra)
-    query = (model.Session.query(model.Package, origin.value, gaps.value)
-             .join(origin, (origin.package_id == model.Package.id) & (origin.key == ORIGIN_FIELD))
-             .join(gaps, (gaps.package_id == model.Package.id) & (gaps.key == inbound.GAPS_FIELD))
-             .filter(model.Package.state == "active", gaps.value != "[]")
+    origin, gaps = extras.rows(), extras.rows()
+    query = (model.Session.query(model.Package, origin.c.value, gaps.c.value)
+             .join(origin, (origin.c.package_id == model.Package.id) & (origin.c.key == ORIGIN_FIELD))
+             .join(gaps, (gaps.c.package_id == model.Package.id) & (gaps.c.key == inbound.GAPS_FIELD))
+             .filter(model.Package.state == "active", gaps.c.value != "[]")
              .order_by(model.Package.title))
     if source is not None:
-        query = query.filter(origin.value == source.id)
+        query = query.filter(origin.c.value == source.id)
     lang = current_language()
     by_source: dict = {}
     for package, origin_id, stored in query:

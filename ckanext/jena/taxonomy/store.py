@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 
+from ckanext.jena import extras
+
 from . import model as taxonomy_model
 
 _lock = threading.Lock()
@@ -120,8 +122,8 @@ def history() -> list[dict]:
 def datasets_with_values(keys=("action_fields",)) -> list[tuple[str, str, str, list]]:
     """(id, name, key, values) of every non-deleted dataset that stores one of `keys`."""
     rows = model.Session.execute(sa.text(
-        "SELECT p.id, p.name, e.key, e.value FROM package p JOIN package_extra e ON e.package_id = p.id "
-        "WHERE e.key = ANY(:keys) AND e.state = 'active' AND p.state <> 'deleted' ORDER BY p.name"),
+        f"SELECT p.id, p.name, e.key, e.value FROM package p JOIN {extras.rows_sql()} e ON e.package_id = p.id "
+        "WHERE e.key = ANY(:keys) AND p.state <> 'deleted' ORDER BY p.name"),
         {"keys": list(keys)})
     out = []
     for pid, name, key, value in rows:
