@@ -163,8 +163,8 @@ def test_the_city_s_own_datasets_keep_today_s_rules():
 def test_the_page_for_data_officers_needs_a_sign_in(app, source_server):
     run(make_source(serve(source_server)))
     assert app.get("/ckan-admin/quality/gaps", status=403)
-    sysadmin = factories.Sysadmin()
-    page = app.get("/harvest/quelle/gaps", extra_environ={"REMOTE_USER": sysadmin["name"]}, status=200)
+    sysadmin = factories.SysadminWithToken()
+    page = app.get("/harvest/quelle/gaps", headers={"Authorization": sysadmin["token"]}, status=200)
     assert "Nutzungsbedingungen der Stadt Musterstadt" in page.body
     assert "Parkplätze" in page.body
 
@@ -202,8 +202,8 @@ def test_the_edit_form_keeps_an_unknown_licence_selected_so_saving_does_not_swap
     import re
     run(make_source(serve(source_server)))
     parking = by_title()["Parkplätze"]
-    sysadmin = factories.Sysadmin()
-    page = app.get(f"/dataset/edit/{parking['name']}", extra_environ={"REMOTE_USER": sysadmin["name"]},
+    sysadmin = factories.SysadminWithToken()
+    page = app.get(f"/dataset/edit/{parking['name']}", headers={"Authorization": sysadmin["token"]},
                    status=200).body
     options = re.findall(r'<option value="([^"]*)"([^>]*)>', page[page.index('id="field-license_id"'):][:20000])
     selected = [value for value, attrs in options if "selected" in attrs]
