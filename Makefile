@@ -29,10 +29,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer clean-local help
+.PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer bench-load clean-local help
 
 help:
-	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200]"
+	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200] | make bench-load [LOAD_SECONDS=60 LOAD_CLIENTS='20 50']"
 
 deps:
 	@$(SETUP) deps
@@ -88,6 +88,13 @@ EXPLAINER_N ?= 200
 bench-explainer: init-test
 	@$(SETUP) database ckan_bench_explainer
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_explainer) $(VENV)/bin/python benchmarks/bench_explainer.py --n $(EXPLAINER_N)
+
+# today's portal (gunicorn, port 5101, database ckan_load) against the baseline commit 2c7ca83
+# (`ckan run` in a git worktree under /tmp, port 5102, database ckan_load_base), side by side
+LOAD_SECONDS ?= 60
+LOAD_CLIENTS ?= 20 50
+bench-load: venv services
+	@LOAD_SECONDS=$(LOAD_SECONDS) LOAD_CLIENTS="$(LOAD_CLIENTS)" $(VENV)/bin/python benchmarks/bench_load.py
 
 stop:
 	@$(SETUP) stop
