@@ -202,3 +202,13 @@ def test_the_language_and_the_asked_format_are_part_of_the_key(app):
     assert state == "miss" and "@prefix" in body
     response, state, body = get(app, f"/dataset/{dataset['name']}")
     assert state == "hit" and "<html" in body
+
+
+def test_compiled_assets_may_be_kept_for_a_year_and_pages_are_not(app):
+    html = app.get("/dataset/").get_data(as_text=True)
+    asset = re.search(r'src="(/webassets/[^"]+\.js)"', html).group(1)
+    response = app.get(asset)
+    assert response.status_code == 200
+    assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.public
+    assert not response.cache_control.must_revalidate
+    assert app.get("/dataset/").cache_control.max_age == 0  # ckan.cache_expires in test.ini

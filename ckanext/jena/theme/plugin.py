@@ -68,6 +68,9 @@ class JenaThemePlugin(plugins.SingletonPlugin):
                 "jena_taxonomy.index": page, "jena_taxonomy.read": page,
                 "api.action": pages.Rule(when=_cached_action),
             })
+            # the compiled assets (content-hashed names): kept by browsers and proxies for a year
+            from ckanext.jena.cache import assets
+            assets.install(app)
         return app
 
 
