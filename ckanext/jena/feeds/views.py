@@ -15,11 +15,9 @@ from ckan.plugins import toolkit
 from ckanext.jena.schema import helpers as schema_helpers
 from ckanext.jena.taxonomy import store as taxonomy_store
 
+from . import query
+
 feeds_blueprint = Blueprint("jena_feeds", __name__)
-# the search page's facets a feed can filter by, in the order their names go into the title
-FACETS = ("action_fields", "districts", "theme", "organization", "groups", "tags", "res_format", "license_id")
-MAX_VALUES = 20
-MAX_LENGTH = 200
 
 
 def _bad_request():
@@ -29,26 +27,10 @@ def _bad_request():
 
 
 def _filters(args) -> list[tuple[str, str]]:
-    filters = []
-    for field in FACETS:
-        values = [v for v in args.getlist(field) if v]
-        if len(values) > MAX_VALUES:
-            return _bad_request()
-        for value in values:
-            if len(value) > MAX_LENGTH or '"' in value or "\\" in value:
-                return _bad_request()
-            filters.append((field, value))
-    return filters
-
-
-def _label(field: str, value: str) -> str:
-    if field == "action_fields":
-        return schema_helpers.action_field_label(value)
-    if field == "districts":
-        return schema_helpers.district_label(value)
-    if field == "theme":
-        return schema_helpers.vocabulary_label("eu_themes", value)
-    return value
+    try:
+        return query.filters(args.getlist)
+    except ValueError:
+        return _bad_request()
 
 
 def _feed(q: str, filters: list, title: str, self_path: str, search_args: list):
@@ -61,7 +43,7 @@ def _feed(q: str, filters: list, title: str, self_path: str, search_args: list):
         return _bad_request()
     limit = toolkit.config.get("ckan.feeds.limit")
     answer = toolkit.get_action("package_search")({"user": ""}, {
-        "q": q, "fq": " ".join(f'{field}:"{value}"' for field, value in filters),
+        "q": q, "fq": query.fq(filters),
         "start": (page - 1) * limit, "rows": limit, "sort": "metadata_modified desc",
         "include_private": False, "include_drafts": False})
     site = toolkit.config.get("ckan.site_url").rstrip("/")
@@ -85,22 +67,19 @@ def _feed(q: str, filters: list, title: str, self_path: str, search_args: list):
 
 def custom():
     args = toolkit.request.args
-    q = (args.get("q") or "")[:500]
+    q = (args.get("q") or "")[:query.MAX_QUERY]
     filters = _filters(args)
     if not isinstance(filters, list):
         return filters
-    parts = [_label(field, value) for field, value in filters]
-    if q:
-        parts.insert(0, f"„{q}“")
-    title = ", ".join(parts) or toolkit._("All datasets")
+    title = query.title(q, filters, toolkit._("All datasets"))
     search_args = ([("q", q)] if q else []) + filters
     return _feed(q, filters, title, "/feeds/custom.atom", search_args)
 
 
 def action_field(concept_id):
-    concept = taxonomy_store.current().get(concept_id) if len(concept_id) <= MAX_LENGTH else None
+    concept = taxonomy_store.current().get(concept_id) if len(concept_id) <= query.MAX_LENGTH else None
     if concept is None:
-        return toolkit.abort(404, toolkit._("There is no action field {id}.").format(id=concept_id[:MAX_LENGTH]))
+        return toolkit.abort(404, toolkit._("There is no action field {id}.").format(id=concept_id[:query.MAX_LENGTH]))
     filters = [("action_fields", concept_id)]
     title = toolkit._("Action field {label}").format(label=schema_helpers.action_field_label(concept_id))
     return _feed("", filters, title, f"/feeds/handlungsfeld/{concept_id}.atom", [])
@@ -110,7 +89,7 @@ def search_feed_url() -> str:
     """The feed of the search on the current page (its words and Jena facets, not its page)."""
     args = toolkit.request.args
     pairs = [("q", args.get("q"))] if args.get("q") else []
-    pairs += [(field, value) for field in FACETS for value in args.getlist(field) if value]
+    pairs += [(field, value) for field in query.FACETS for value in args.getlist(field) if value]
     return toolkit.url_for("jena_feeds.custom") + ("?" + urlencode(pairs) if pairs else "")
 
 
