@@ -147,11 +147,9 @@ def test_generated_datasets_survive_serialise_parse_store_serialise_parse(genera
     assert mapped(round_trip(again), with_area=False) == mapped(stored, with_area=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap, reported for dcat/profile.py: the output carries a drawn area as dcat:bbox of a "
-    "dct:Location, but the parser ignores it when the dataset also names districts (it always "
-    "does: they are derived from the area), so the area becomes the districts' whole polygons"))
 def test_a_drawn_area_survives_as_its_bounding_box():
+    """The output carries a drawn area as dcat:bbox beside the districts derived from it; the
+    parser keeps it (the districts' own area would be their whole polygons)."""
     org = factories.Organization(org_type="fachdienst")
     square = {"type": "Polygon", "coordinates": [[[11.58, 50.92], [11.59, 50.92], [11.59, 50.93],
                                                    [11.58, 50.93], [11.58, 50.92]]]}

@@ -350,6 +350,17 @@ def _licence_text(graph, node) -> Optional[str]:
     return str(node).strip() or None
 
 
+def _drawn(geometry, districts: list) -> bool:
+    """Whether the area parsed beside named districts is one of its own (drawn on the map): its
+    bounding box is not that of the districts' polygons, which the output also carries."""
+    try:
+        bounds = places.parse_geometry(geometry).bounds
+        derived = places.parse_geometry(places.geometry_for(districts)).bounds
+    except Exception:  # no GeoJSON, or districts without polygons: keep the districts
+        return False
+    return any(abs(a - b) > 1e-7 for a, b in zip(bounds, derived))
+
+
 def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
     """A dataset dict of the Jena schema from what ckanext-dcat's DCAT-AP 3 parser read: this
     maps the structure (which node holds what); the values are normalised, and what is missing,
@@ -395,7 +406,15 @@ def jena_dataset_from_parsed(graph, parsed: dict, dataset_ref) -> dict:
     if districts:
         specific = [d for d in districts if d != places.WHOLE_CITY]
         out["districts"] = list(dict.fromkeys(specific or [places.WHOLE_CITY]))
-    if geometry and not out.get("districts"):
+    if out.get("districts"):
+        # the area of named districts is derived from them again, unless the output carried an
+        # area of its own (drawn on the map) as its bounding box: the schema then derives the
+        # districts from that area
+        extras = {e.get("key"): e.get("value") for e in parsed.get("extras") or [] if isinstance(e, dict)}
+        geometry = geometry or extras.get("spatial") or extras.get("spatial_bbox")
+        if geometry and not _drawn(geometry, out["districts"]):
+            geometry = None
+    if geometry:
         out["spatial"] = geometry if isinstance(geometry, str) else json.dumps(geometry)
     # the dataset's own dct:license as written (inbound.dataset falls back to its distributions')
     written = _licence_text(graph, graph.value(dataset_ref, DCT.license))
