@@ -336,3 +336,25 @@ def test_a_nul_byte_in_an_explainer_section_is_a_clear_400(app):
                                    "_csrf_token": token})
     assert response.status_code == 400 and NUL_MESSAGE in response.get_data(as_text=True)
     assert "\x00" not in _explainer_about(dataset["id"])
+
+
+def test_a_visit_without_a_session_does_not_switch_off_the_forms_csrf_check(app):
+    """CKAN 2.11 and 2.12 exempt a view from the CSRF check for good (flask-wtf's csrf.exempt)
+    once a request it takes for API-token-authenticated reached it, and its request loader marks
+    every request without a session that way, a visitor's or a script's with a token. One such
+    visit must not open the officers' form to cross-site posts."""
+    org = factories.Organization(org_type="fachdienst")
+    officer = factories.User(password=PASSWORD)
+    helpers.call_action("organization_member_create", id=org["id"], username=officer["name"], role="editor")
+    dataset = _dataset(name="baeume", owner_org=org["id"])
+    helpers.call_action("jena_explainer_generate", id=dataset["id"])
+    before = _explainer_about(dataset["id"])
+    url = "/dataset/baeume/explainer/edit"
+    app.get(url, status=403)  # a visitor without a session
+    token = factories.APIToken(user=officer["name"])["token"]
+    assert app.get(url, headers={"Authorization": token}).status_code == 200  # a script with a token
+    browser = log_in(app, officer)
+    forged = browser.post(url, data={"lang": "de", "action": "save", "section-about": "Gefälscht."},
+                          headers={"Origin": "https://evil.example", "Referer": "https://evil.example/"})
+    assert forged.status_code == 400
+    assert _explainer_about(dataset["id"]) == before

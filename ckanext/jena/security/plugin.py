@@ -15,6 +15,8 @@
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
+- CKAN 2.12 switches a form's CSRF check off for good after one request without a session
+  reached it; here such an exemption holds for that request only, as on 2.11 (``csrf.py``).
 
 A plugin of its own rather than part of jena_theme: the headers and the guard protect every
 page and API call, whatever theme a city runs. Load it in ckan.plugins with the others."""
@@ -25,7 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, downloads, guard, policy
+from . import activity, csrf, downloads, guard, policy
 
 
 @toolkit.blanket.config_declarations
@@ -51,6 +53,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.after_request(policy.add_headers)
             app.after_request(downloads.as_download)  # runs first (Flask calls them in reverse)
             guard.accept_post(app)
+            csrf.install(app)
             proxies = toolkit.asint(config.get("ckanext.jena.security.trusted_proxies"))
             if proxies > 0:  # the visitor's address from the proxies' X-Forwarded-For
                 app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
