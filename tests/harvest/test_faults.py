@@ -223,3 +223,37 @@ def test_more_pages_than_max_pages_end_the_run(source_server):
     summary = run(make_source(url, config={"max_pages": 2}))
     assert summary["created"] == 0
     assert any("More than 2 pages (max_pages)" in m for m in summary["messages"]), summary["messages"]
+
+
+REFUSE_RECORD_SQL = """
+CREATE FUNCTION jena_test_refuse_record() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN RAISE EXCEPTION 'the test refuses this harvest record'; END$$;
+CREATE TRIGGER jena_test_refuse_record BEFORE INSERT ON jena_harvest_record FOR EACH ROW
+WHEN (NEW.guid = 'https://daten.jena.invalid/dataset/2') EXECUTE FUNCTION jena_test_refuse_record();
+"""
+
+
+def test_a_dataset_is_written_with_its_harvest_record_or_not_at_all(source_server):
+    # the database refuses one record's harvest record (a trigger; PostgreSQL restarted between the
+    # two writes does the same): that dataset is not left behind without it, so the next run
+    # creates it once instead of a second time (issue 16, item 5)
+    import sqlalchemy as sa
+    from ckan import model
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in (1, 2, 3)])
+    source = make_source(url)
+    model.Session.execute(sa.text(REFUSE_RECORD_SQL))
+    model.Session.commit()
+    try:
+        first = run(source)
+    finally:
+        model.Session.rollback()
+        model.Session.execute(sa.text("DROP TRIGGER IF EXISTS jena_test_refuse_record ON jena_harvest_record; "
+                                      "DROP FUNCTION IF EXISTS jena_test_refuse_record()"))
+        model.Session.commit()
+    assert (first["created"], first["errors"]) == (2, 1), first["messages"]
+    assert [d["title"] for d in harvested()] == ["Messreihe Nummer 1", "Messreihe Nummer 3"]
+    second = run(source)
+    assert (second["created"], second["unchanged"], second["errors"]) == (1, 2, 0), second["messages"]
+    assert [d["title"] for d in harvested()] == [f"Messreihe Nummer {n}" for n in (1, 2, 3)]
+    found = helpers.call_action("package_search", q="Messreihe", rows=10)
+    assert found["count"] == 3  # the two of the first run are indexed though the third failed

@@ -263,6 +263,13 @@ class JenaHarvester(HarvesterBase):
             raise Incomplete(f"Page {number} could not be read: {exc.english}",
                              f"Seite {number} ließ sich nicht lesen: {exc.german}")
 
+    @staticmethod
+    def settled(guid: str, source_hash: str) -> bool:
+        """During a gather: the record ``guid`` with this hash (as ``collect`` computes it) is in
+        the portal unchanged, so it needs no content (the page memo may answer for its page)."""
+        state = _GATHER.get()
+        return bool(state and state.get("settled") and state["settled"](guid, source_hash))
+
     def read_json(self, url: str, number: int, config: dict, params: Optional[dict] = None):
         """``read_page`` for a JSON answer."""
         answer = self.read_page(url, number, config, params=params, accept="application/json")
@@ -285,7 +292,15 @@ class JenaHarvester(HarvesterBase):
         # a changed source configuration (default licence, privacy, ...) maps every record anew
         config_digest = content_hash(json.dumps(config, sort_keys=True))[:16]
         saved = getattr(harvest_job, "jena_document", None)
-        state = {"pages": 0, "saved": saved, "source_url": url}
+
+        def settled(guid: str, source_hash: str) -> bool:
+            """The record is in the portal as the source now sends it: nothing to import."""
+            known = previous.get(guid)
+            return (not force and bool(source_hash) and known is not None and known.state == "active"
+                    and known.package_state == "active"
+                    and known.content_hash == content_hash(source_hash + config_digest))
+
+        state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
         token = _GATHER.set(state)
         incomplete: Optional[FetchError] = None
         try:
@@ -410,12 +425,23 @@ class JenaHarvester(HarvesterBase):
 
     # -- import ---------------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> Any:
+        pending: set = set()
+        before: set = set()
         try:
             # indexed once the record is done, so that the index knows the dataset's harvest
             # source (ckanext-harvest adds it from the object marked current at the end): the
             # source page lists its datasets by it. A synchronous run's outer block indexes.
-            with indexing.deferred():
-                return self._import(harvest_object)
+            with indexing.deferred() as pending:
+                before = set(pending)
+                try:
+                    return self._import(harvest_object)
+                except Exception:
+                    store.rollback()
+                    # a dataset written in the transaction just rolled back is not there to index
+                    for package_id in pending - before:
+                        if store.package_state(package_id) is None:
+                            pending.discard(package_id)
+                    raise
         except Exception as exc:  # must not kill the fetch consumer; the report says which record
             log.exception("harvest object %s: unexpected error while importing", harvest_object.id)
             store.rollback()
@@ -466,7 +492,10 @@ class JenaHarvester(HarvesterBase):
             store.save()
             return "unchanged"
         known = store.remembered_one(source.id, guid)
-        context = {"user": self._get_user_name(), "ignore_auth": True}
+        # the dataset and its harvest record (store.remember, make_current) are committed together
+        # by the store.save() below: a connection lost between the two (PostgreSQL restarted)
+        # must not leave a dataset the next run does not know and would create a second time
+        context = {"user": self._get_user_name(), "ignore_auth": True, "defer_commit": True}
         existing = None
         state = store.package_state(known.package_id) if known else None
         if state == "deleted" and known.state == "active":
@@ -532,10 +561,11 @@ class JenaHarvester(HarvesterBase):
     def _withdraw(self, harvest_object) -> bool:
         source = harvest_object.source
         package_id = harvest_object.package_id
+        # the record is marked first: package_delete always commits, and so commits both together
+        store.mark_withdrawn(source.id, harvest_object.guid)
         if package_id and store.package_state(package_id) == "active":
             toolkit.get_action("package_delete")({"user": self._get_user_name(), "ignore_auth": True},
                                                  {"id": package_id})
-        store.mark_withdrawn(source.id, harvest_object.guid)
         harvest_object.current = False
         harvest_object.report_status = "deleted"
         if harvest_object.guid.startswith(CONTENT_PREFIX):
