@@ -16,7 +16,7 @@ import rdflib
 from rdflib import BNode, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from .. import fetch, xmlsafe
+from .. import base, fetch, memo, xmlsafe
 from ..base import MATCH_PREFIX, Incomplete, JenaHarvester, Record, RecordError, content_identity, distinctive
 from ..fetch import FetchError
 
@@ -38,6 +38,10 @@ KNOWN_CONTEXTS = {
     "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "dcat-us-1.1.context.json",
     "http://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "dcat-us-1.1.context.json",
 }
+
+
+# what a page holds depends on this code, the shared identity rules and rdflib's parser
+PAGE_CODE = memo.fingerprint(os.path.abspath(__file__), os.path.abspath(base.__file__)) + rdflib.__version__
 
 
 def rdf_format(answer: fetch.Answer, configured: str | None) -> str:
@@ -178,28 +182,47 @@ class JenaDcatHarvester(JenaHarvester):
             if fmt == "json-ld":
                 body = inline_known_context(body)
                 refuse_remote_contexts(body, answer.url)
-            graph = rdflib.Graph()
-            try:
-                graph.parse(data=body, format=fmt, publicID=answer.url)
-            except Exception as exc:  # rdflib raises many kinds for a malformed or truncated payload
-                raise FetchError(f"The page {answer.url} is not valid RDF ({fmt}): {str(exc)[:300]}",
-                                 f"Die Seite {answer.url} ist kein gültiges RDF ({fmt}): {str(exc)[:300]}")
-            for dataset_ref in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+            key = memo.page_key(PAGE_CODE, answer.url, fmt, body)
+            page = memo.recall(key)
+            if page is not None and all(error or self.settled(guid, record_hash)
+                                        for guid, record_hash, _identifiers, error in page["records"]):
+                # these bytes were read before and every record on them is in the portal unchanged
+                records = [Record(guid=guid, content_hash=record_hash, identifiers=identifiers, error=error)
+                           for guid, record_hash, identifiers, error in page["records"]]
+            else:
+                records, page = self._read(body, fmt, answer.url)
+                memo.remember(key, page)
+            for record in records:
                 read += 1
-                yield self._record(graph, dataset_ref)
-            next_page = None
-            for view_type in (HYDRA.PartialCollectionView, HYDRA.PagedCollection):
-                for view in graph.subjects(RDF.type, view_type):
-                    next_page = next_page or graph.value(view, HYDRA.next) or graph.value(view, HYDRA.nextPage)
-                    total = total if total is not None else _int(graph.value(view, HYDRA.totalItems))
-            for collection in graph.subjects(HYDRA.view, None):
-                total = total if total is not None else _int(graph.value(collection, HYDRA.totalItems))
-            page_url = urljoin(answer.url, str(next_page)) if next_page else None
+                yield record
+            total = total if total is not None else page["total"]
+            page_url = page["next"]
         if total is not None and read < total:
             raise Incomplete(f"The catalog announced {total} datasets (hydra:totalItems) but listed {read}; the listing "
                              "is incomplete.",
                              f"Der Katalog kündigte {total} Datensätze an (hydra:totalItems), führte aber {read} auf; "
                              "die Liste ist unvollständig.")
+
+    def _read(self, body: bytes, fmt: str, url: str) -> tuple[list, dict]:
+        """The page's records, and what the page memo keeps of it: each record's guid, hash,
+        identifiers and error, the next page's address and the announced total."""
+        graph = rdflib.Graph()
+        try:
+            graph.parse(data=body, format=fmt, publicID=url)
+        except Exception as exc:  # rdflib raises many kinds for a malformed or truncated payload
+            raise FetchError(f"The page {url} is not valid RDF ({fmt}): {str(exc)[:300]}",
+                             f"Die Seite {url} ist kein gültiges RDF ({fmt}): {str(exc)[:300]}")
+        records = [self._record(graph, dataset_ref)
+                   for dataset_ref in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)]
+        next_page, total = None, None
+        for view_type in (HYDRA.PartialCollectionView, HYDRA.PagedCollection):
+            for view in graph.subjects(RDF.type, view_type):
+                next_page = next_page or graph.value(view, HYDRA.next) or graph.value(view, HYDRA.nextPage)
+                total = total if total is not None else _int(graph.value(view, HYDRA.totalItems))
+        for collection in graph.subjects(HYDRA.view, None):
+            total = total if total is not None else _int(graph.value(collection, HYDRA.totalItems))
+        return records, {"records": [[r.guid, r.content_hash, r.identifiers, r.error] for r in records],
+                         "next": urljoin(url, str(next_page)) if next_page else None, "total": total}
 
     @staticmethod
     def _record(graph: rdflib.Graph, dataset_ref) -> Record:
