@@ -29,6 +29,7 @@ setup(
             "jena_freshness = ckanext.jena.freshness.plugin:JenaFreshnessPlugin",
             "jena_feeds = ckanext.jena.feeds.plugin:JenaFeedsPlugin",
             "jena_datarequest = ckanext.jena.datarequest.plugin:JenaDatarequestPlugin",
+            "jena_follow = ckanext.jena.follow.plugin:JenaFollowPlugin",
             "jena_harvest = ckanext.jena.harvest.plugin:JenaHarvestPlugin",
             "jena_harvest_ckan = ckanext.jena.harvest.plugin:JenaCkanHarvesterPlugin",
             "jena_harvest_dcat = ckanext.jena.harvest.plugin:JenaDcatHarvesterPlugin",

@@ -189,7 +189,7 @@ import re
 import sys
 WITH_TABLES = ("jena_search jena_schema jena_taxonomy jena_explainer dcat scheming_datasets "
                "scheming_organizations spatial_metadata jena_quality harvest jena_harvest jena_theme "
-               "jena_datarequest").split()
+               "jena_datarequest jena_feeds jena_follow").split()
 SCHEMING = {"scheming.dataset_schemas": "ckanext.jena.schema:schemas/dataset.yaml",
             "scheming.organization_schemas": "ckanext.jena.schema:schemas/organization.yaml",
             "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"}

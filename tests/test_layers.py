@@ -25,7 +25,7 @@ LAYERS = {
     "dcat": 3, "freshness": 3,
     "harvest": 4, "quality": 4,
     "explainer": 5, "feeds": 5, "datarequest": 5,
-    "theme": 6, "demo": 6, "backup": 6,
+    "theme": 6, "demo": 6, "backup": 6, "follow": 6,
     "wsgi": 7,  # the WSGI entry point loads the whole portal
 }
 # Arrows that still point up, each with its reason; the test fails when one is gone (shrink the

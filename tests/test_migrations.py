@@ -38,6 +38,7 @@ EXPECTED = {
                          "state", "answer", "dataset_id", "created", "updated"},
     "jena_datarequest_support": {"datarequest_id", "user_id", "created"},
     "jena_search_miss": {"words", "count", "last_seen"},
+    "jena_follow": {"user_id", "kind", "target", "created"},
 }
 OLD_TABLES = Path(__file__).parent / "data" / "old_tables.sql"
 PACKAGE = Path(__file__).resolve().parents[1] / "ckanext" / "jena"
@@ -94,7 +95,7 @@ def test_ckan_db_upgrade_makes_exactly_the_tables_and_columns_the_code_uses(scra
     # CKAN's own tables, then each plugin's migrations found by CKAN's lookup (ckan db upgrade -p)
     ini = processes.harvest_ini(tmp_path / "migrate.ini", "jena_search jena_schema jena_taxonomy jena_explainer "
                                 "dcat scheming_datasets scheming_organizations spatial_metadata jena_quality "
-                                "harvest jena_harvest jena_theme jena_datarequest")
+                                "harvest jena_harvest jena_theme jena_datarequest jena_follow jena_feeds")
     command = [processes.CKAN, "-c", str(ini), "db", "upgrade"]
     done = subprocess.run([*command, "--skip-plugins"], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -29,6 +29,7 @@ TABLES = {
     "jena_explainer": ("jena_explainer", "jena_explainer_profile"),
     "jena_theme": ("jena_dataset_view",),
     "jena_datarequest": ("jena_datarequest", "jena_datarequest_support", "jena_search_miss"),
+    "jena_follow": ("jena_follow",),
 }
 
 
