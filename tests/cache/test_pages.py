@@ -149,6 +149,11 @@ def test_writes_renew_the_generation_after_their_commit_only(app):
     with model.meta.engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
     assert generation.current() == before  # reading changes nothing
+    # bookkeeping tables (ckanext.jena.cache.bookkeeping_tables): the view counts
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO jena_dataset_view (dataset_id, day, views) VALUES ('x', now(), 1)"))
+        connection.execute(sa.text("DELETE FROM jena_dataset_view WHERE dataset_id = 'x'"))
+    assert generation.current() == before
     with model.meta.engine.begin() as connection:
         connection.execute(sa.text("UPDATE system_info SET value = value WHERE key = 'none'"))
     assert generation.current() != before

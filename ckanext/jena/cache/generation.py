@@ -15,6 +15,7 @@ the cache (:func:`current` answers None)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import secrets
@@ -28,6 +29,8 @@ _WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|TRUNCATE|MERGE|ALTER|DROP|CREA
 # page shows it, and renewing on it would empty the cache whenever someone works in the portal
 _BOOKKEEPING = re.compile(r'^\s*UPDATE\s+(?:api_token\s+SET\s+last_access|"user"\s+SET\s+last_active)\s*=[^,]*\s+WHERE\b',
                           re.I)
+# the table an INSERT, UPDATE or DELETE writes to
+_TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:\w+\.)?"?(\w+)"?', re.I)
 _WRITTEN = "jena_cache_written"      # on the DBAPI connection: this transaction wrote
 _COMMITTED = "jena_cache_committed"  # a transaction that wrote was committed: renew at check-in
 _quiet = threading.local()
@@ -64,6 +67,18 @@ def renew() -> None:
                       "served for up to ckanext.jena.cache.seconds")
 
 
+def _bookkeeping_tables() -> frozenset:
+    from ckanext.jena import settings
+    value = settings.get("ckanext.jena.cache.bookkeeping_tables")
+    return _parse_tables(tuple(value) if isinstance(value, list) else value)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_tables(value) -> frozenset:
+    from ckan.plugins import toolkit
+    return frozenset(name.lower() for name in toolkit.aslist(value))
+
+
 @contextlib.contextmanager
 def unwatched():
     """Writes in this block do not renew the generation: only for bookkeeping no kept page shows
@@ -86,8 +101,12 @@ def watch_writes() -> None:
     from sqlalchemy.pool import Pool
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        if not getattr(_quiet, "on", False) and _WRITE.match(statement) and not _BOOKKEEPING.match(statement):
-            conn.info[_WRITTEN] = True
+        if getattr(_quiet, "on", False) or not _WRITE.match(statement) or _BOOKKEEPING.match(statement):
+            return
+        target = _TARGET.match(statement)
+        if target and target.group(1).lower() in _bookkeeping_tables():
+            return
+        conn.info[_WRITTEN] = True
 
     def commit(conn):
         # (called before the commit reaches the server: renewing now would let a request made
