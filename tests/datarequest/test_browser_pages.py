@@ -10,11 +10,12 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.jena.freshness import digest
+from tests.freshness.test_digest import smtp  # noqa: F401 (the SMTP server fixture)
 from tests.jena_plugins import demo_marks
 from tests.theme.test_browser import (PASSWORD, THEME_PLUGINS, axe_violations, browser, log_in,  # noqa: F401
                                       page, portal)
 
-pytestmark = demo_marks(THEME_PLUGINS + " jena_freshness jena_feeds jena_datarequest") + [
+pytestmark = demo_marks(THEME_PLUGINS + " jena_freshness jena_feeds jena_datarequest jena_follow") + [
     pytest.mark.ckan_config("ckan.locale_default", "de"),
     pytest.mark.ckan_config("ckan.locales_offered", "de en"),
     pytest.mark.ckan_config("ckanext.jena.freshness.now", "2026-06-01T08:00:00"),
@@ -94,3 +95,30 @@ def test_the_new_pages_pass_axe_and_a_request_goes_to_fulfilled(portal, city, pa
     page.goto(request_url)
     assert "erfüllt" in page.content() and "/dataset/baumkataster" in page.content()
     assert found == {label: [] for label in found}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_a_citizen_follows_a_handlungsfeld_in_the_browser_and_the_email_arrives(portal, city, page, smtp, ckan_config,
+                                                                                monkeypatch):
+    from ckanext.jena.follow import notify
+    inbox, server = smtp
+    inbox.messages = []
+    monkeypatch.setitem(ckan_config, "smtp.server", server)
+    log_in(page, portal, city["citizen"]["name"])
+    page.goto(portal + "/handlungsfelder/bildung-kultur-soziales")
+    found = {"action field with follow button": axe_violations(page)}
+    assert "jena-follow-form" in page.content(), page.content()[:3000]
+    page.click("form.jena-follow-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Nicht mehr folgen" in page.content()
+    page.goto(portal + "/folgen")
+    found["what you follow"] = axe_violations(page)
+    assert found == {label: [] for label in found}, json.dumps(found, indent=1, ensure_ascii=False)
+    # an officer adds a dataset to the Handlungsfeld
+    helpers.call_action("package_create", context={"user": city["officer"]["name"]}, name="schulwege",
+                        title="Schulwege", notes="Sichere Schulwege.", owner_org=city["org"]["id"],
+                        license_id="dl-by-de/2.0", tags=[{"name": "Schule"}], theme=["EDUC"], districts=["jena"],
+                        access_rights="PUBLIC", contact=[{"name": "FD", "email": "fd@jena.de"}],
+                        action_fields=["bildung-kultur-soziales"])
+    assert notify.send_notifications()["sent"] == 1
+    body = inbox.messages[0][1].get_body(("plain",)).get_content()
+    assert "Neuer Datensatz im Handlungsfeld" in body and "Schulwege" in body
