@@ -12,6 +12,15 @@ if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
 else
   VENV="${JENA_VENV:-$ROOT/.venv-$CKAN_VERSION}"; DB_SUFFIX="_${CKAN_VERSION//./_}"
 fi
+# the CKAN versions `make test` runs the project's tests on (scripts/run-tests.sh)
+TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-2.11.6 2.12.0}"
+# virtualenv and database-name suffix of a CKAN version
+venv_for() {
+  if [ "$1" = "$CKAN_VERSION" ]; then echo "$VENV"
+  elif [ "$1" = "$DEFAULT_CKAN_VERSION" ]; then echo "$ROOT/.venv"
+  else echo "$ROOT/.venv-$1"; fi
+}
+suffix_for() { if [ "$1" = "$DEFAULT_CKAN_VERSION" ]; then echo ""; else echo "_${1//./_}"; fi; }
 PYTHON="${JENA_PYTHON:-python3.11}"
 PG_BIN="${JENA_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${JENA_PG_PORT:-54329}"

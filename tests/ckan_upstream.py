@@ -1,7 +1,9 @@
 """pytest plugin: skip the few CKAN tests that check Solr internals rather than behaviour.
 
 Every skipped test is listed, with its reason, in tests/ckan_upstream_skips.yaml; nothing
-else is skipped. A listed test that no longer exists fails the run, so the list stays true; so
+else is skipped. An entry with ``ckan: [2.12]`` applies to those CKAN versions only (major.minor
+of the installed CKAN); without it, to every version. The modules run are those of
+tests/ckan_upstream_modules.txt for the installed CKAN (``python -m tests.ckan_upstream modules``). A listed test that no longer exists fails the run, so the list stays true; so
 does a CKAN test skipped without being listed (CKAN's own skip for a missing Solr, say): it is
 reported as failed, with the reason it gave, until it is listed here.
 """
@@ -13,12 +15,35 @@ import pytest
 import yaml
 
 _LIST = os.path.join(os.path.dirname(__file__), "ckan_upstream_skips.yaml")
+_MODULES = os.path.join(os.path.dirname(__file__), "ckan_upstream_modules.txt")
+
+
+def _ckan_version() -> str:
+    """major.minor of the installed CKAN, as the lists name it ("2.12")."""
+    import ckan
+    return ".".join(ckan.__version__.split(".")[:2])
+
+
+def _applies(versions) -> bool:
+    return versions is None or _ckan_version() in [str(v) for v in versions]
 
 
 def _load() -> dict:
     with open(_LIST, encoding="utf-8") as f:
         entries = yaml.safe_load(f) or []
-    return {entry["test"]: entry["reason"] for entry in entries}
+    return {entry["test"]: entry["reason"] for entry in entries if _applies(entry.get("ckan"))}
+
+
+def modules() -> list[str]:
+    """The CKAN test modules to run on the installed CKAN: a line is a module, optionally followed
+    by the CKAN versions it is run on ("ckan.tests.x  2.12")."""
+    found = []
+    with open(_MODULES, encoding="utf-8") as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if words and _applies(words[1:] or None):
+                found.append(words[0])
+    return found
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -59,3 +84,10 @@ def pytest_runtest_makereport(item, call):
 def _key(nodeid: str) -> str:
     marker = nodeid.find("ckan/tests/")
     return nodeid[marker:] if marker >= 0 else nodeid
+
+
+if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] != ["modules"]:
+        sys.exit("usage: python -m tests.ckan_upstream modules")
+    print("\n".join(modules()))
