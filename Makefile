@@ -32,7 +32,7 @@ BENCH_N ?= 10000
 .PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer bench-load clean-local help
 
 help:
-	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=2000] | make bench-explainer [EXPLAINER_N=200] | make bench-load [LOAD_SECONDS=60 LOAD_CLIENTS='20 50']"
+	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=1000 HARVEST_ROUNDS=3] | make bench-explainer [EXPLAINER_N=200] | make bench-load [LOAD_SECONDS=60 LOAD_CLIENTS='20 50']"
 
 deps:
 	@$(SETUP) deps
@@ -79,10 +79,11 @@ bench-dcat: init-test
 	@$(SETUP) database ckan_bench_dcat
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_dcat) $(VENV)/bin/python benchmarks/bench_dcat.py --n $(BENCH_N)
 
-HARVEST_N ?= 2000
+HARVEST_N ?= 1000
+HARVEST_ROUNDS ?= 3
 bench-harvest: init-test
 	@$(SETUP) database ckan_bench_harvest
-	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N)
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N) --rounds $(HARVEST_ROUNDS)
 
 EXPLAINER_N ?= 200
 bench-explainer: init-test

@@ -1,4 +1,4 @@
-"""Harvest benchmark (`make bench-harvest`, options: HARVEST_N=2000).
+"""Harvest benchmark (`make bench-harvest`, options: HARVEST_N=1000 HARVEST_ROUNDS=3).
 
 Generates a seeded DCAT-AP.de 3.0 catalog of N Jena datasets in Turtle, paged with Hydra
 (`hydra:PartialCollectionView`, 100 datasets a page), writes it to .local/bench-harvest/ and
@@ -14,7 +14,10 @@ each twice, each job in its own process:
 
 Run 1 is the first import into an empty portal; run 2 harvests the unchanged catalog again.
 The database is reset before each harvester (drop schema, `scripts/setup.sh init`), so both
-start from the same empty portal: one organisation, one harvest source.
+start from the same empty portal: one organisation, one harvest source. The two harvesters
+take turns for R rounds (stock, jena, stock, jena, ...), so that a busy spell of a shared
+machine falls on both; the table gives each round's time and the medians, the ratios are
+those of the medians.
 
 Reports wall time of the job (gather, fetch, import, finish), datasets per second and peak
 resident memory (ru_maxrss of the job's process, which includes CKAN itself). Before the first
@@ -400,9 +403,17 @@ def measure(args: list, log_path: str) -> tuple:
 
 
 # -- main ------------------------------------------------------------------------------------------
+def median(values: list) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=2000, help="datasets in the catalog (default 2000)")
+    parser.add_argument("--n", type=int, default=1000, help="datasets in the catalog (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds, each harvester once per round, interleaved (default 3)")
     parser.add_argument("--only", choices=sorted(HARVESTERS), help="one harvester only")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--profile", action="store_true",
@@ -422,6 +433,7 @@ def main() -> int:
     ini = write_ini(with_jena)
     os.makedirs(OUT, exist_ok=True)
     server, base_url = serve(OUT)
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
     first_page, pages, size = write_catalog(args.n, base_url, args.seed)
     digest = hashlib.sha256()
@@ -430,39 +442,48 @@ def main() -> int:
             digest.update(f.read().replace(base_url.encode(), b""))
     print(f"catalog: {args.n:,} datasets in {pages} pages, {size / 1e6:.1f} MB, written in "
           f"{time.perf_counter() - t0:.1f} s, served at {first_page} (sha256 without the address "
-          f"{digest.hexdigest()[:12]})", file=sys.stderr)
-    rows, checked = {}, 0
+          f"{digest.hexdigest()[:12]}); load average at start {load_before[0]:.2f} / {load_before[1]:.2f} / "
+          f"{load_before[2]:.2f}", file=sys.stderr)
+    # rows[(variant, run)]: one (result, peak MB) per round; the harvesters take turns, round by
+    # round, so a busy spell of the machine falls on both rather than on one
+    rows: dict = {(v, r): [] for v in variants for r, _label in RUNS}
+    loads: list = []
+    checked = 0
     try:
-        for variant in variants:
-            name, _label = HARVESTERS[variant]
-            print(f"[{variant}] resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]} ...",
-                  file=sys.stderr)
-            pg_version = reset_database(ini)
-            setup, _rss = measure(["setup", name, first_page, "check" if not checked else "-"],
-                                  os.path.join(OUT, f"{variant}-setup.log"))
-            if setup["checked"]:
-                checked = setup["checked"]
-                print(f"[{variant}] check: all {checked} datasets of page 1 parsed with dcat_ap_de and accepted "
-                      "by package_create", file=sys.stderr)
-            for run, label in RUNS:
-                print(f"[{variant}] {label} with {name} ...", file=sys.stderr)
-                if args.profile:
-                    os.environ["BENCH_HARVEST_PROFILE"] = os.path.join(OUT, f"{variant}-{run}.prof")
-                result, rss = measure(["run", name, setup["source_id"]], os.path.join(OUT, f"{variant}-{run}.log"))
-                rows[(variant, run)] = (result, rss)
-                report = result.get("report", {})
-                print(f"[{variant}] {label}: {result['seconds']:.1f} s, created {result['created']}, updated "
-                      f"{result['updated']}, unchanged {result['unchanged']}, withdrawn {result.get('withdrawn', 0)}, "
-                      f"errors {result['errors']}; {result['datasets_in_portal']} datasets in the portal; "
-                      f"peak {rss:.0f} MB", file=sys.stderr)
-                problems = report.get("gather_errors", []) + report.get("object_errors", [])
-                for message in problems[:5]:
-                    print(f"    error: {message[:600]}", file=sys.stderr)
-                if run == "first" and (result["created"] != args.n or result["datasets_in_portal"] != args.n):
-                    raise SystemExit(f"[{variant}] the first import created {result['created']} datasets "
-                                     f"({result['datasets_in_portal']} in the portal), expected {args.n}")
+        for round_number in range(1, args.rounds + 1):
+            for variant in variants:
+                name, _label = HARVESTERS[variant]
+                tag = f"[round {round_number}/{args.rounds} {variant}]"
+                print(f"{tag} resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]} ...",
+                      file=sys.stderr)
+                pg_version = reset_database(ini)
+                setup, _rss = measure(["setup", name, first_page, "check" if not checked else "-"],
+                                      os.path.join(OUT, f"{variant}-setup.log"))
+                if setup["checked"]:
+                    checked = setup["checked"]
+                    print(f"{tag} check: all {checked} datasets of page 1 parsed with dcat_ap_de and accepted "
+                          "by package_create", file=sys.stderr)
+                for run, label in RUNS:
+                    if args.profile:
+                        os.environ["BENCH_HARVEST_PROFILE"] = os.path.join(OUT, f"{variant}-{run}-{round_number}.prof")
+                    loads.append(os.getloadavg()[0])
+                    result, rss = measure(["run", name, setup["source_id"]],
+                                          os.path.join(OUT, f"{variant}-{run}.log"))
+                    rows[(variant, run)].append((result, rss))
+                    report = result.get("report", {})
+                    print(f"{tag} {label}: {result['seconds']:.1f} s, created {result['created']}, updated "
+                          f"{result['updated']}, unchanged {result['unchanged']}, withdrawn "
+                          f"{result.get('withdrawn', 0)}, errors {result['errors']}; {result['datasets_in_portal']} "
+                          f"datasets in the portal; peak {rss:.0f} MB; load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+                    problems = report.get("gather_errors", []) + report.get("object_errors", [])
+                    for message in problems[:5]:
+                        print(f"    error: {message[:600]}", file=sys.stderr)
+                    if run == "first" and (result["created"] != args.n or result["datasets_in_portal"] != args.n):
+                        raise SystemExit(f"{tag} the first import created {result['created']} datasets "
+                                         f"({result['datasets_in_portal']} in the portal), expected {args.n}")
     finally:
         server.shutdown()
+    load_after = os.getloadavg()
 
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
@@ -473,33 +494,43 @@ def main() -> int:
     command = (f"make bench-harvest HARVEST_N={args.n}" if not extra else
                "CKAN_SQLALCHEMY_URL=$(scripts/setup.sh db-url ckan_bench_harvest) .venv/bin/python "
                "benchmarks/bench_harvest.py " + " ".join(sys.argv[1:]))
+    seconds = {key: [result["seconds"] for result, _rss in found] for key, found in rows.items()}
+    medians = {key: median(values) for key, values in seconds.items()}
     with open(os.path.join(OUT, "results.json"), "w", encoding="utf-8") as f:
-        json.dump({"n": args.n, "commit": commit, "command": command, "machine": machine(),
-                   "postgresql": pg_version, "runs": {f"{v}/{r}": dict(rows[(v, r)][0], peak_mb=rows[(v, r)][1])
-                                                       for v, r in rows}}, f, indent=1, default=str)
+        json.dump({"n": args.n, "rounds": args.rounds, "commit": commit, "command": command, "machine": machine(),
+                   "postgresql": pg_version, "nproc": os.cpu_count(), "load_before": load_before,
+                   "load_after": load_after, "load_at_each_job": loads,
+                   "runs": {f"{v}/{r}": [dict(result, peak_mb=rss) for result, rss in rows[(v, r)]] for v, r in rows},
+                   "medians": {f"{v}/{r}": medians[(v, r)] for v, r in rows}}, f, indent=1, default=str)
     print()
     print(f"`{command}` — harvest of a generated DCAT-AP.de catalog of {args.n:,} datasets "
-          f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, commit {commit}"
-          f"{' with uncommitted changes' if dirty else ''}, {datetime.date.today().isoformat()}")
-    print(f"Machine: {machine()}; PostgreSQL {pg_version}")
+          f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, {args.rounds} rounds "
+          f"(stock and `jena_dcat` taking turns), commit {commit}{' with uncommitted changes' if dirty else ''}, "
+          f"{datetime.date.today().isoformat()}")
+    print(f"Machine: {machine()}; PostgreSQL {pg_version}; load average (1 min) {load_before[0]:.2f} at the start, "
+          f"{min(loads):.2f}–{max(loads):.2f} at the start of the jobs, {load_after[0]:.2f} at the end")
     if args.profile:
         print("**Profiled run (--profile): times include cProfile's overhead, not for the README.**")
     print()
-    print("| harvester | run | datasets | outcome | time (s) | datasets/s | peak memory (MB) |")
-    print("|---|---|---:|---|---:|---:|---:|")
+    print("| harvester | run | datasets | outcome | time per round (s) | median (s) | datasets/s | peak memory (MB) |")
+    print("|---|---|---:|---|---|---:|---:|---:|")
     for variant in variants:
         for run, label in RUNS:
-            result, rss = rows[(variant, run)]
+            found = rows[(variant, run)]
+            result = found[-1][0]
             outcome = ", ".join(f"{result[k]:,} {k}" for k in ("created", "updated", "unchanged", "withdrawn", "errors")
                                 if result.get(k))
-            print(f"| {HARVESTERS[variant][1]} | {label} | {args.n:,} | {outcome or '–'} | {result['seconds']:.1f} | "
-                  f"{args.n / result['seconds']:.0f} | {rss:.0f} |")
+            print(f"| {HARVESTERS[variant][1]} | {label} | {args.n:,} | {outcome or '–'} | "
+                  f"{' / '.join(f'{x:.1f}' for x in seconds[(variant, run)])} | {medians[(variant, run)]:.1f} | "
+                  f"{args.n / medians[(variant, run)]:.0f} | {max(rss for _result, rss in found):.0f} |")
     if len(variants) == 2:
         print()
-        for (run, label), target in zip(RUNS, (2, 20)):
-            ratio = rows[("stock", run)][0]["seconds"] / rows[("jena", run)][0]["seconds"]
-            print(f"- {label}: `jena_dcat` {ratio:.1f}× the datasets/s of the stock harvester "
-                  f"(target ≥ {target}×: {'met' if ratio >= target else 'NOT met'})")
+        for (run, label), target in zip(RUNS, (1 / 1.1, 20)):
+            ratio = medians[("stock", run)] / medians[("jena", run)]
+            per_round = [stock / jena for stock, jena in zip(seconds[("stock", run)], seconds[("jena", run)])]
+            print(f"- {label}: `jena_dcat` {ratio:.2f}× the datasets/s of the stock harvester (medians; per round "
+                  f"{', '.join(f'{x:.2f}×' for x in per_round)}; target ≥ {target:.2f}×: "
+                  f"{'met' if ratio >= target else 'NOT met'})")
     print()
     print("Time: the job from creation to finished (gather, fetch, import, index), in a process of its own after "
           "CKAN has loaded; peak memory: that process's ru_maxrss, CKAN included.")
