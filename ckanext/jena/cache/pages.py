@@ -7,10 +7,13 @@ answer a former anonymous request got, if one was kept in the current generation
 as always and its answer kept.
 
 Never kept or served from the cache:
-- anything but GET; another endpoint; a logged-in user (cookie or Authorization/API token
-  header); a visitor whose session holds anything (a message to show, a login in progress);
-- answers other than 200, streamed ones, those that set a cookie or changed the session (a
-  form's CSRF token), and those larger than ``ckanext.jena.cache.max_entry_kilobytes``.
+- served: anything but GET; another endpoint; a logged-in user (cookie or Authorization/API
+  token header); a visitor whose session holds more than a CSRF token (a message to show, a
+  login in progress);
+- kept: answers other than 200, streamed ones, those that set a cookie of their own, answers to
+  requests that carried cookies, and those larger than ``ckanext.jena.cache.max_entry_kilobytes``.
+  The CSRF token a page shows (CKAN puts one into every page for its scripts) is taken out
+  and each visitor served the page gets their own there.
 
 Anonymous visitors see only public data, so a kept answer holds nothing private; any change in
 the database (a dataset made private included) starts a new generation. The key is a SHA-256 of
@@ -189,9 +192,9 @@ def _keep(response):
     key = g.pop("jena_cache_key", None)
     if key is None or g.get("jena_cache_hit"):
         return response
-    # kept only from visitors without a session (the cookie is set after this hook), or with
-    # nothing in it but the CSRF token the page shows, which is taken out: nothing of one
-    # visitor's reaches another
+    # kept only from requests without cookies, whose session then holds at most the CSRF token
+    # made for this page (its cookie is set after this hook), which is taken out: nothing of
+    # one visitor's reaches another
     if (response.status_code != 200 or response.is_streamed or response.direct_passthrough
             or "Set-Cookie" in response.headers or toolkit.request.cookies
             or not _harmless_session(session)):
