@@ -2,13 +2,16 @@
 
 Two portals with the demo content, side by side in one run, each in its own database:
 
-- today: this work tree as `make run` serves it (gunicorn through scripts/serve.sh, the plugin set
-  of config/ckan.ini.template), on port 5101, database ckan_load;
-- baseline: commit 2c7ca83 checked out in a git worktree (/tmp/jena-baseline-2c7ca83), served as
-  its `make run` did (`ckan run`, CKAN's development server), on port 5102, database
-  ckan_load_base. It runs with this work tree's virtualenv: a sitecustomize.py on PYTHONPATH puts
-  the worktree's ckanext/ in front of the editable install, so `ckanext.jena` is its code (its
-  database initialised and its demo loaded by its own scripts and code).
+- today: the work tree's HEAD commit, as `make run` serves it (gunicorn through scripts/serve.sh,
+  the plugin set of config/ckan.ini.template), on port 5101, database ckan_load;
+- baseline: commit 2c7ca83, served as its `make run` did (`ckan run`, CKAN's development
+  server), on port 5102, database ckan_load_base.
+
+Each is checked out in a git worktree under /tmp (/tmp/jena-today-<commit>,
+/tmp/jena-baseline-2c7ca83) and runs with this work tree's virtualenv: a sitecustomize.py on
+PYTHONPATH puts the worktree's ckanext/ in front of the editable install, so `ckanext.jena` is
+that commit's code; its database is initialised and its demo loaded by its own scripts and code.
+Uncommitted changes in the work tree are not measured.
 
 The load: N client threads (20, then 50), each sending its next request as soon as the last one
 answered, for LOAD_SECONDS, over a fixed mix (MIX below: search pages with facets, the search API
@@ -49,9 +52,16 @@ OUT = os.path.join(ROOT, ".local", "bench-load")
 SETUP = os.path.join(ROOT, "scripts", "setup.sh")
 VENV = os.environ.get("JENA_VENV") or os.path.join(ROOT, ".venv")
 CKAN = os.path.join(VENV, "bin", "ckan")
+TODAY_COMMIT = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip()
+TREES = {
+    # label: (git worktree, commit)
+    "today": (f"/tmp/jena-today-{TODAY_COMMIT}", TODAY_COMMIT),
+    "baseline": (BASELINE_DIR, BASELINE_COMMIT),
+}
 PORTALS = {
     # label: (source tree, port, database, Redis database)
-    "today": (ROOT, 5101, "ckan_load", 13),
+    "today": (TREES["today"][0], 5101, "ckan_load", 13),
     "baseline": (BASELINE_DIR, 5102, "ckan_load_base", 14),
 }
 # share of each kind of request in the mix (sums to 100)
@@ -80,16 +90,19 @@ def db_url(name: str) -> str:
 
 
 # -- the two portals ------------------------------------------------------------------------------
-def ensure_baseline_tree() -> None:
-    if not os.path.isdir(os.path.join(BASELINE_DIR, "ckanext", "jena")):
-        sh(["git", "worktree", "add", "--detach", BASELINE_DIR, BASELINE_COMMIT])
-    shim = os.path.join(BASELINE_DIR + "-shim")
+def ensure_tree(label: str) -> None:
+    """The portal's code as a git worktree of its commit, with a sitecustomize.py that puts the
+    worktree's ckanext/ in front of this virtualenv's editable install (its .pth files set up
+    the ckanext namespace and the finder for the work tree first): `ckanext.jena` is that
+    commit's code. So neither portal runs code someone is editing in the work tree."""
+    tree, commit = TREES[label]
+    if not os.path.isdir(os.path.join(tree, "ckanext", "jena")):
+        sh(["git", "worktree", "add", "--detach", tree, commit])
+    shim = tree + "-shim"
     os.makedirs(shim, exist_ok=True)
-    # runs after the virtualenv's .pth files (which set up the ckanext namespace and the
-    # editable finder for this work tree): the worktree's ckanext/ is searched first
     with open(os.path.join(shim, "sitecustomize.py"), "w", encoding="utf-8") as f:
         f.write("import ckanext\n"
-                f"ckanext.__path__ = [{os.path.join(BASELINE_DIR, 'ckanext')!r}] + list(ckanext.__path__)\n")
+                f"ckanext.__path__ = [{os.path.join(tree, 'ckanext')!r}] + list(ckanext.__path__)\n")
 
 
 def portal_env(label: str) -> dict:
@@ -97,9 +110,7 @@ def portal_env(label: str) -> dict:
     env = dict(os.environ, JENA_VENV=VENV, CKAN_INI=ini_path(label),
                CKAN_SQLALCHEMY_URL=db_url(database), CKAN_REDIS_URL=f"redis://127.0.0.1:63799/{redis_db}",
                JENA_LOG_DIR=os.path.join(OUT, label, "log"))
-    env.pop("PYTHONPATH", None)
-    if label == "baseline":
-        env["PYTHONPATH"] = BASELINE_DIR + "-shim"
+    env["PYTHONPATH"] = TREES[label][0] + "-shim"
     return env
 
 
@@ -376,10 +387,9 @@ def main() -> int:
     clients = [int(c) for c in args.clients.split()]
     labels = [args.only] if args.only else ["baseline", "today"]
     os.makedirs(OUT, exist_ok=True)
-    if "baseline" in labels:
-        ensure_baseline_tree()
-    commit = sh(["git", "rev-parse", "--short", "HEAD"]).strip()
-    dirty = " (with uncommitted changes)" if sh(["git", "status", "--porcelain", "--untracked-files=no"]).strip() else ""
+    for label in labels:
+        ensure_tree(label)
+    commit, dirty = TODAY_COMMIT, ""
     for label in labels:
         if args.skip_prepare:
             write_ini(label)
