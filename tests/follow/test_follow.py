@@ -129,3 +129,19 @@ def test_the_follows_page_shows_labels_as_text(app, city):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     search = log_in(app, citizen).get("/dataset/?q=Schule&districts=winzerla").get_data(as_text=True)
     assert "Save this search" in search
+
+
+def test_a_user_chooses_the_language_of_the_emails(app, city):
+    inbox, org, citizen = city
+    browser = log_in(app, citizen)
+    page = browser.get("/folgen").get_data(as_text=True)
+    token = TOKEN.search(page).group(1)
+    assert browser.post("/folgen/sprache", data={"_csrf_token": token, "language": "xx"}).status_code == 400
+    assert browser.post("/folgen/sprache", data={"language": "de"}).status_code == 400  # no CSRF token
+    assert model.User.get(citizen["id"]).plugin_extras in (None, {})
+    browser.post("/folgen/sprache", data={"_csrf_token": token, "language": "de"})
+    assert model.User.get(citizen["id"]).plugin_extras["jena_language"] == "de"
+    call("jena_follow_create", citizen["name"], kind="action_field", target="bildung-kultur-soziales")
+    dataset(org, "schulen")
+    notify.send_notifications()
+    assert "Neuer Datensatz im Handlungsfeld" in inbox.messages[0][1].get_body(("plain",)).get_content()

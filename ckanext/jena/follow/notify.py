@@ -11,16 +11,13 @@ freshness digest (``jena_language``, else the portal's default)."""
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import hmac
 import logging
-import os
-
-import yaml
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang as lang_module
 from ckanext.jena.feeds import query
 from ckanext.jena.freshness import core as freshness_core
 from ckanext.jena.freshness import digest as mail_prefs
@@ -28,18 +25,26 @@ from ckanext.jena.freshness import digest as mail_prefs
 from . import logic, store
 
 log = logging.getLogger(__name__)
-TEXTS_FILE = os.path.join(os.path.dirname(__file__), "data", "notify.yaml")
 ROWS = 50  # newest datasets looked at per followed thing and run
 
 
-@functools.lru_cache(maxsize=1)
-def texts() -> dict:
-    with open(TEXTS_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+# the e-mail's parts (msgids, German in the catalogue); placeholders in braces filled below
+TEXTS = {
+    "subject": "Data portal: news about what you follow",
+    "greeting": "Hello {name},",
+    "intro": "since our last message, this happened on the data portal:",
+    "new_in_action_field": "New dataset in the action field {label}: {title}\n  {url}",
+    "new_in_search": "New dataset for your search \"{label}\": {title}\n  {url}",
+    "new_in_organization": "New dataset from {label}: {title}\n  {url}",
+    "new_files": "New or changed files in the dataset {title}: {files}\n  {url}",
+    "manage": "What you follow: {url}",
+    "unsubscribe": "No more such e-mails: {url}",
+}
 
 
 def text(key: str, lang: str, **values) -> str:
-    return texts()[key][lang].format(**values)
+    """A part of the e-mail in the user's language (not the request's: a background job)."""
+    return lang_module.gettext_for(TEXTS[key], lang, **values)
 
 
 def unsubscribe_token(user_id: str) -> str:

@@ -42,8 +42,23 @@ def index():
         follows = toolkit.get_action("jena_follow_list")(_context(), {})
     except toolkit.NotAuthorized:
         return toolkit.abort(403, toolkit._("Sign in to follow an action field or a search."))
+    from ckanext.jena.freshness import digest as mail_prefs
     followees = toolkit.get_action("followee_list")(_context(), {"id": toolkit.g.userobj.id})
-    return toolkit.render("jena/follow/index.html", {"follows": follows, "followees": followees})
+    return toolkit.render("jena/follow/index.html", {"follows": follows, "followees": followees,
+                                                     "language": mail_prefs.language_of(toolkit.g.userobj)})
+
+
+def language():
+    """The language of the e-mails a user gets (notifications and the freshness digest)."""
+    from ckanext.jena.freshness import digest as mail_prefs
+    if not toolkit.g.userobj:
+        return toolkit.abort(403, toolkit._("Sign in to follow an action field or a search."))
+    chosen = toolkit.request.form.get("language")
+    if chosen not in ("de", "en"):
+        return toolkit.abort(400, toolkit._("Choose German or English."))
+    mail_prefs.set_extras(toolkit.g.userobj, jena_language=chosen)
+    toolkit.h.flash_success(toolkit._("Saved: your e-mails come in the language you chose."))
+    return toolkit.redirect_to(toolkit.url_for("jena_follow.index"))
 
 
 def unsubscribe(user_id, token):
@@ -91,5 +106,6 @@ follow_blueprint.add_url_rule("/folgen", view_func=index, endpoint="index")
 follow_blueprint.add_url_rule("/folgen", view_func=change, endpoint="create", methods=["POST"])
 follow_blueprint.add_url_rule("/folgen/entfernen", view_func=lambda: change(remove=True), endpoint="delete",
                               methods=["POST"])
+follow_blueprint.add_url_rule("/folgen/sprache", view_func=language, endpoint="language", methods=["POST"])
 follow_blueprint.add_url_rule("/folgen/abbestellen/<user_id>/<token>", view_func=unsubscribe, endpoint="unsubscribe",
                               methods=["GET", "POST"])
