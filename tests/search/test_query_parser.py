@@ -80,6 +80,26 @@ def test_unsupported_or_malformed_syntax_names_the_problem(text, part):
     assert part in str(error.value)
 
 
+@pytest.mark.parametrize("text", [
+    "https://www.jena.de/daten/baeume.csv",
+    "HTTP://example.org/a?b=c&d=e",
+    "ftp://ftp.jena.de/pub/",
+])
+def test_a_pasted_address_is_text_not_a_field_with_a_regular_expression(text):
+    # Lucene would read "https" as a field and "//..." as a regular expression and refuse it
+    assert parse_lucene(text) == Term(None, "phrase", text)
+
+
+def test_an_address_next_to_words_and_filters_keeps_them():
+    node = parse_lucene("Baum https://www.jena.de/x.csv tags:Umwelt")
+    assert occurs(node) == [(MUST, None, "Baum"), (MUST, None, "https://www.jena.de/x.csv"),
+                            (MUST, "tags", "Umwelt")]
+
+
+def test_a_field_named_like_a_scheme_without_slashes_stays_a_field():
+    assert parse_lucene("http:foo") == Term("http", "term", "foo")
+
+
 def test_boosts_only_rank_and_are_accepted():
     assert parse_lucene("title:baum^2") == Term("title", "term", "baum")
 

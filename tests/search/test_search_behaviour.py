@@ -53,6 +53,17 @@ class TestGermanFullText:
         factories.Dataset(name="bb", title="Toiletten, öffentliche Gebäude")
         assert names(search_as(q='"öffentliche Toiletten"')) == ["aa"]
 
+    def test_a_pasted_address_finds_the_dataset_that_names_it(self, app):
+        # Lucene reads "https://..." as field "https" with a regular expression and refuses it
+        url = "https://www.jena.de/daten/baeume.csv"
+        factories.Dataset(name="mit-adresse", title="Bäume",
+                          notes=f"Die Datei liegt unter {url} bereit.")
+        factories.Dataset(name="ohne-adresse", title="Bäume im Park")
+        assert names(search_as(q=url)) == ["mit-adresse"]
+        page = app.get("/dataset/", query_string={"q": url}, status=200)
+        assert "/dataset/mit-adresse" in page.body
+        assert "/dataset/ohne-adresse" not in page.body
+
     def test_resource_names_and_extras_are_searchable(self):
         factories.Dataset(name="sensoren", title="Sensoren",
                           extras=[{"key": "sensor_category", "value": "soil_moisture"}],

@@ -24,6 +24,8 @@ _MOD_NONE, _MOD_NOT, _MOD_REQ = 0, 1, 2
 
 # characters that end a bare term unless escaped with a backslash
 _TERM_STOP = set(' \t\r\n()[]{}":^~')
+# address schemes whose "scheme://" starts a literal address in a query, not a field
+_URL_SCHEMES = frozenset({"http", "https", "ftp"})
 
 
 class UnsupportedQuery(ValueError):
@@ -252,6 +254,15 @@ class _Parser:
                 j += 1
             if j < len(self.s) and self.s[j] == ":":
                 self.i = j
+        if (self.allow_fields and word.lower() in _URL_SCHEMES and not wildcard
+                and self.s.startswith("://", self.i)):
+            # a pasted address (https://...) is text to look for, not field "https" with a
+            # regular expression, which is what Lucene would make of it and refuse
+            url = [word]
+            while self.i < len(self.s) and not self.s[self.i].isspace():
+                url.append(self.s[self.i])
+                self.i += 1
+            return Term(default_field, "phrase", "".join(url))
         if self.allow_fields and self.peek() == ":" and word:
             if default_field is not None:
                 raise self.error(f"field '{word}' inside the value list of field '{default_field}'")
