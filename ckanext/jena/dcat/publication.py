@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS as DCT, RDF, SKOS
 import ckan.plugins as plugins
 from ckan.plugins.interfaces import Interface
 
+from ckanext.jena import lang as lang_module
 from ckanext.jena.schema import inbound
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -30,14 +31,13 @@ SEARCH_FILTER = f"-{INDEX_FIELD}:true"
 
 # gaps that DCAT-AP.de's shapes would report as violations in the output: no dct:description;
 # distributions without a licence from the dcat-ap.de list
+# msgids, German in the catalogue; the reason is stored in both languages at once
 _BLOCKING = {
-    ("notes", "missing"): ("it has no description (DCAT-AP.de requires dct:description)",
-                           "er hat keine Beschreibung (DCAT-AP.de verlangt dct:description)"),
-    ("license_id", "missing"): ("its files have no licence from the dcat-ap.de list",
-                                "seine Dateien haben keine Lizenz aus der dcat-ap.de-Liste"),
-    ("license_id", "unknown"): ("its licence is not on the dcat-ap.de list",
-                                "seine Lizenz steht nicht auf der dcat-ap.de-Liste"),
+    ("notes", "missing"): "it has no description (DCAT-AP.de requires dct:description)",
+    ("license_id", "missing"): "its files have no licence from the dcat-ap.de list",
+    ("license_id", "unknown"): "its licence is not on the dcat-ap.de list",
 }
+WITHHELD = "Cannot be published conformantly: {reasons}."
 
 
 class IDcatPublication(Interface):
@@ -100,9 +100,9 @@ def withheld_reason(dataset_dict: dict) -> Optional[str]:
         if key in _BLOCKING and _BLOCKING[key] not in reasons:
             reasons.append(_BLOCKING[key])
     if reasons:
-        german = "; ".join(r[1] for r in reasons)
-        english = "; ".join(r[0] for r in reasons)
-        return (f"Nicht konform veröffentlichbar: {german}. / Cannot be published conformantly: {english}.")
+        text = {lang: lang_module.gettext_for(WITHHELD, lang, reasons="; ".join(
+            lang_module.gettext_for(reason, lang) for reason in reasons)) for lang in ("de", "en")}
+        return f"{text['de']} / {text['en']}"
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from ckanext.jena import lang as lang_module
 from ckanext.jena.schema import vocabularies
 
 from . import mapping
@@ -43,5 +44,5 @@ def vocabulary_graph() -> Graph:
         add(mapping.FILE_TYPE.rstrip("/"), mapping.FILE_TYPE + code, {"en": code})
     for kind in sorted(set(mapping.PUBLISHER_TYPES.values())):
         add(mapping.PUBLISHER_TYPE.rstrip("/") + "/1.0", mapping.PUBLISHER_TYPE + kind, {"en": kind})
-    add(mapping.GEOCODING + "Level", mapping.MUNICIPALITY_LEVEL, {"de": "Gemeinde", "en": "municipality"})
+    add(mapping.GEOCODING + "Level", mapping.MUNICIPALITY_LEVEL, lang_module.gettext_both("municipality"))
     return graph

@@ -14,16 +14,21 @@ from typing import Optional
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang as lang_module
+
 from . import generator as generator_module, glossary, readability, sanitise, store
 from .generator import LANGS, SECTIONS, Inputs
 
+# msgids of the catalogue (German there), rendered in the explainer's language by status_label
 STATUS_LABELS = {
-    "generated": {"de": "Automatisch erstellt – noch nicht von der Redaktion geprüft",
-                  "en": "Written automatically – not yet checked by the editors"},
-    "edited": {"de": "Von der Redaktion bearbeitet – noch nicht geprüft",
-               "en": "Edited by the editors – not yet checked"},
-    "reviewed": {"de": "Von der Redaktion geprüft", "en": "Checked by the editors"},
+    "generated": "Written automatically – not yet checked by the editors",
+    "edited": "Edited by the editors – not yet checked",
+    "reviewed": "Checked by the editors",
 }
+
+
+def status_label(state: str, lang: str) -> str:
+    return lang_module.gettext_for(STATUS_LABELS[state], lang)
 
 
 class ExplainerError(toolkit.ValidationError):
@@ -209,7 +214,7 @@ def view(dataset: dict, lang: str, editor: bool, row: Optional[dict] = None, wit
     result = {
         "dataset_id": dataset["id"], "dataset_name": dataset.get("name"), "lang": lang,
         "reviewed": state == "reviewed",
-        "status": state, "status_label": STATUS_LABELS[state][lang], "stored": stored,
+        "status": state, "status_label": status_label(state, lang), "stored": stored,
         "summary": glossary.resolve_links(row["sections"].get("summary") or "", link_base),
         "sections": sections,
         "generated_at": _iso(row.get("generated_at")), "edited_at": _iso(row.get("edited_at")),

@@ -22,11 +22,12 @@ from ckan import plugins
 from ckan.plugins import toolkit
 
 from ckanext.dcat.profiles.base import RDFProfile
+from ckanext.jena import lang as lang_module
 
 from . import core, readability, store
 
 log = logging.getLogger(__name__)
-TITLES = {"de": "Einfach erklärt: {title}", "en": "Explained simply: {title}"}
+TITLE = "Explained simply: {title}"  # msgid, German in the catalogue
 
 
 class JenaExplainerProfile(RDFProfile):
@@ -55,12 +56,12 @@ def add_to_graph(graph, dataset_ref, dataset_dict: dict) -> None:
     graph.add((page, RDF.type, FOAF.Document))
     title = dataset_dict.get("title") or dataset_dict.get("name")
     for lang, row in sorted(rows.items()):
-        status = core.STATUS_LABELS[core.status(row)][lang if lang in core.LANGS else "de"]
+        status = core.status_label(core.status(row), lang)
         text = status + ".\n\n" + "\n\n".join(
             (readability.plain_text(row["sections"][key]) if key == "summary"
              else f"{core.heading(key, lang)}\n{readability.plain_text(row['sections'][key])}")
             for key in core.SECTIONS if row["sections"].get(key))
         if not text:
             continue
-        graph.add((page, DCT.title, Literal(TITLES.get(lang, TITLES["de"]).format(title=title), lang=lang)))
+        graph.add((page, DCT.title, Literal(lang_module.gettext_for(TITLE, lang, title=title), lang=lang)))
         graph.add((page, DCT.description, Literal(text, lang=lang)))

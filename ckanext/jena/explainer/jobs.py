@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import net, settings
+from ckanext.jena import lang as lang_module, net, settings
 
 from . import core, profile as profile_module, store
 
@@ -122,7 +122,7 @@ def profile_dataset(dataset: dict, force: bool = False) -> dict:
         except Exception:  # a bug in a profiler must not stop the explainer
             log.exception("explainer: profiling resource %s of dataset %s failed", resource["id"], dataset["id"])
             store.save_profile(resource["id"], dataset["id"], fingerprint, None,
-                               {"en": "The file could not be read.", "de": "Die Datei konnte nicht gelesen werden."})
+                               lang_module.gettext_both("The file could not be read."))
             counts["failed"] += 1
             continue
         if found is None:

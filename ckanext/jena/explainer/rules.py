@@ -13,6 +13,7 @@ from typing import Optional
 
 import yaml
 
+from ckanext.jena import lang as lang_module
 from ckanext.jena.schema import places, vocabularies
 
 from . import glossary, sanitise
@@ -109,16 +110,17 @@ def _point_in_time(value, lang: str) -> str:
 
 def _interval_sentence(seconds: int, lang: str) -> str:
     """ "Ein neuer Messwert kommt etwa alle 10 Minuten." / "Etwa jede Stunde kommt …" """
-    units = ((86400, "day", "Tage", "days"), (3600, "hour", "Stunden", "hours"),
-             (60, "minute", "Minuten", "minutes"), (1, "second", "Sekunden", "seconds"))
-    for size, unit, many_de, many_en in units:
+    # the msgids of "{count} days" etc. (count >= 2), German in the catalogue
+    units = ((86400, "day", "{count} days"), (3600, "hour", "{count} hours"),
+             (60, "minute", "{count} minutes"), (1, "second", "{count} seconds"))
+    for size, unit, many in units:
         if seconds >= size or size == 1:
             count = max(1, round(seconds / size))
             if count == 1:
                 return _say("sentences.freshness.interval_one", lang,
                             interval=sentences()["every_one"][unit][lang])
             return _say("sentences.freshness.interval", lang,
-                        interval=f"{count} {many_de if lang == 'de' else many_en}")
+                        interval=lang_module.gettext_for(many, lang, count=count))
     return ""
 
 

@@ -24,15 +24,13 @@ import yaml
 from babel.dates import format_timedelta
 from dateutil.relativedelta import relativedelta
 
+from ckanext.jena import lang as lang_module
+
 DATA_FILE = os.path.join(os.path.dirname(__file__), "data", "frequencies.yaml")
 STATES = ("current", "due", "overdue", "unknown")
-LABELS = {
-    "current": {"de": "aktuell", "en": "up to date"},
-    "due": {"de": "fällig", "en": "due"},
-    "overdue": {"de": "überfällig", "en": "overdue"},
-    "unknown": {"de": "keine Angabe", "en": "not stated"},
-}
-LAST_UPDATED = {"de": "zuletzt aktualisiert {ago}", "en": "last updated {ago}"}
+# msgids with the context "freshness" (German in the catalogue)
+LABELS = {"current": "up to date", "due": "due", "overdue": "overdue", "unknown": "not stated"}
+LAST_UPDATED = "last updated {ago}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,7 +102,7 @@ def judge(frequency, last: Optional[datetime.datetime], now: datetime.datetime) 
 
 
 def label(state: str, lang: str) -> str:
-    return LABELS[state].get(lang) or LABELS[state]["de"]
+    return lang_module.pgettext_for("freshness", LABELS[state], lang)
 
 
 def sentence(result: dict, now: datetime.datetime, lang: str) -> str:
@@ -119,7 +117,7 @@ def sentence(result: dict, now: datetime.datetime, lang: str) -> str:
     last = parse_time(result.get("last_change"))
     if last is not None:
         ago = format_timedelta(last - now, add_direction=True, locale=lang)
-        text += "; " + LAST_UPDATED[lang].format(ago=ago)
+        text += "; " + lang_module.pgettext_for("freshness", LAST_UPDATED, lang, ago=ago)
     return text + "."
 
 

@@ -9,32 +9,37 @@ unsubscribed), ``jena_freshness_digest_sent`` (when the last one went out) and
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import hmac
 import logging
-import os
-import yaml
 
 from ckan.plugins import toolkit
+
+from ckanext.jena import lang as lang_module
 
 from . import core, logic
 
 log = logging.getLogger(__name__)
-TEXTS_FILE = os.path.join(os.path.dirname(__file__), "data", "digest.yaml")
 WEEK = datetime.timedelta(days=7)
 # a run a little early (the scheduler's hour, a restart) still counts as a week
 SLACK = datetime.timedelta(hours=2)
 
 
-@functools.lru_cache(maxsize=1)
-def texts() -> dict:
-    with open(TEXTS_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+# the e-mail's parts (msgids, German in the catalogue); placeholders in braces filled by compose()
+TEXTS = {
+    "subject": "Data portal: {count} overdue datasets",
+    "greeting": "Hello {name},",
+    "intro": "these datasets of your organisation are overdue: the promised update is missing. "
+             "Please update the data, or correct the stated frequency.",
+    "line": "- {title}: {sentence} Overdue by {days} days.\n  {url}",
+    "overview": "All the organisation's datasets by freshness: {url}",
+    "unsubscribe": "You receive this reminder weekly as an editor. Unsubscribe: {url}",
+}
 
 
 def text(key: str, lang: str, **values) -> str:
-    return texts()[key][lang].format(**values)
+    """A part of the e-mail in the user's language (not the request's: a background job)."""
+    return lang_module.gettext_for(TEXTS[key], lang, **values)
 
 
 def _secret() -> bytes:

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from ckanext.jena import lang as lang_module
+
 from . import vocabularies
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -32,26 +34,28 @@ FILE_TYPE = EU + "file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 LICENSES = "http://dcat-ap.de/def/licenses/"
 
-# the field a gap is about -> what it is called for data officers (German, English)
+# the field a gap is about -> what it is called for data officers (msgids of the gap texts,
+# German in the catalogue with the context "gap")
 FIELD_NAMES = {
-    "title": ("Titel", "title"), "notes": ("Beschreibung", "description"), "tags": ("Schlagwörter", "keywords"),
-    "license_id": ("Lizenz", "licence"), "contact": ("Ansprechpartner", "contact point"),
-    "issued": ("Veröffentlicht am", "release date"), "modified": ("Zuletzt geändert am", "modification date"),
-    "temporal_coverage": ("Zeitraum", "time period"), "theme": ("Themen (EU)", "themes (EU)"),
-    "language": ("Sprache", "language"), "frequency": ("Aktualisierung", "update frequency"),
-    "access_rights": ("Zugang", "access rights"), "url": ("Webseite zum Datensatz", "landing page"),
-    "source": ("Quelle", "source"), "spatial": ("Fläche auf der Karte", "area on the map"),
-    "resources": ("Dateien und Links", "files and links"), "resources.format": ("Format einer Datei", "format of a file"),
-    "resources.mimetype": ("Medientyp einer Datei", "media type of a file"),
-    "resources.license": ("Lizenz einer Datei", "licence of a file"),
-    "resources.size": ("Größe einer Datei", "size of a file"),
-    "resources.access_url": ("Zugangs-URL einer Datei", "access URL of a file"),
-    "resources.download_url": ("Download-URL einer Datei", "download URL of a file"),
-    "resources.description": ("Beschreibung einer Datei", "description of a file"),
+    "title": "title", "notes": "description", "tags": "keywords",
+    "license_id": "licence", "contact": "contact point",
+    "issued": "release date", "modified": "modification date",
+    "temporal_coverage": "time period", "theme": "themes (EU)",
+    "language": "language", "frequency": "update frequency",
+    "access_rights": "access rights", "url": "landing page",
+    "source": "source", "spatial": "area on the map",
+    "resources": "files and links", "resources.format": "format of a file",
+    "resources.mimetype": "media type of a file",
+    "resources.license": "licence of a file",
+    "resources.size": "size of a file",
+    "resources.access_url": "access URL of a file",
+    "resources.download_url": "download URL of a file",
+    "resources.description": "description of a file",
 }
 # missing: the source has no value; unknown: a value outside the vocabulary (kept where the schema
 # can hold it); invalid: a value of the wrong type (dropped)
 PROBLEMS = ("missing", "unknown", "invalid")
+PROBLEM_NAMES = {"missing": "missing", "unknown": "unknown", "invalid": "invalid, left out"}
 
 
 def gap(field: str, problem: str, value: Any = None) -> dict:
@@ -597,11 +601,11 @@ def open_gaps(gaps: Iterable[dict], dataset: dict) -> list[dict]:
 
 def describe(entry: dict, lang: str) -> str:
     """One gap as a sentence part for data officers: "Lizenz: unbekannt („Nutzungsbedingungen …“)"."""
-    german, english = FIELD_NAMES.get(entry.get("field"), (entry.get("field"), entry.get("field")))
-    problems = {"de": {"missing": "fehlt", "unknown": "unbekannt", "invalid": "ungültig, nicht übernommen"},
-                "en": {"missing": "missing", "unknown": "unknown", "invalid": "invalid, left out"}}
     lang = "de" if lang == "de" else "en"
-    text = f"{german if lang == 'de' else english}: {problems[lang].get(entry.get('problem'), entry.get('problem'))}"
+    field, problem = entry.get("field"), entry.get("problem")
+    field = lang_module.pgettext_for("gap", FIELD_NAMES[field], lang) if field in FIELD_NAMES else field
+    problem = lang_module.pgettext_for("gap", PROBLEM_NAMES[problem], lang) if problem in PROBLEM_NAMES else problem
+    text = f"{field}: {problem}"
     if entry.get("value"):
-        text += f" („{entry['value']}“)" if lang == "de" else f" (“{entry['value']}”)"
+        text = lang_module.pgettext_for("gap", "{gap} (“{value}”)", lang, gap=text, value=entry["value"])
     return text

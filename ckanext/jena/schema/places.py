@@ -16,6 +16,8 @@ from typing import Iterable, Optional
 from shapely import geometry as shapely_geometry
 from shapely.ops import unary_union
 
+from ckanext.jena import lang as lang_module
+
 PLACES_DIR = os.path.join(os.path.dirname(__file__), "data", "places")
 WHOLE_CITY = "jena"
 # an area more than this many times the city's is about a larger region (the city's bounding box
@@ -56,15 +58,22 @@ def districts() -> dict:
     return dict(_load()[0])
 
 
+WHOLE_CITY_LABEL = "Whole city of Jena"  # msgid, German in the catalogue
+
+
+def _whole_city(lang: str) -> str:
+    # any language but German reads the English label (the district names are German in both)
+    return lang_module.gettext_for(WHOLE_CITY_LABEL, "de" if lang == "de" else "en")
+
+
 def choices(lang: str = "de") -> list[dict]:
-    whole = "Gesamte Stadt Jena" if lang == "de" else "Whole city of Jena"
-    return [{"value": WHOLE_CITY, "label": whole}] + [
+    return [{"value": WHOLE_CITY, "label": _whole_city(lang)}] + [
         {"value": key, "label": label} for key, label in districts().items()]
 
 
 def label(key: str, lang: str = "de") -> str:
     if key == WHOLE_CITY:
-        return "Gesamte Stadt Jena" if lang == "de" else "Whole city of Jena"
+        return _whole_city(lang)
     return districts().get(key, key)
 
 

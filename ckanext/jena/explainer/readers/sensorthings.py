@@ -8,6 +8,8 @@ import re
 import statistics
 from typing import Callable, Optional
 
+from ckanext.jena import lang as lang_module
+
 from .table import PROFILE_VERSION, ProfileError
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,7 @@ def profile_sensorthings(datastream_url: str, get_json: Callable) -> dict:
         "rows": None,  # a live series has no fixed length
         "truncated": False,
         "columns": [
-            {"name": "phenomenonTime", "label": {"de": "Zeitpunkt der Messung", "en": "time of measurement"},
+            {"name": "phenomenonTime", "label": lang_module.gettext_both("time of measurement"),
              "type": "date", "unit": None, "min": start, "max": end, "empty": 0, "examples": []},
             {"name": "result", "label": {"de": prop, "en": prop}, "type": result_type, "unit": column_unit,
              "min": None, "max": None, "empty": 0, "examples": []},
