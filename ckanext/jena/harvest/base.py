@@ -30,6 +30,7 @@ from ckan.plugins import toolkit
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 
+from ckanext.jena.lang import BilingualError
 from ckanext.jena.schema import inbound
 from ckanext.jena.schema.validators import ORIGIN_FIELD
 
@@ -111,12 +112,9 @@ def match_again(record: "Record", previous: dict, seen: set) -> None:
         record.guid = candidates[0]
 
 
-class RecordError(ValueError):
-    """One record cannot be mapped; a sentence in English and German."""
-
-    def __init__(self, english: str, german: str):
-        super().__init__(english)
-        self.english, self.german = english, german
+class RecordError(BilingualError, ValueError):
+    """One record cannot be mapped; a sentence in English and German (lang.BilingualError; a
+    ValueError too, as the mappers' own value errors are handled alike)."""
 
 
 def distinctive(identifiers) -> list[str]:
@@ -467,7 +465,7 @@ class JenaHarvester(HarvesterBase):
             if isinstance(exc, FetchError):
                 message = exc.report()
             elif isinstance(exc, RecordError):
-                message = f"{exc.german} / {exc.english}"
+                message = exc.report()
             elif isinstance(exc, KeyError):
                 message = f"es fehlt / missing: {exc}"
             else:

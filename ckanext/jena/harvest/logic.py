@@ -107,7 +107,7 @@ def _check_source_url(data_dict: dict) -> None:
     try:
         fetch.check_url(str(url).strip())
     except fetch.FetchError as exc:
-        raise toolkit.ValidationError({"url": [exc.german if lang.current() == "de" else exc.english]})
+        raise toolkit.ValidationError({"url": [exc.in_language(lang.current())]})
 
 
 @toolkit.chained_action

@@ -10,6 +10,8 @@ from typing import Callable, Optional
 
 from ckan.plugins import toolkit
 
+from ckanext.jena.lang import BilingualError
+
 from . import fetch, indexing, store
 from .base import SavedDocument
 
@@ -21,10 +23,8 @@ SAVED_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".owl": "ap
                ".nt": "application/n-triples", ".n3": "text/n3"}
 
 
-class RunError(Exception):
-    def __init__(self, english: str, german: str):
-        super().__init__(english)
-        self.english, self.german = english, german
+class RunError(BilingualError):
+    """A harvest run from the command line could not start, in English and German."""
 
 
 def _context() -> dict:
