@@ -38,6 +38,7 @@ setup(
             "jena_explainer = ckanext.jena.explainer.plugin:JenaExplainerPlugin",
             "jena_theme = ckanext.jena.theme.plugin:JenaThemePlugin",
             "jena_security = ckanext.jena.security.plugin:JenaSecurityPlugin",
+            "jena_data = ckanext.jena.data.plugin:JenaDataPlugin",
         ],
         # explainer generators (ckanext.jena.explainer.generator names one)
         "ckanext.jena.explainer_generators": [

@@ -4,7 +4,8 @@
 #   setup.sh venv            virtualenv with the pinned requirements (skipped when unchanged)
 #   setup.sh services        project-owned PostgreSQL cluster and Redis on 127.0.0.1
 #   setup.sh stop            stop both
-#   setup.sh database NAME   create role and database NAME if missing
+#   setup.sh database NAME   create role and database NAME if missing, and its DataStore
+#                            database NAME_datastore with the read-only role (docs/data.md)
 #   setup.sh ckan-ini        write ckan.ini from config/ckan.ini.template (kept if present)
 #   setup.sh init INI [DB]   ckan db init with every plugin's migrations (docs/storage.md)
 #                            (with DB: that database of the project's cluster, whatever INI says)
@@ -139,6 +140,28 @@ step_database() {
   # pg_trgm finds word parts inside German compounds; created here because it needs a superuser
   # on PostgreSQL < 13 (on 13+ it is a trusted extension the database owner may create).
   psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+  step_datastore "$db"
+}
+
+# -- DataStore (issue 18) ---------------------------------------------------------------------
+# CKAN's DataStore keeps the loaded tables in a database of their own: NAME_datastore, written
+# by the portal's role and read by DATASTORE_READ_USER, which may only SELECT (datastore_search_sql
+# runs as that role). The grants are CKAN's own (`ckan datastore set-permissions`), rendered with
+# its template so they follow the installed CKAN.
+DATASTORE_READ_USER="${JENA_DATASTORE_READ_USER:-ckan_datastore_ro}"
+DATASTORE_READ_PASSWORD="${JENA_DATASTORE_READ_PASSWORD:-ckan_datastore_ro}"
+
+step_datastore() {
+  local db="$1" datastore="$1_datastore"
+  if ! psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DATASTORE_READ_USER'" | grep -q 1; then
+    psql_admin -c "CREATE ROLE $DATASTORE_READ_USER LOGIN PASSWORD '$DATASTORE_READ_PASSWORD' NOSUPERUSER NOCREATEDB NOCREATEROLE"
+  fi
+  if ! psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname='$datastore'" | grep -q 1; then
+    say "creating DataStore database $datastore"
+    psql_admin -c "CREATE DATABASE $datastore OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
+  fi
+  "$VENV/bin/python" -c 'import sys; from ckanext.datastore.cli import permissions_sql; print(permissions_sql(*sys.argv[1:]))' \
+      "$db" "$datastore" "$PG_USER" "$PG_USER" "$DATASTORE_READ_USER" | psql_admin -d "$datastore" >/dev/null
 }
 
 step_ckan_ini() {
@@ -219,6 +242,7 @@ case "$cmd" in
   services) step_services ;;
   stop) step_stop ;;
   database) step_database "$@" ;;
+  datastore) step_datastore "$@" ;;
   ckan-ini) step_ckan_ini ;;
   init) step_init "$@" ;;
   db-url) db_url "$@" ;;

@@ -1,0 +1,61 @@
+"""Plugin jena_data: CKAN's DataStore filled by ckanext-xloader, its downloads guarded
+(xloader_seam.py), and a ready-to-copy Data API example on the resource page. Load it with
+``datastore xloader datatables_view`` (docs/data.md)."""
+from __future__ import annotations
+
+import json
+
+import ckan.plugins as plugins
+from ckan.plugins import toolkit
+
+from . import xloader_seam
+
+
+@toolkit.blanket.config_declarations
+class JenaDataPlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IConfigurer, inherit=True)
+    plugins.implements(plugins.IConfigurable, inherit=True)
+    plugins.implements(plugins.ITemplateHelpers)
+
+    def update_config(self, config) -> None:
+        toolkit.add_template_directory(config, "templates")
+        if toolkit.asbool(config.get("ckanext.jena.data.datastore_follows_main_database")):
+            for key in ("ckan.datastore.write_url", "ckan.datastore.read_url"):
+                if config.get(key):
+                    config[key] = beside_main_database(config[key], config["sqlalchemy.url"])
+            # xloader's job log lives in the main database
+            config["ckanext.xloader.jobs_db.uri"] = config["sqlalchemy.url"]
+
+    def configure(self, config) -> None:
+        xloader_seam.install()
+
+    def get_helpers(self) -> dict:
+        return {"jena_data_api_example": api_example}
+
+
+def beside_main_database(datastore_url: str, main_url: str) -> str:
+    """``datastore_url`` with its database renamed to the main database's name + "_datastore"
+    (scripts/setup.sh database NAME makes NAME_datastore beside NAME)."""
+    main_database = main_url.rsplit("/", 1)[1].split("?")[0]
+    return datastore_url.rsplit("/", 1)[0] + f"/{main_database}_datastore"
+
+
+def api_example(resource: dict) -> dict:
+    """Ready-to-copy calls of the Data API for a table in the DataStore: curl and Python, for
+    datastore_search (rows, a filter, full text) and datastore_search_sql."""
+    resource_id = resource["id"]
+    base = toolkit.config.get("ckan.site_url").rstrip("/") + "/api/3/action/"
+    search = f'{base}datastore_search?resource_id={resource_id}&limit=5'
+    sql = f'SELECT * FROM "{resource_id}" LIMIT 5'
+    python = (
+        "import requests\n\n"
+        f"answer = requests.get(\"{base}datastore_search\",\n"
+        f"                      params={{\"resource_id\": \"{resource_id}\", \"limit\": 5}})\n"
+        "for row in answer.json()[\"result\"][\"records\"]:\n"
+        "    print(row)\n")
+    return {
+        "search_url": search,
+        "curl": f"curl '{search}'",
+        "curl_sql": f"curl -G '{base}datastore_search_sql' --data-urlencode {json.dumps('sql=' + sql)}",
+        "python": python,
+    }
