@@ -451,6 +451,9 @@ def main() -> int:
                                         for k, v in r["by_kind"].items()))
     with open(os.path.join(OUT, "results.json"), "w", encoding="utf-8") as f:
         json.dump({f"{k[0]}-{k[1]}": v for k, v in results.items()}, f, indent=1, default=str)
+    if "today" in labels and not args.skip_prepare:
+        # a new one from HEAD next time (the baseline's stays: its commit never changes)
+        subprocess.run(["git", "worktree", "remove", "--force", TREES["today"][0]], cwd=ROOT, capture_output=True)
     failed = results.get(("today", "harvest"), {}).get("errors", 0)
     return 1 if failed else 0
 
