@@ -207,6 +207,10 @@ def test_the_language_and_the_asked_format_are_part_of_the_key(app):
     assert state == "miss" and "@prefix" in body
     response, state, body = get(app, f"/dataset/{dataset['name']}")
     assert state == "hit" and "<html" in body
+    # a page made for a forged Host header is never served to the portal's own name
+    get(app, "/dataset/", headers={"Host": "evil.example"})
+    assert get(app, "/dataset/", headers={"Host": "evil.example"})[1] == "hit"
+    assert get(app, "/dataset/")[1] == "miss"
 
 
 def test_compiled_assets_may_be_kept_for_a_year_and_pages_are_not(app):

@@ -17,8 +17,8 @@ Never kept or served from the cache:
 
 Anonymous visitors see only public data, so a kept answer holds nothing private; any change in
 the database (a dataset made private included) starts a new generation. The key is a SHA-256 of
-generation, endpoint, language, the whole URL and the Accept header (the DCAT content
-negotiation): a long query string costs no memory of its own, and the store is bounded in bytes
+generation, endpoint, language, the whole URL with scheme and host (a page made for a forged Host
+header is only ever served to that header) and the Accept header (the DCAT content negotiation): a long query string costs no memory of its own, and the store is bounded in bytes
 (``ckanext.jena.cache.max_megabytes`` kept per ``ckanext.jena.cache.seconds``, see Store)."""
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def _anonymous() -> bool:
 def _key(gen: str) -> str:
     request = toolkit.request
     parts = (gen, request.endpoint or "", request.environ.get("CKAN_LANG") or "",
-             request.environ.get("CKAN_CURRENT_URL") or "", request.host, request.full_path,
+             request.environ.get("CKAN_CURRENT_URL") or "", request.scheme, request.host, request.full_path,
              request.headers.get("Accept") or "")
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
