@@ -37,9 +37,12 @@ from ckan.plugins import toolkit
 
 from ckanext.jena import net
 
+from . import german
+
 log = logging.getLogger(__name__)
 
 WRITTEN_AGAINST = "2.6.0"
+TEXT_FORMATS = ("csv", "text/csv", "tsv", "text/tab-separated-values", "txt")
 ALLOWED_HOSTS_KEY = "ckanext.jena.data.allowed_hosts"
 SIGNATURES = {
     "_download_resource_data": ["resource", "data", "api_key", "logger"],
@@ -122,7 +125,7 @@ def download_resource_data(resource: dict, data: dict, api_key, logger):
             except net.NetError as error:
                 logger.warning("Download refused or failed: %s", error.report())
                 raise _failed(error)
-            tmp_file.write(answer.body)
+            tmp_file.write(_german_numbers(resource, answer.body))
     except BaseException:
         tmp_file.close()
         raise
@@ -149,7 +152,17 @@ def _copy_upload(resource: dict, tmp_file, limit: int) -> None:
         raise _failed(f"The file is larger than the limit of {mb:.1f} MB (ckanext.xloader.max_content_length).",
                       f"Die Datei ist größer als die Grenze von {mb:.1f} MB (ckanext.xloader.max_content_length).")
     with open(path, "rb") as source:
-        shutil.copyfileobj(source, tmp_file)
+        if (resource.get("format") or "").lower() in TEXT_FORMATS:
+            tmp_file.write(_german_numbers(resource, source.read()))
+        else:
+            shutil.copyfileobj(source, tmp_file)
+
+
+def _german_numbers(resource: dict, body: bytes) -> bytes:
+    """CSV and TSV with German decimal commas as numbers (german.py); other files unchanged."""
+    if (resource.get("format") or "").lower() not in TEXT_FORMATS:
+        return body
+    return german.normalise(body) or body
 
 
 def refuse_response(url, headers):
