@@ -85,3 +85,24 @@ def test_an_allow_listed_csv_is_loaded_and_searchable(files):
     assert status(resource["id"])["status"] == "complete"
     found = helpers.call_action("datastore_search", resource_id=resource["id"], filters={"Ortsteil": "Zwätzen"})
     assert [row["Bäume"] for row in found["records"]] == [95]
+
+
+@pytest.mark.ckan_config("ckanext.jena.data.allowed_hosts", "127.0.0.1")
+def test_the_scheduler_submits_tables_never_submitted(files):
+    """A portal whose resources predate the DataStore (here: the task and the job are gone)."""
+    from ckanext.jena.data import logic
+    from ckanext.jena.scheduler import periodic_tasks
+    from ckan.lib import jobs
+    files.add("/vorher.csv", CSV, content_type="text/csv")
+    resource = factories.Resource(package_id=factories.Dataset()["id"], url=files.url("/vorher.csv"), format="CSV")
+    factories.Resource(package_id=factories.Dataset()["id"], url=files.url("/bild.png"), format="PNG")
+    jobs.get_queue().empty()
+    task = helpers.call_action("task_status_show", entity_id=resource["id"], task_type="xloader", key="xloader")
+    helpers.call_action("task_status_delete", id=task["id"])
+    assert logic.missing_tables() == [resource["id"]]
+    task = next(t for t in periodic_tasks() if t.name == "data: submit tables not yet loaded")
+    assert task.run() == "1 tables submitted for loading"
+    assert logic.missing_tables() == []
+    run_jobs()
+    assert status(resource["id"])["status"] == "complete"
+    assert task.run() == "0 tables submitted for loading"

@@ -8,7 +8,9 @@ import json
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import xloader_seam
+from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
+
+from . import logic, xloader_seam
 
 
 @toolkit.blanket.config_declarations
@@ -16,6 +18,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(IPeriodicTasks)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -28,6 +31,12 @@ class JenaDataPlugin(plugins.SingletonPlugin):
 
     def configure(self, config) -> None:
         xloader_seam.install()
+
+    def periodic_tasks(self) -> list:
+        every = toolkit.config.get("ckanext.jena.data.submit_missing_every")
+        if not every:
+            return []
+        return [PeriodicTask("data: submit tables not yet loaded", every, logic.submit_missing_tables)]
 
     def get_helpers(self) -> dict:
         return {"jena_data_api_example": api_example}
