@@ -1,7 +1,10 @@
 """Search benchmark for jena_search (`make bench-search`, options: BENCH_N=100000).
 
-1. Builds N synthetic Jena datasets in the database `ckan_bench` (rows written with
-   SQLAlchemy in bulk), then indexes them all through CKAN's real indexing path
+Loads the portal's own plugin set and facets (config/ckan.ini.template, as `make run` does),
+with the page cache off: it measures the work, not the cache.
+
+1. Builds N synthetic Jena datasets (action fields, districts, EU themes) in the database
+   `ckan_bench` (rows written with SQLAlchemy in bulk), then indexes them all through CKAN's real indexing path
    (`ckan.lib.search.rebuild`: package_show + CKAN's index document + jena_search), timed
    as the rebuild rate.
 2. Runs typical portal queries through the `package_search` action as an anonymous visitor
@@ -40,8 +43,49 @@ LICENSES = ["dl-de-by-2.0", "dl-de-zero-2.0", "cc-by-4.0", "odc-odbl"]
 ORGS = ["fachdienst-statistik", "kommunale-immobilien", "stadtwerke-jena", "kommunalservice-jena",
         "fachdienst-umweltschutz", "fachdienst-mobilitaet", "smart-city-jena", "fachdienst-finanzen",
         "fachdienst-kultur", "fachdienst-bildung"]
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 GROUPS = ["bevoelkerung", "bildung", "infrastruktur-bauen-umwelt", "kultur-sport-tourismus",
           "mobilitaet", "politik-und-wahlen", "verwaltung-und-haushalt", "wirtschaft-und-arbeit"]
+
+
+BENCH_REDIS_DB = 15  # the benchmarks' Redis database (tests use others, bench-load 13 and 14)
+
+
+def portal_ini(name: str, database: str) -> str:
+    """.local/bench-NAME.ini: config/ckan.ini.template filled in as `scripts/setup.sh ckan-ini`
+    does, so a benchmark loads the portal's own plugin set, schemas and facets; on the
+    benchmark's own database (CKAN_SQLALCHEMY_URL) and Redis database, logging at WARNING.
+    The page cache is off: the benchmarks measure the work, not the cache."""
+    import re
+    with open(os.path.join(ROOT, "config", "ckan.ini.template"), encoding="utf-8") as f:
+        text = f.read()
+    storage = os.path.join(ROOT, ".local", f"bench-{name}", "storage")
+    os.makedirs(storage, exist_ok=True)
+    url = os.environ.get("CKAN_SQLALCHEMY_URL") or f"postgresql://ckan:ckan@127.0.0.1:54329/{database}"
+    values = {"PG_PORT": "54329", "REDIS_PORT": "63799", "PG_USER": "ckan", "PG_PASSWORD": "ckan",
+              "STORAGE_DIR": storage, "SECRET": f"bench-{name}-secret-key-0123456789abcdef"}
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    text = re.sub(r"(?m)^sqlalchemy\.url = .*$", lambda m: f"sqlalchemy.url = {url}", text)
+    text = re.sub(r"(?m)^ckan\.redis\.url = .*$",
+                  f"ckan.redis.url = redis://127.0.0.1:63799/{BENCH_REDIS_DB}", text)
+    text = re.sub(r"(?m)^(ckan\.plugins = .*)$", r"\1\nckanext.jena.cache.enabled = false", text, count=1)
+    text = re.sub(r"(?m)^(\[logger_(ckan|ckanext)\]\nlevel = )INFO", r"\1WARNING", text)
+    path = os.path.join(ROOT, ".local", f"bench-{name}.ini")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def reset_database(ini: str) -> None:
+    """Every table dropped, then created as `scripts/setup.sh init` does: CKAN's and every
+    plugin's migrations, and the packaged taxonomy in effect."""
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    env = dict(os.environ, CKAN_REDIS_URL=f"redis://127.0.0.1:63799/{BENCH_REDIS_DB}")
+    for args in (["db", "clean", "--yes"], ["db", "init"], ["jena", "taxonomy", "load", "--quiet"]):
+        done = subprocess.run([ckan, "-c", ini, *args], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"ckan {' '.join(args)} failed:\n" + done.stderr[-3000:])
 
 
 def load_ckan(ini: str):
@@ -70,10 +114,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem}, Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: say how busy it was)."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def build_datasets(n: int, seed: int = 20261122) -> None:
-    """Write N datasets with tags, extras, groups and resources straight into the tables."""
+    """Write N datasets of the Jena schema (action fields, districts, EU themes) with tags,
+    groups and resources straight into the tables."""
     import ckan.model as model
+    from ckanext.jena.schema import places
+    from ckanext.jena.taxonomy import store
     rng = random.Random(seed)
+    taxonomy = store.current()
+    field_values = taxonomy.valid_values()
+    district_keys = list(places.districts())
     session = model.Session
     org_ids, group_ids = {}, {}
     for name in ORGS:
@@ -121,8 +176,12 @@ def build_datasets(n: int, seed: int = 20261122) -> None:
             lat = 50.88 + rng.random() * 0.1
             extras.append(dict(id=str(uuid.uuid4()), package_id=pid, key="spatial", state="active",
                                value=json.dumps({"type": "Point", "coordinates": [lon, lat]})))
-            extras.append(dict(id=str(uuid.uuid4()), package_id=pid, key="district",
-                               value=district, state="active"))
+            for key, value in (
+                    ("action_fields", json.dumps(taxonomy.with_fields(rng.sample(field_values, 1)))),
+                    ("districts", json.dumps(rng.sample(district_keys, rng.randint(1, 2)))),
+                    ("theme", json.dumps([EU_THEME + rng.choice(["ENVI", "TRAN", "SOCI", "ECON", "EDUC"])]))):
+                extras.append(dict(id=str(uuid.uuid4()), package_id=pid, key=key, value=value,
+                                   state="active"))
             for position in range(rng.randint(1, 3)):
                 fmt = rng.choice(FORMATS)
                 resources.append(dict(
@@ -150,7 +209,7 @@ QUERIES = [
     ("sort by modified", {"q": "Haushalt", "sort": "metadata_modified desc"}),
     ("empty query, all facets", {"q": ""}),
 ]
-FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
+
 
 
 def percentile(values, pct):
@@ -188,6 +247,8 @@ def run_queries(repeat: int):
     import ckan.model as model
     from ckan.plugins import toolkit
     from ckanext.jena.search import db
+    # the portal's facets (jena_schema's IFacets: action fields, Ortsteile, EU themes, ...)
+    from ckanext.jena.schema.plugin import FACETS
 
     rows = []
     for label, params in QUERIES:
@@ -224,13 +285,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10000, help="number of datasets (default 10000)")
     parser.add_argument("--repeat", type=int, default=30, help="runs per query (default 30)")
-    parser.add_argument("--ini", default=os.path.join(ROOT, "test.ini"))
     parser.add_argument("--reuse", action="store_true",
                         help="keep the datasets of an earlier run with the same --n (re-index only)")
     args = parser.parse_args()
 
     # the benchmark database is separate from the test database
     os.environ.setdefault("CKAN_SQLALCHEMY_URL", "postgresql://ckan:ckan@127.0.0.1:54329/ckan_bench")
+    args.ini = portal_ini("search", "ckan_bench")
+    if not args.reuse:
+        reset_database(args.ini)
     load_ckan(args.ini)
     import ckan.model as model
     from ckan.lib import search
@@ -245,10 +308,10 @@ def main() -> int:
     if existing != args.n:
         print(f"resetting database {os.environ['CKAN_SQLALCHEMY_URL'].rsplit('/', 1)[-1]}",
               file=sys.stderr)
-        model.Session.remove()
-        model.repo.clean_db()
-        model.repo.init_db()
-        migration.upgrade_all_if_missing(model.meta.engine)  # the project's tables (migrations)
+        if args.reuse:
+            model.Session.remove()
+            model.Session.get_bind().dispose()
+            reset_database(args.ini)
         t0 = time.perf_counter()
         build_datasets(args.n)
         print(f"  built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -283,7 +346,8 @@ def main() -> int:
     print()
     print(f"`make bench-search BENCH_N={args.n}` — {args.n} datasets, {args.repeat} runs per query, "
           f"{datetime.date.today().isoformat()}, commit {commit}")
-    print(f"Machine: {machine()}; PostgreSQL {pg_version}")
+    print(f"Machine: {machine()}; PostgreSQL {pg_version}; load average {load_average()}")
+    print("Plugins and facets: config/ckan.ini.template (the portal's), page cache off")
     print()
     print("| query | hits | p50 package_search (ms) | p95 (ms) | raw SQL p50 (ms) | ratio p50/raw |")
     print("|---|---:|---:|---:|---:|---:|")
