@@ -145,3 +145,23 @@ def test_a_user_chooses_the_language_of_the_emails(app, city):
     dataset(org, "schulen")
     notify.send_notifications()
     assert "Neuer Datensatz im Handlungsfeld" in inbox.messages[0][1].get_body(("plain",)).get_content()
+
+
+def test_a_line_break_in_one_followers_name_does_not_stop_the_others_emails(city):
+    inbox, org, citizen = city
+    others = [factories.User(email=f"nachbar{i}@example.org", fullname=f"Nachbar {i}") for i in (1, 2)]
+    hostile = factories.User(email="eve@example.org")
+    user = model.User.get(hostile["id"])  # as user_patch stores it (the attack review's reproduction)
+    user.fullname = "Eve\r\nBcc: victim@evil.example"
+    model.Session.commit()
+    for user in [hostile, citizen, *others]:
+        call("jena_follow_create", user["name"], kind="action_field", target="bildung-kultur-soziales")
+    notify.send_notifications()  # everyone's first run: news from now on
+    dataset(org, "schulen")
+    counts = notify.send_notifications()
+    assert counts["sent"] + counts["failed"] == 4
+    arrived = {rcpt[0]: message for rcpt, message in inbox.messages}
+    assert {"buerger@example.org", "nachbar1@example.org", "nachbar2@example.org"} <= set(arrived)
+    assert "victim@evil.example" not in arrived
+    if "eve@example.org" in arrived:
+        assert "\n" not in arrived["eve@example.org"]["To"] and "Bcc" not in arrived["eve@example.org"]

@@ -131,3 +131,22 @@ def test_the_portals_scheduler_runs_the_digest():
     from ckanext.jena.scheduler import periodic_tasks
     tasks = {task.name: task for task in periodic_tasks()}
     assert tasks["freshness digest"].every == 3600  # hourly; each editor at most once a week
+
+
+def test_a_line_break_in_one_editors_name_does_not_stop_the_others_digests(portal):
+    inbox, editor, admin = portal
+    # CKAN's user_patch accepts a line break in the full name; Python's e-mail package refuses it
+    # in the To: header. That editor gets a clean name (or is counted failed), the others their mail.
+    org_id = model.Session.query(model.Group).filter_by(title="Fachdienst Mobilität").one().id
+    hostile = factories.User(email="eve@jena.de")
+    user = model.User.get(hostile["id"])  # as user_patch stores it (the attack review's reproduction)
+    user.fullname = "Eve\r\nBcc: victim@evil.example"
+    model.Session.commit()
+    helpers.call_action("organization_member_create", id=org_id, username=hostile["name"], role="editor")
+    counts = digest.send_digests()
+    assert counts["sent"] + counts["failed"] == 3
+    mail = inbox.take()
+    assert {"editor@jena.de", "admin@jena.de"} <= set(mail)
+    assert "victim@evil.example" not in {rcpt for rcpt in mail}
+    if "eve@jena.de" in mail:
+        assert "\n" not in mail["eve@jena.de"][2]["To"] and "Bcc" not in mail["eve@jena.de"][2]

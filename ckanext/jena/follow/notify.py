@@ -123,7 +123,6 @@ def _users():
 def send_notifications() -> dict:
     """One e-mail per user with news since their last one. Returns {"sent", "nothing_new",
     "unsubscribed", "failed", "started"} ("started": first run for a user: news from now on)."""
-    from ckan.lib import mailer
     now = datetime.datetime.utcnow()
     counts = {"sent": 0, "nothing_new": 0, "unsubscribed": 0, "failed": 0, "started": 0}
     for user in _users():
@@ -139,14 +138,11 @@ def send_notifications() -> dict:
         lang = mail_prefs.language_of(user)
         lines = news_for(user, since, lang)
         if lines:
-            body = "\n".join([text("greeting", lang, name=user.fullname or user.name), "", text("intro", lang), "",
+            body = "\n".join([text("greeting", lang, name=mail_prefs.display_name(user)), "", text("intro", lang), "",
                               *lines, "", text("manage", lang, url=mail_prefs.site_url("/folgen")), "-- ",
                               text("unsubscribe", lang, url=unsubscribe_url(user.id))]) + "\n"
-            try:
-                mailer.mail_recipient(user.fullname or user.name, user.email, text("subject", lang), body,
-                                      headers={"List-Unsubscribe": f"<{unsubscribe_url(user.id)}>"})
-            except mailer.MailerException:
-                log.exception("notification to user %s could not be sent", user.name)
+            if not mail_prefs.mail_user(user, text("subject", lang), body,
+                                        {"List-Unsubscribe": f"<{unsubscribe_url(user.id)}>"}):
                 counts["failed"] += 1
                 continue  # the same news go into the next try
             counts["sent"] += 1

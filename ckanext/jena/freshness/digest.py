@@ -71,6 +71,25 @@ def language_of(user) -> str:
     return "de"
 
 
+def display_name(user) -> str:
+    """The user's name for the greeting and the To: header, without line breaks or other control
+    characters (CKAN accepts them in the full name; the e-mail package refuses them in a header)."""
+    name = "".join(ch if ch.isprintable() else " " for ch in (user.fullname or "")).strip()
+    return " ".join(name.split()) or user.name
+
+
+def mail_user(user, subject: str, body: str, headers: dict) -> bool:
+    """Send one e-mail to a user; False (logged) when it could not be sent, so one recipient's
+    failure never stops a run for everyone after them."""
+    from ckan.lib import mailer
+    try:
+        mailer.mail_recipient(display_name(user), user.email, subject, body, headers=headers)
+    except Exception:  # MailerException, and anything the e-mail package refuses in an address
+        log.exception("e-mail to user %s could not be sent", user.id)
+        return False
+    return True
+
+
 def subscribed(user) -> bool:
     return (user.plugin_extras or {}).get("jena_freshness_digest", True) is not False
 
@@ -115,7 +134,7 @@ def recipients():
 def compose(user, overdue_by_org: list[tuple], lang: str) -> tuple[str, str]:
     """(subject, body) of one user's digest; ``overdue_by_org``: [(organisation, [rows])]."""
     count = sum(len(rows) for _org, rows in overdue_by_org)
-    parts = [text("greeting", lang, name=user.fullname or user.name), "", text("intro", lang)]
+    parts = [text("greeting", lang, name=display_name(user)), "", text("intro", lang)]
     for org, rows in overdue_by_org:
         parts += ["", f"{org.title or org.name}:"]
         for row in rows:
@@ -133,7 +152,6 @@ def unsubscribe_url(user_id: str) -> str:
 def send_digests(force: bool = False) -> dict:
     """Send the digest to every subscribed editor whose last one is a week old (``force``: to
     all now). Returns {"sent", "skipped", "failed", "nothing_overdue"}."""
-    from ckan.lib import mailer
     when = logic.now()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "nothing_overdue": 0}
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
@@ -159,11 +177,7 @@ def send_digests(force: bool = False) -> dict:
             counts["nothing_overdue"] += 1
             continue
         subject, body = compose(user, found, lang)
-        try:
-            mailer.mail_recipient(user.fullname or user.name, user.email, subject, body,
-                                  headers={"List-Unsubscribe": f"<{unsubscribe_url(user.id)}>"})
-        except mailer.MailerException:
-            log.exception("freshness digest to user %s could not be sent", user.name)
+        if not mail_user(user, subject, body, {"List-Unsubscribe": f"<{unsubscribe_url(user.id)}>"}):
             counts["failed"] += 1
             continue
         set_extras(user, jena_freshness_digest_sent=when.isoformat())
