@@ -1,6 +1,7 @@
-"""Tables not yet loaded: xloader submits a resource when it is created or its file changes; a
-portal that had its resources before the DataStore (or a job lost with a Redis restart) would
-never load them. The scheduler's task submits those once."""
+"""Tables not yet loaded: xloader submits a resource added with resource_create or whose address
+changed, not the resources of a dataset created with them (package_create: the demo, every
+harvested dataset), nor those of a portal that had them before the DataStore or a job lost with
+Redis. The scheduler's task submits those once."""
 from __future__ import annotations
 
 import logging
