@@ -8,7 +8,9 @@ harvest writes is indexed several times (created, then its resources, tags, expl
   modification.notify_observers``): the hook is that ``notify``.
 - CKAN 2.12 removed that plugin; the actions call ``ckan.logic.index_insert_package_dicts``,
   ``index_update_package_dicts`` and ``index_update_package`` (looked up on ``ckan.logic`` at
-  each call): the hook is those three functions.
+  each call): the hook is those three functions. Called with ``defer_commit`` (as the harvest
+  import does, to commit a dataset with its harvest record), the actions index nothing, so the
+  datasets the session writes are collected as well (an ``after_flush`` listener).
 Inside ``deferred()`` the current thread's indexing only collects dataset ids; leaving it
 indexes each collected dataset once through CKAN's own ``ckan.lib.search.rebuild``. Deletions
 are never deferred. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
@@ -81,6 +83,23 @@ def _install_2_12() -> None:
         if getattr(original, "jena_deferrable", False):
             continue
         setattr(logic, name, _deferrable(original, package_id))
+    # CKAN 2.12's actions do not index at all when called with defer_commit (the harvester's
+    # import commits a dataset and its harvest record together): what the session writes is
+    # collected too
+    import sqlalchemy as sa
+    if not sa.event.contains(model.Session, "after_flush", _collect_written):
+        sa.event.listen(model.Session, "after_flush", _collect_written)
+
+
+def _collect_written(session, _flush_context) -> None:
+    pending = _pending()
+    if pending is None:
+        return
+    for entity in list(session.new) + list(session.dirty):
+        if isinstance(entity, model.Package) and entity.state != "deleted":
+            pending.add(entity.id)
+        elif isinstance(entity, model.Resource) and entity.package_id:
+            pending.add(entity.package_id)
 
 
 def _deferrable(original, package_id):
