@@ -18,6 +18,8 @@ PUBLIC_STATES = ("open", "answered", "fulfilled", "declined")
 HIDDEN_STATES = ("pending", "rejected")
 OFFICER_STATES = PUBLIC_STATES + ("rejected",)
 TITLE_MAX, DESCRIPTION_MAX, ANSWER_MAX = 200, 5000, 5000
+# set by the form's view only: an anonymous request that passed the form's guards
+FORM_CONTEXT = "jena_datarequest_form"
 
 
 # --- who is who --------------------------------------------------------------------------------
@@ -52,6 +54,10 @@ def _clean_text(data_dict, key, maximum, required, errors):
         return None
     if not isinstance(value, str):
         errors[key] = [_("Give this as text.")]
+        return None
+    if len(value) > 2 * maximum:  # refused before the character-by-character cleaning below
+        errors[key] = [_("At most {maximum} characters, please; this is {length}.").format(
+            maximum=maximum, length=len(value))]
         return None
     value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if required and not value:
@@ -148,8 +154,9 @@ def _get(data_dict) -> dict:
 
 def jena_datarequest_create(context, data_dict):
     """File a data request: data the portal does not have yet. Signed-in users' requests are
-    public at once; anonymous ones (where ckanext.jena.datarequest.allow_anonymous) wait for an
-    officer's approval.
+    public at once; anonymous ones (where ckanext.jena.datarequest.allow_anonymous) come only
+    through the form /datenwuensche/neu (its hidden field, a limit per address) and wait for an
+    officer's approval: the API refuses anonymous callers.
 
     :param title: what data is wanted (at most 200 characters)
     :type title: string
@@ -340,8 +347,15 @@ def count_search_miss(q) -> None:
 
 @toolkit.auth_allow_anonymous_access
 def jena_datarequest_create_auth(context, data_dict):
-    if _user(context) is None and not toolkit.asbool(settings.get("ckanext.jena.datarequest.allow_anonymous")):
-        return {"success": False, "msg": _("Sign in to file a data request.")}
+    if _user(context) is None:
+        if not toolkit.asbool(settings.get("ckanext.jena.datarequest.allow_anonymous")):
+            return {"success": False, "msg": _("Sign in to file a data request.")}
+        # the form's view sets this after its spam guard and the limit per address; an API
+        # caller cannot (CKAN builds the API's context)
+        if not context.get(FORM_CONTEXT):
+            return {"success": False, "msg": _(
+                "Sign in to file a data request through the API; without an account, use the form at "
+                "/datenwuensche/neu.")}
     return {"success": True}
 
 

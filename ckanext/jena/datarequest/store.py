@@ -1,6 +1,10 @@
 """The data requests' tables (migration/jena_datarequest/): plain SQL through CKAN's session."""
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
 import uuid
 from typing import Optional
 
@@ -89,3 +93,25 @@ def misses(limit: int = 50) -> list[dict]:
         "SELECT words, count, last_seen FROM jena_search_miss ORDER BY count DESC, last_seen DESC LIMIT :n"),
         {"n": limit}).fetchall()
     return [{"words": r.words, "count": r.count, "last_seen": r.last_seen.date().isoformat()} for r in rows]
+
+
+def count_anonymous(address: str) -> int:
+    """One more anonymous data request from this address in the current hour; returns how many
+    it made this hour. Redis keeps a keyed hash of the address under a random key made each day
+    that expires with it (as theme/store.py's view counter): the address itself is never stored."""
+    from ckan.lib.redis import connect_to_redis
+    from ckan.plugins import toolkit
+    redis = connect_to_redis()
+    prefix = ("jena", toolkit.config.get("ckan.site_id") or "", "datarequest")
+    now = datetime.datetime.now()
+    salt_key = ":".join(prefix + ("salt", now.date().isoformat()))
+    redis.set(salt_key, secrets.token_hex(32), nx=True, ex=2 * 24 * 3600)
+    salt = redis.get(salt_key) or b""
+    digest = hmac.new(salt if isinstance(salt, bytes) else salt.encode(), address.encode("utf-8"),
+                      hashlib.sha256).hexdigest()
+    key = ":".join(prefix + ("anonymous", now.strftime("%Y-%m-%dT%H"), digest))
+    with redis.pipeline() as pipe:
+        pipe.incr(key)
+        pipe.expire(key, 3600)
+        count, _ = pipe.execute()
+    return int(count)

@@ -7,10 +7,11 @@ from flask import Blueprint
 
 from ckan.plugins import toolkit
 
+from ckanext.jena import settings
 from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
-from . import logic
+from . import logic, store
 
 datarequest_blueprint = Blueprint("jena_datarequest", __name__)
 # the hidden field bots fill in (people never see it)
@@ -55,8 +56,16 @@ def new():
         if form.get(HONEYPOT):
             # a bot: it is told what a person is told, and nothing is kept
             return toolkit.render("jena/datarequest/thanks.html", {"request": None, "pending": True})
+        context = _context()
+        if not toolkit.g.user:
+            limit = toolkit.asint(settings.get("ckanext.jena.datarequest.anonymous_per_hour"))
+            if store.count_anonymous(toolkit.request.remote_addr or "") > limit:
+                return toolkit.abort(429, toolkit._(
+                    "Too many data requests from your address in the last hour. Please try again later, "
+                    "or sign in."))
+            context[logic.FORM_CONTEXT] = True
         try:
-            done = toolkit.get_action("jena_datarequest_create")(_context(), dict(data))
+            done = toolkit.get_action("jena_datarequest_create")(context, dict(data))
         except toolkit.NotAuthorized:
             return toolkit.abort(403, toolkit._("Sign in to file a data request."))
         except toolkit.ValidationError as exc:
@@ -64,7 +73,7 @@ def new():
         else:
             return toolkit.render("jena/datarequest/thanks.html", {"request": done, "pending": done["state"] == "pending"})
     try:
-        toolkit.check_access("jena_datarequest_create", _context(), {})
+        toolkit.check_access("jena_datarequest_create", {**_context(), logic.FORM_CONTEXT: True}, {})
     except toolkit.NotAuthorized:
         return toolkit.abort(403, toolkit._("Sign in to file a data request."))
     return toolkit.render("jena/datarequest/new.html", {"data": data, "errors": errors, "honeypot": HONEYPOT,
