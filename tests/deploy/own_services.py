@@ -77,6 +77,9 @@ class OwnServices:
         with admin.cursor() as cur:
             cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         admin.close()
+        # the DataStore database beside it and its read-only role (plugin jena_data), as setup.sh makes them
+        subprocess.run([str(processes.ROOT / "scripts" / "setup.sh"), "datastore", DB], check=True,
+                       env={**os.environ, "JENA_PG_PORT": str(self.pg_port)}, stdout=subprocess.DEVNULL, timeout=120)
 
     def query(self, sql: str, params: dict | None = None) -> list[tuple]:
         connection = psycopg2.connect(self.url)

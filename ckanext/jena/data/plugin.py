@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit, urlunsplit
 
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
@@ -43,10 +44,12 @@ class JenaDataPlugin(plugins.SingletonPlugin):
 
 
 def beside_main_database(datastore_url: str, main_url: str) -> str:
-    """``datastore_url`` with its database renamed to the main database's name + "_datastore"
-    (scripts/setup.sh database NAME makes NAME_datastore beside NAME)."""
-    main_database = main_url.rsplit("/", 1)[1].split("?")[0]
-    return datastore_url.rsplit("/", 1)[0] + f"/{main_database}_datastore"
+    """The main database's URL (host, port, name + "_datastore") with the user and password of
+    ``datastore_url`` (scripts/setup.sh database NAME makes NAME_datastore beside NAME)."""
+    main, datastore = urlsplit(main_url), urlsplit(datastore_url)
+    credentials = datastore.netloc.rpartition("@")[0]
+    host = main.netloc.rpartition("@")[2]
+    return urlunsplit((main.scheme, f"{credentials}@{host}", main.path.rstrip("/") + "_datastore", "", ""))
 
 
 def api_example(resource: dict) -> dict:
