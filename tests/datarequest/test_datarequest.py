@@ -182,13 +182,19 @@ def test_a_citizen_files_a_request_and_an_officer_answers_it_with_a_dataset(app,
     assert "Baumkataster" in listing
 
 
+def search(app, q, visitor="203.0.113.1"):
+    return app.get("/dataset/", query_string={"q": q}, environ_base={"REMOTE_ADDR": visitor})
+
+
+@pytest.mark.ckan_config("ckanext.jena.datarequest.search_miss_min_visitors", "1")
 def test_searches_that_found_nothing_are_counted_as_words_for_officers(app, city):
     org, officer, citizen = city
-    for _ in range(2):
-        app.get("/dataset/?q=Quantenphysik+max@example.org+www.evil.example+42")
-    app.get("/dataset/?q=Baum")  # found nothing too (no datasets): counted
+    for visitor in ("203.0.113.1", "203.0.113.2"):
+        search(app, "Quantenphysik max@example.org www.evil.example 42", visitor)
+    search(app, "Quantenphysik", "203.0.113.2")  # the same visitor on the same day: once
+    search(app, "Baum")  # found nothing too (no datasets): counted
     dataset(org, "baeume-jena", title="Bäume in Jena")
-    app.get("/dataset/?q=Jena")  # found something: not counted
+    search(app, "Jena")  # found something: not counted
     rows = call("jena_search_miss_list", officer["name"])
     assert [(r["words"], r["count"]) for r in rows] == [("quantenphysik", 2), ("baum", 1)]
     for user in ("", citizen["name"]):
@@ -197,3 +203,30 @@ def test_searches_that_found_nothing_are_counted_as_words_for_officers(app, city
     page = log_in(app, officer).get("/datenwuensche").get_data(as_text=True)
     assert "Searched, not found" in page and "quantenphysik (2)" in page
     assert "Searched, not found" not in app.get("/datenwuensche").get_data(as_text=True)
+
+
+@pytest.mark.ckan_config("ckanext.jena.datarequest.search_miss_min_visitors", "1")
+def test_words_that_look_personal_are_never_counted(app, city):
+    org, officer, citizen = city
+    search(app, "Erika DE89370400440532013000 Steuer-ID J-AB-123 SHK-X-1E AZ12345 Tel0364112233 "
+                "erika@example.org CO2 B52")
+    assert [r["words"] for r in call("jena_search_miss_list", officer["name"])] == ["erika steuer-id co2 b52"]
+
+
+@pytest.mark.ckan_config("ckanext.jena.datarequest.search_miss_min_visitors", "1")
+def test_signed_in_users_searches_are_not_recorded(app, city):
+    org, officer, citizen = city
+    for user in (officer, citizen):
+        log_in(app, user).get("/dataset/?q=Geheimprojekt+interner+Vermerk")
+    assert call("jena_search_miss_list", officer["name"]) == []
+
+
+def test_a_term_is_shown_only_once_enough_visitors_searched_it(app, city):
+    org, officer, citizen = city
+    for _ in range(5):
+        search(app, "Erika Mustermann", "203.0.113.9")  # one person, many times: one count
+    search(app, "Spielplatzkataster", "203.0.113.1")
+    search(app, "Spielplatzkataster", "203.0.113.2")
+    assert call("jena_search_miss_list", officer["name"]) == []  # default: three visitors
+    search(app, "Spielplatzkataster", "203.0.113.3")
+    assert [r["words"] for r in call("jena_search_miss_list", officer["name"])] == ["spielplatzkataster"]

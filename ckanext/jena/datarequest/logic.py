@@ -1,8 +1,12 @@
 """API actions and auth functions of data requests ("Datenwünsche")."""
 from __future__ import annotations
 
+import functools
+import os
 import re
 import unicodedata
+
+import yaml
 
 from ckan.plugins import toolkit
 
@@ -304,8 +308,11 @@ def jena_datarequest_support(context, data_dict):
 
 @toolkit.side_effect_free
 def jena_search_miss_list(context, data_dict):
-    """Searched, not found ("gesucht, nicht gefunden"): the words of searches on the dataset
-    search page that found nothing, most frequent first. Only the words are kept. Officers.
+    """Searched, not found ("gesucht, nicht gefunden"): the words of anonymous visitors' searches
+    on the dataset search page that found nothing, most frequent first. Only the words are kept
+    (words that look personal dropped); each visitor counts once a day, and words are shown once
+    ckanext.jena.datarequest.search_miss_min_visitors counted them. Officers (sysadmins, editors
+    and admins of any organisation).
 
     :param limit: at most this many (1-200, default 50)
     :type limit: int
@@ -317,29 +324,41 @@ def jena_search_miss_list(context, data_dict):
         limit = max(1, min(200, int(data_dict.get("limit", 50))))
     except (TypeError, ValueError):
         raise toolkit.ValidationError({"limit": [_("Give limit and offset as whole numbers.")]})
-    return store.misses(limit)
+    return store.misses(limit, toolkit.asint(settings.get("ckanext.jena.datarequest.search_miss_min_visitors")))
 
 
 # --- search misses ------------------------------------------------------------------------------
 
 WORD = re.compile(r"[^\W\d_][\w-]{1,39}", re.UNICODE)
 ADDRESS = re.compile(r"\S+@\S+|\w+://\S+|www\.\S+", re.I)
+PERSONAL_PATTERNS_FILE = os.path.join(os.path.dirname(__file__), "data", "personal_patterns.yaml")
+
+
+@functools.lru_cache(maxsize=1)
+def personal_patterns() -> tuple:
+    """The patterns of words that look personal (data/personal_patterns.yaml)."""
+    with open(PERSONAL_PATTERNS_FILE, encoding="utf-8") as f:
+        return tuple(re.compile(entry["pattern"]) for entry in yaml.safe_load(f))
 
 
 def miss_words(q) -> str:
-    """The words of a search, lower-cased, without addresses, numbers or operators; '' if none."""
+    """The words of a search, lower-cased, without addresses, numbers, operators or words that
+    look personal (IBAN, phone, file numbers, number plates); '' if none."""
     if not isinstance(q, str):
         return ""
     text = ADDRESS.sub(" ", q[:500])
     words = [w.lower() for w in WORD.findall(text) if w.upper() not in ("AND", "OR", "NOT")]
+    words = [w for w in words if not any(p.search(w) for p in personal_patterns())]
     return " ".join(dict.fromkeys(words[:8]))
 
 
-def count_search_miss(q) -> None:
+def count_search_miss(q, visitor: str) -> None:
+    """Count an anonymous visitor's search that found nothing, once per visitor (address, kept
+    only as a keyed hash for the day) and day."""
     if not toolkit.asbool(settings.get("ckanext.jena.datarequest.count_search_misses")):
         return
     words = miss_words(q)
-    if words:
+    if words and store.first_miss_today(words, visitor):
         store.count_miss(words)
 
 

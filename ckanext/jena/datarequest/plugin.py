@@ -36,14 +36,15 @@ class JenaDatarequestPlugin(plugins.SingletonPlugin):
         return {"jena_datarequest_state_label": state_label}
 
     def after_dataset_search(self, search_results: dict, search_params: dict) -> dict:
-        """A search on the dataset search page that found nothing: count its words."""
+        """An anonymous search on the dataset search page that found nothing: count its words."""
         if search_results.get("count") == 0 and search_params.get("q") and not search_params.get("start"):
             try:
                 path = toolkit.request.path
             except (RuntimeError, AttributeError, TypeError):  # no request: API in a job, CLI
                 return search_results
-            if path.rstrip("/") == "/dataset":
-                logic.count_search_miss(search_params.get("q"))
+            # only anonymous visitors: officers' and citizens' own searches are not recorded
+            if path.rstrip("/") == "/dataset" and not toolkit.g.user:
+                logic.count_search_miss(search_params.get("q"), toolkit.request.remote_addr or "")
         return search_results
 
 

@@ -88,30 +88,44 @@ def count_miss(words: str) -> None:
             "ON CONFLICT (words) DO UPDATE SET count = jena_search_miss.count + 1, last_seen = now()"), {"w": words})
 
 
-def misses(limit: int = 50) -> list[dict]:
+def misses(limit: int = 50, min_count: int = 1) -> list[dict]:
     rows = model.Session.execute(sa.text(
-        "SELECT words, count, last_seen FROM jena_search_miss ORDER BY count DESC, last_seen DESC LIMIT :n"),
-        {"n": limit}).fetchall()
+        "SELECT words, count, last_seen FROM jena_search_miss WHERE count >= :min "
+        "ORDER BY count DESC, last_seen DESC LIMIT :n"), {"n": limit, "min": min_count}).fetchall()
     return [{"words": r.words, "count": r.count, "last_seen": r.last_seen.date().isoformat()} for r in rows]
 
 
-def count_anonymous(address: str) -> int:
-    """One more anonymous data request from this address in the current hour; returns how many
-    it made this hour. Redis keeps a keyed hash of the address under a random key made each day
-    that expires with it (as theme/store.py's view counter): the address itself is never stored."""
+def _visitor_digest(kind: str, text: str) -> str:
+    """A Redis key for (kind, today, keyed hash of text): the key of the hash is random, made
+    each day, and expires with it (as theme/store.py's view counter), so the text (an address)
+    cannot be found again from the hash."""
     from ckan.lib.redis import connect_to_redis
     from ckan.plugins import toolkit
     redis = connect_to_redis()
     prefix = ("jena", toolkit.config.get("ckan.site_id") or "", "datarequest")
-    now = datetime.datetime.now()
-    salt_key = ":".join(prefix + ("salt", now.date().isoformat()))
+    salt_key = ":".join(prefix + ("salt", datetime.date.today().isoformat()))
     redis.set(salt_key, secrets.token_hex(32), nx=True, ex=2 * 24 * 3600)
     salt = redis.get(salt_key) or b""
-    digest = hmac.new(salt if isinstance(salt, bytes) else salt.encode(), address.encode("utf-8"),
+    digest = hmac.new(salt if isinstance(salt, bytes) else salt.encode(), text.encode("utf-8"),
                       hashlib.sha256).hexdigest()
-    key = ":".join(prefix + ("anonymous", now.strftime("%Y-%m-%dT%H"), digest))
-    with redis.pipeline() as pipe:
+    return ":".join(prefix + (kind, digest))
+
+
+def count_anonymous(address: str) -> int:
+    """One more anonymous data request from this address in the current hour; returns how many
+    it made this hour. The address itself is never stored (_visitor_digest)."""
+    from ckan.lib.redis import connect_to_redis
+    hour = datetime.datetime.now().strftime("%Y-%m-%dT%H")
+    key = _visitor_digest("anonymous", f"{hour}\n{address}")
+    with connect_to_redis().pipeline() as pipe:
         pipe.incr(key)
         pipe.expire(key, 3600)
         count, _ = pipe.execute()
     return int(count)
+
+
+def first_miss_today(words: str, visitor: str) -> bool:
+    """True the first time today that this visitor (address) searched these words in vain."""
+    from ckan.lib.redis import connect_to_redis
+    key = _visitor_digest("miss", f"{visitor}\n{words}")
+    return bool(connect_to_redis().set(key, 1, nx=True, ex=25 * 3600))
