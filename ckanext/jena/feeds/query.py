@@ -2,6 +2,7 @@
 turned into package_search's q and fq. Used by the feeds and by followed searches."""
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode
 
 # the search page's facets a feed (or a followed search) can filter by
@@ -9,6 +10,15 @@ FACETS = ("action_fields", "districts", "theme", "organization", "groups", "tags
 MAX_VALUES = 20
 MAX_LENGTH = 200
 MAX_QUERY = 500
+# what an XML document (the Atom feed) cannot hold: control characters, surrogates, U+FFFE/U+FFFF
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_query(q: str) -> str:
+    """q itself; ValueError for what a feed cannot carry."""
+    if len(q) > MAX_QUERY or NOT_XML.search(q):
+        raise ValueError(q[:50])
+    return q
 
 
 def filters(getlist) -> list[tuple[str, str]]:
@@ -19,7 +29,7 @@ def filters(getlist) -> list[tuple[str, str]]:
         if len(values) > MAX_VALUES:
             raise ValueError(field)
         for value in values:
-            if len(value) > MAX_LENGTH or '"' in value or "\\" in value:
+            if len(value) > MAX_LENGTH or '"' in value or "\\" in value or NOT_XML.search(value):
                 raise ValueError(field)
             out.append((field, value))
     return out
@@ -58,6 +68,7 @@ def parse(saved: str) -> tuple[str, list[tuple[str, str]]]:
     """(q, filters) of a canonical search; ValueError if it is not one."""
     pairs = parse_qsl(saved, keep_blank_values=False)
     q = next((v for k, v in pairs if k == "q"), "")
-    if len(q) > MAX_QUERY or any(k != "q" and k not in FACETS for k, _v in pairs):
+    if any(k != "q" and k not in FACETS for k, _v in pairs):
         raise ValueError(saved[:50])
+    check_query(q)
     return q, filters(lambda field: [v for k, v in pairs if k == field])

@@ -68,6 +68,10 @@ def _feed(q: str, filters: list, title: str, self_path: str, search_args: list):
 def custom():
     args = toolkit.request.args
     q = (args.get("q") or "")[:query.MAX_QUERY]
+    try:
+        query.check_query(q)
+    except ValueError:
+        return _bad_request()
     filters = _filters(args)
     if not isinstance(filters, list):
         return filters
