@@ -165,3 +165,14 @@ def test_a_line_break_in_one_followers_name_does_not_stop_the_others_emails(city
     assert "victim@evil.example" not in arrived
     if "eve@example.org" in arrived:
         assert "\n" not in arrived["eve@example.org"]["To"] and "Bcc" not in arrived["eve@example.org"]
+
+
+@pytest.mark.parametrize("came_from", ["/\r\n/evil.example", "/a\nb", "/\x00x", "/\t/evil.example/"])
+def test_a_came_from_with_a_line_break_or_control_character_goes_back_to_folgen(app, city, came_from):
+    inbox, org, citizen = city
+    browser = log_in(app, citizen)
+    page = browser.get("/folgen").get_data(as_text=True)
+    answer = browser.post("/folgen", data={"_csrf_token": TOKEN.search(page).group(1), "kind": "action_field",
+                                           "target": "bildung-kultur-soziales", "came_from": came_from},
+                          follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/folgen")

@@ -18,8 +18,10 @@ def _context():
 
 def _back(default: str):
     target = toolkit.request.form.get("came_from") or ""
-    # only a path of this portal (never another site)
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 2000:
+    # only a path of this portal (never another site); no line breaks, tabs or other characters
+    # a header cannot carry or a browser may drop (Werkzeug refused them with a 500)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 2000
+            or not target.isprintable()):
         target = default
     return toolkit.redirect_to(target)
 
