@@ -4,12 +4,15 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from ckan.plugins import toolkit
 
 ROOT = Path(__file__).resolve().parents[1]
-CKAN = str(ROOT / ".venv" / "bin" / "ckan")
+# the CKAN of the virtualenv running the tests (tests/conftest.py), so a run on CKAN 2.12 starts
+# its consumers and servers with 2.12
+CKAN = str(Path(os.environ.get("JENA_VENV") or sys.prefix) / "bin" / "ckan")
 
 
 def ini_with(path: Path, settings: dict, base: Path = ROOT / "test.ini") -> Path:
