@@ -178,12 +178,17 @@ def _serve():
     for name, value in entry["g"].items():
         setattr(g, name, value)
     g.jena_cache_hit = True
+    # private like the page made afresh (CKAN's after-request hook reads this): a hit carries
+    # this visitor's CSRF token and sets their session cookie, which no shared cache may keep
+    request.environ["__no_cache__"] = True
     body = entry["body"]
     if _CSRF_MARK in body:
         from flask_wtf.csrf import generate_csrf
         body = body.replace(_CSRF_MARK, generate_csrf().encode("ascii"))
     response = current_app.response_class(body, status=200, headers=entry["headers"])
     response.headers[HEADER] = "hit"
+    response.cache_control.max_age = 0  # (as ckan.cache_expires on a miss: browsers ask again)
+    response.cache_control.must_revalidate = True
     return response
 
 
