@@ -257,3 +257,21 @@ def test_a_dataset_is_written_with_its_harvest_record_or_not_at_all(source_serve
     assert [d["title"] for d in harvested()] == [f"Messreihe Nummer {n}" for n in (1, 2, 3)]
     found = helpers.call_action("package_search", q="Messreihe", rows=10)
     assert found["count"] == 3  # the two of the first run are indexed though the third failed
+
+
+def test_a_dataset_missing_from_the_search_index_is_indexed_by_the_next_run(source_server):
+    # the run that wrote it could not index it (the index, or the consumer, gone at that moment:
+    # Redis restarted during a harvest, tests/deploy/test_faults.py); the record is unchanged, so
+    # nothing else would ever index it again
+    import ckan.lib.search as ckan_search
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in (1, 2, 3)])
+    source = make_source(url)
+    run(source)
+    lost = harvested()[1]
+    ckan_search.clear(lost["id"])
+    ckan_search.commit()
+    assert helpers.call_action("package_search", q="Messreihe", rows=10)["count"] == 2
+    summary = run(source)
+    assert (summary["unchanged"], summary["errors"]) == (3, 0), summary["messages"]
+    found = helpers.call_action("package_search", q="Messreihe", rows=10)
+    assert sorted(d["title"] for d in found["results"]) == [f"Messreihe Nummer {n}" for n in (1, 2, 3)]

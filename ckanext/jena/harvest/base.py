@@ -395,7 +395,37 @@ class JenaHarvester(HarvesterBase):
                                               extras={"status": "withdraw"}))
         store.unchanged_objects(harvest_job, unchanged)
         store.save()
+        if unchanged:
+            self._index_missing(source.id, [package_id for _guid, package_id in unchanged])
         return [obj.id for obj in to_import]
+
+    def _index_missing(self, source_id: str, package_ids: list) -> None:
+        """Unchanged datasets of the source that the search index lacks are indexed again: a run
+        that wrote a dataset but could not index it (the index, or a process, gone at that moment)
+        is completed by the next one. One search per 1,000 datasets of the source."""
+        context = {"user": self._get_user_name(), "ignore_auth": True}
+        indexed: set = set()
+        try:
+            start = 0
+            while True:
+                page = toolkit.get_action("package_search")(dict(context), {
+                    "fq": f'harvest_source_id:"{source_id}"', "fl": "id", "rows": 1000, "start": start,
+                    "include_private": True})
+                ids = [r["id"] if isinstance(r, dict) else r for r in page["results"]]
+                indexed.update(ids)
+                if len(ids) < 1000:
+                    break
+                start += 1000
+        except Exception:  # the index cannot be asked now: the next run asks again
+            log.warning("harvest source %s: could not ask the search index for its datasets", source_id,
+                        exc_info=True)
+            store.rollback()
+            return
+        missing = sorted(set(package_ids) - indexed)
+        if missing:
+            log.warning("harvest source %s: %d unchanged datasets were missing from the search index; indexing "
+                        "them", source_id, len(missing))
+            indexing.index(missing)
 
     # -- fetch ----------------------------------------------------------------------------------
     def fetch_stage(self, harvest_object) -> bool:
