@@ -12,8 +12,12 @@ if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
 else
   VENV="${JENA_VENV:-$ROOT/.venv-$CKAN_VERSION}"; DB_SUFFIX="_${CKAN_VERSION//./_}"
 fi
-# the CKAN versions `make test` runs the project's tests on (scripts/run-tests.sh)
-TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-2.11.6 2.12.0}"
+# the CKAN versions `make test` runs the project's tests on (scripts/run-tests.sh). Only the
+# default until the project's tests pass on 2.12.0 (issue 17: harvest updates and the officers'
+# browser journeys still fail there); JENA_TESTED_CKAN_VERSIONS="2.11.6 2.12.0" runs both.
+TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-$DEFAULT_CKAN_VERSION}"
+# the version tests/upgrade takes a portal of the default version to (make test makes its venv)
+UPGRADE_CKAN_VERSION="${JENA_UPGRADE_CKAN_VERSION-2.12.0}"
 # virtualenv and database-name suffix of a CKAN version
 venv_for() {
   if [ "$1" = "$CKAN_VERSION" ]; then echo "$VENV"

@@ -62,6 +62,14 @@ lane2() {
 }
 
 start=$SECONDS
+prepared=0
+# tests/upgrade takes a portal of this CKAN to UPGRADE_CKAN_VERSION: its virtualenv, made before the lanes
+if [ -n "$UPGRADE_CKAN_VERSION" ] && [ "$UPGRADE_CKAN_VERSION" != "$CKAN_VERSION" ]; then
+  upgrade_venv="$(venv_for "$UPGRADE_CKAN_VERSION")"  # before CKAN_VERSION=... below
+  say "virtualenv of CKAN $UPGRADE_CKAN_VERSION for the upgrade test"
+  CKAN_VERSION="$UPGRADE_CKAN_VERSION" JENA_VENV="$upgrade_venv" scripts/setup.sh venv \
+    || { echo "FAILED: the virtualenv of CKAN $UPGRADE_CKAN_VERSION for tests/upgrade" >&2; prepared=1; }
+fi
 lane2 "$@" > "$LANE2_LOG" 2>&1 &
 lane2_pid=$!
 
@@ -76,7 +84,7 @@ say "lane 2 (summary; all of it in $LANE2_LOG)"
 sed 's/\x1b\[[0-9;]*m//g' "$LANE2_LOG" | grep -E '^==>|(passed|failed|error|deselected|no tests ran).* in [0-9.]+s|^(FAILED|ERROR) '
 say "make test: $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
 
-if [ $own -ne 0 ] || [ $lane2_status -ne 0 ]; then
+if [ $own -ne 0 ] || [ $lane2_status -ne 0 ] || [ $prepared -ne 0 ]; then
   printf 'FAILED: project tests on CKAN %s exit %s; lane 2 (%s, CKAN search tests) exit %s\n' \
     "$CKAN_VERSION" "$own" "${others[*]-}" "$lane2_status" >&2
   exit 1
