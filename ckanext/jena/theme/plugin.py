@@ -22,6 +22,9 @@ REQUIRED_PLUGINS = ("jena_schema", "jena_taxonomy", "jena_explainer")
 PAGE_ENDPOINTS = ("dataset.read", "dcat.read_dataset")
 
 
+# the page cache (ckanext/jena/cache/, a shared helper without a plugin of its own) is switched on
+# by this plugin's middleware, so its keys are declared here
+@toolkit.blanket.config_declarations("../cache/config_declaration.yaml")
 class JenaThemePlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IConfigurable, inherit=True)
