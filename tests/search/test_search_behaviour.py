@@ -3,6 +3,7 @@ import datetime
 import json
 
 import pytest
+import sqlalchemy as sa
 
 import ckan.model as model
 from ckan.lib import search
@@ -295,11 +296,19 @@ def test_parallel_rebuild_command_restores_the_index(cli):
         factories.Dataset(name=f"parallel-{i}")
     search.clear_all()
     assert search_as()["count"] == 0
+    started = model.Session.execute(sa.text("SELECT now()")).scalar()
+    model.Session.commit()
     result = cli.invoke(ckan, ["jena", "search", "rebuild", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert "indexed 5 of 5 datasets" in result.output
     model.Session.remove()
     assert names(search_as()) == [f"parallel-{i}" for i in range(5)]
+    # the planner's statistics of the index are renewed by the rebuild
+    analysed = model.Session.execute(sa.text(
+        "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'jena_search_document'"
+    )).scalar()
+    assert analysed is not None
+    assert analysed > started
 
 
 class TestWhatPeopleType:

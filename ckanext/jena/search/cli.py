@@ -97,6 +97,8 @@ def rebuild(workers, clear) -> None:
     import os
     import time
 
+    import sqlalchemy as sa
+
     import ckan.model as model
     from ckan.lib import search as ckan_search
     from ckan.plugins import toolkit
@@ -117,6 +119,11 @@ def rebuild(workers, clear) -> None:
                    for n in range(workers)]
         failed = sum(result.get() for result in results)
     elapsed = time.perf_counter() - started
+    # fresh planner statistics: right after a rebuild PostgreSQL plans the index's queries from
+    # the old table's figures (measured: free-text searches at 10,000 datasets 73-86 ms instead
+    # of about 40 ms until autovacuum came round)
+    model.Session.execute(sa.text("ANALYZE jena_search_document"))
+    model.Session.commit()
     rate = (len(ids) - failed) / elapsed if elapsed else 0
     click.secho(f"indexed {len(ids) - failed} of {len(ids)} datasets in {elapsed:.1f} s "
                 f"({rate:.0f}/s)", fg="red" if failed else "green")
