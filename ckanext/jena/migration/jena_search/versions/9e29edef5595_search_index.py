@@ -23,7 +23,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 VERSION = "7"
-log = logging.getLogger(__name__)
+# a fixed name: Alembic loads this file under a module name of its own choosing
+log = logging.getLogger("ckanext.jena.migration.jena_search")
 
 SCHEMA = r"""
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
