@@ -14,17 +14,19 @@ log = logging.getLogger(__name__)
 
 def missing_tables(limit: int = 500) -> list[str]:
     """Ids of active resources of active datasets in a format xloader loads, not in the DataStore
-    and never submitted (no xloader task)."""
+    and never submitted (no xloader task); sensor tables are filled by sensors.py instead."""
     from ckanext.xloader.utils import XLoaderFormats
     submitted = model.Session.query(model.TaskStatus.entity_id).filter(model.TaskStatus.task_type == "xloader")
-    rows = (model.Session.query(model.Resource.id, model.Resource.format, model.Resource.extras)
+    from .sensors import datastream_of
+    rows = (model.Session.query(model.Resource.id, model.Resource.format, model.Resource.extras, model.Resource.url)
             .join(model.Package, model.Package.id == model.Resource.package_id)
             .filter(model.Resource.state == "active", model.Package.state == "active")
             .filter(~model.Resource.id.in_(submitted))
             .order_by(model.Resource.created))
     found = []
-    for resource_id, resource_format, extras in rows:
+    for resource_id, resource_format, extras, url in rows:
         if (XLoaderFormats.is_it_an_xloader_format(resource_format)
+                and not datastream_of({"url": url, "format": resource_format})
                 and not toolkit.asbool((extras or {}).get("datastore_active"))):
             found.append(resource_id)
             if len(found) >= limit:

@@ -11,7 +11,9 @@ from ckan.plugins import toolkit
 
 from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
 
-from . import logic, xloader_seam
+from ckanext.xloader.interfaces import IXloader
+
+from . import logic, sensors, xloader_seam
 
 
 @toolkit.blanket.config_declarations
@@ -20,6 +22,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurable, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(IPeriodicTasks)
+    plugins.implements(IXloader, inherit=True)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -34,10 +37,21 @@ class JenaDataPlugin(plugins.SingletonPlugin):
         xloader_seam.install()
 
     def periodic_tasks(self) -> list:
+        tasks = []
         every = toolkit.config.get("ckanext.jena.data.submit_missing_every")
-        if not every:
-            return []
-        return [PeriodicTask("data: submit tables not yet loaded", every, logic.submit_missing_tables)]
+        if every:
+            tasks.append(PeriodicTask("data: submit tables not yet loaded", every, logic.submit_missing_tables))
+        every = toolkit.config.get("ckanext.jena.data.sensor_every")
+        if every:
+            tasks.append(PeriodicTask("data: sensor observations into the DataStore", every,
+                                      sensors.load_all_datastreams))
+        return tasks
+
+    def can_upload(self, resource_id: str) -> bool:
+        # a SensorThings Datastream's table is filled by sensors.py, not from the CSV export
+        from ckan import model
+        resource = model.Resource.get(resource_id)
+        return not (resource and sensors.datastream_of({"url": resource.url, "format": resource.format}))
 
     def get_helpers(self) -> dict:
         return {"jena_data_api_example": api_example}

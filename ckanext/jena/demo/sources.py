@@ -262,8 +262,9 @@ def _sensorthings_answer(path: str, params: list[tuple], base: str) -> tuple[int
     if stream is None:
         return 404, "text/plain", b"not found"
     args = dict(params)
-    if set(args) - {"$expand", "$top", "$skip", "$orderby", "$select"}:
-        return 404, "text/plain", b"not found"  # e.g. the CSV export ($resultFormat=CSV) is not served
+    if set(args) - {"$expand", "$top", "$skip", "$orderby", "$select", "$resultFormat"} or \
+            args.get("$resultFormat", "CSV") != "CSV" or (not match[2] and "$resultFormat" in args):
+        return 404, "text/plain", b"not found"
     link = f"{base}/v1.1/Datastreams({stream['@iot.id']})"
     if not match[2]:
         expand = {name.strip() for name in args.get("$expand", "").split(",") if name.strip()}
@@ -301,6 +302,10 @@ def _sensorthings_answer(path: str, params: list[tuple], base: str) -> tuple[int
                        "phenomenonTime": _stamp(moment), "resultTime": _stamp(moment),
                        "result": _result(stream, moment, number)}
         values.append({k: v for k, v in observation.items() if k in selected} if selected else observation)
+    if "$resultFormat" in args:  # the CSV export as FROST writes it: one line per observation
+        columns = selected or ["@iot.id", "phenomenonTime", "resultTime", "result"]
+        lines = [",".join(columns)] + [",".join(str(value.get(c, "")) for c in columns) for value in values]
+        return 200, "text/csv; charset=utf-8", ("\n".join(lines) + "\n").encode("utf-8")
     answer = {"value": values}
     if skip + top < count:
         following = dict(args, **{"$top": str(top), "$skip": str(skip + top)})
