@@ -39,6 +39,7 @@ setup(
             "jena_theme = ckanext.jena.theme.plugin:JenaThemePlugin",
             "jena_security = ckanext.jena.security.plugin:JenaSecurityPlugin",
             "jena_data = ckanext.jena.data.plugin:JenaDataPlugin",
+            "jena_chart = ckanext.jena.charts.plugin:JenaChartsPlugin",
         ],
         # explainer generators (ckanext.jena.explainer.generator names one)
         "ckanext.jena.explainer_generators": [
