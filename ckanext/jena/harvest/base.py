@@ -38,6 +38,8 @@ from . import curation, fetch, indexing, normalise, store
 from .fetch import FetchError
 
 log = logging.getLogger(__name__)
+# records handed over from gather are committed in batches of this many harvest objects
+GATHER_BATCH = 100
 
 
 @dataclasses.dataclass
@@ -283,7 +285,6 @@ class JenaHarvester(HarvesterBase):
         config = self.source_config(source)
         url = (source.url or "").strip()
         progress = getattr(harvest_job, "jena_progress", None)
-        records: list[Record] = []
         seen: set = set()
         previous = store.remembered(source.id)
         force = bool(getattr(harvest_job, "jena_force", False))
@@ -297,6 +298,43 @@ class JenaHarvester(HarvesterBase):
             return (not force and bool(source_hash) and known is not None and known.state == "active"
                     and known.package_state == "active"
                     and known.content_hash == content_hash(source_hash + config_digest))
+
+        # Records are handed over one by one as the source's pages are read: a record to import
+        # becomes its harvest object at once, and every GATHER_BATCH of them are committed, so a
+        # large catalog is never held in memory (only the ids of the objects and of the unchanged
+        # records). A run that fails as a whole deletes the objects it committed (discard_objects).
+        to_import: list[str] = []
+        unchanged: list = []
+        uncommitted = 0
+        read = 0
+
+        def hand_over(record: Record) -> None:
+            nonlocal uncommitted
+            known = previous.get(record.guid)
+            if record.error:
+                obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
+                                       package_id=known.package_id if known else None)
+                store.object_error(obj, record.error, "Gather")
+            elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
+                  and known.package_state == "active"):
+                unchanged.append((record.guid, known.package_id))
+                return
+            else:
+                to_import.append(store.new_object(
+                    harvest_job, record.guid, content=record.materialised(),
+                    package_id=known.package_id if known and known.package_state else None,
+                    extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
+                            "status": "change" if known else "new"}).id)
+            uncommitted += 1
+            if uncommitted >= GATHER_BATCH:
+                store.save()
+                uncommitted = 0
+
+        def failed(english: str, german: str) -> list:
+            store.rollback()
+            store.discard_objects(harvest_job.id)
+            store.gather_error(harvest_job, bilingual(english, german))
+            return []
 
         state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
         token = _GATHER.set(state)
@@ -314,63 +352,38 @@ class JenaHarvester(HarvesterBase):
                 seen.add(record.guid)
                 if record.content_hash:
                     record.content_hash = content_hash(record.content_hash + config_digest)
-                known = previous.get(record.guid)
-                if force or not known or known.content_hash != record.content_hash:
-                    record.materialised()  # while the source's page is still at hand
-                record.make_content = None
-                records.append(record)
+                read += 1
+                hand_over(record)  # while the source's page is still at hand
                 if progress:
-                    progress("gather", len(records), None)
+                    progress("gather", read, None)
         except FetchError as exc:
             if isinstance(exc, Incomplete) or (state["pages"] > 1 and not isinstance(exc, PagingLimit)):
                 incomplete = exc  # what was read stays; below, nothing is withdrawn
             else:
-                store.rollback()
                 where = f"{saved.path}: " if saved is not None else ""
-                store.gather_error(harvest_job, bilingual(
-                    f"{where}{exc.english} The run was stopped; no dataset was changed or withdrawn.",
-                    f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder "
-                    "zurückgezogen."))
                 log.warning("harvest source %s (%s): %s", source.id, saved.path if saved else url, exc.english)
-                return []
+                return failed(f"{where}{exc.english} The run was stopped; no dataset was changed or withdrawn.",
+                              f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder "
+                              "zurückgezogen.")
         except Exception as exc:  # a source this harvester cannot read must not kill the gather consumer
             log.exception("harvest source %s (%s): unexpected error while listing", source.id, url)
-            store.rollback()
-            store.gather_error(harvest_job, bilingual(
+            return failed(
                 f"The source's answer could not be read ({exc.__class__.__name__}: {str(exc)[:200]}). The run was "
                 "stopped; no dataset was changed or withdrawn.",
                 f"Die Antwort der Quelle ließ sich nicht lesen ({exc.__class__.__name__}: {str(exc)[:200]}). Der "
-                "Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen."))
-            return []
+                "Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen.")
         finally:
             _GATHER.reset(token)
         if incomplete is not None:
             harvest_job.jena_incomplete = incomplete
             store.gather_error(harvest_job, bilingual(
-                f"Incomplete: {incomplete.english} The {len(records)} records read are imported; nothing was "
+                f"Incomplete: {incomplete.english} The {read} records read are imported; nothing was "
                 "withdrawn.",
-                f"Unvollständig: {incomplete.german} Die {len(records)} gelesenen Datensätze werden übernommen; "
+                f"Unvollständig: {incomplete.german} Die {read} gelesenen Datensätze werden übernommen; "
                 "nichts wurde zurückgezogen."))
             log.warning("harvest source %s (%s): incomplete: %s", source.id, saved.path if saved else url,
                         incomplete.english)
 
-        to_import: list = []
-        unchanged: list = []
-        for record in records:
-            known = previous.get(record.guid)
-            if record.error:
-                obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
-                                       package_id=known.package_id if known else None)
-                store.object_error(obj, record.error, "Gather")
-            elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
-                  and known.package_state == "active"):
-                unchanged.append((record.guid, known.package_id))
-            else:
-                to_import.append(store.new_object(
-                    harvest_job, record.guid, content=record.materialised(),
-                    package_id=known.package_id if known and known.package_state else None,
-                    extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
-                            "status": "change" if known else "new"}))
         to_withdraw = [r for guid, r in previous.items()
                        if r.state == "active" and guid not in seen and incomplete is None]
         active = sum(1 for r in previous.values() if r.state == "active")
@@ -392,12 +405,12 @@ class JenaHarvester(HarvesterBase):
             to_withdraw = []
         for gone in to_withdraw:
             to_import.append(store.new_object(harvest_job, gone.guid, package_id=gone.package_id,
-                                              extras={"status": "withdraw"}))
+                                              extras={"status": "withdraw"}).id)
         store.unchanged_objects(harvest_job, unchanged)
         store.save()
         if unchanged:
             self._index_missing(source.id, [package_id for _guid, package_id in unchanged])
-        return [obj.id for obj in to_import]
+        return to_import
 
     def _index_missing(self, source_id: str, package_ids: list) -> None:
         """Unchanged datasets of the source that the search index lacks are indexed again: a run
@@ -537,7 +550,9 @@ class JenaHarvester(HarvesterBase):
             store.save()
             return "unchanged"
         if state in ("active", "deleted", "draft"):
-            existing = toolkit.get_action("package_show")(dict(context, for_update=True), {"id": known.package_id})
+            # from the database, not CKAN 2.12's copy in the search index: it is written back
+            existing = toolkit.get_action("package_show")(dict(context, for_update=True, use_cache=False),
+                                                          {"id": known.package_id})
         owner_org = (self._organisation(dataset.pop("owner_org_name", None)) or store.package_owner_org(source.id)
                      or source.publisher_id or None)
         private = bool(config.get("private", False)) or bool(dataset.pop("private", False))
@@ -557,7 +572,7 @@ class JenaHarvester(HarvesterBase):
                 merged["state"] = "active"
                 if private:  # the source configuration or the source itself says private: never public
                     merged["private"] = True
-                result = toolkit.get_action("package_update")(dict(context), merged)
+                result = _update(context, merged)
         except toolkit.ValidationError as exc:
             store.rollback()
             store.object_error(harvest_object, bilingual(
@@ -632,6 +647,20 @@ class JenaHarvester(HarvesterBase):
             number += 1
             name = f"{base}-{number}"
         return name
+
+
+def _update(context: dict, dataset: dict) -> dict:
+    """package_update within the caller's transaction (defer_commit), on CKAN 2.11 and 2.12.
+
+    CKAN 2.12.0's package_update writes into a savepoint and, called with defer_commit, rolls that
+    savepoint back after dictizing the result (``nested.commit()`` is only reached without
+    defer_commit): the dataset it returns is not saved. Only with ``return_id_only`` does it
+    return before the rollback, leaving the savepoint to the caller's commit. Its new
+    metadata_modified is set only when the dict carries none, and package_show's dict (which a
+    merge starts from) carries the old one. tests/harvest/test_dcat_harvest.py fails without."""
+    dataset = {key: value for key, value in dataset.items() if key != "metadata_modified"}
+    package_id = toolkit.get_action("package_update")(dict(context, return_id_only=True), dataset)
+    return toolkit.get_action("package_show")(dict(context, use_cache=False), {"id": package_id})
 
 
 def _summary(exc) -> str:
