@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import uuid
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
@@ -157,18 +158,31 @@ def harvest_object(object_id: str) -> Optional[HarvestObject]:
 
 def new_object(job: HarvestJob, guid: str, content: Optional[str] = None, package_id: Optional[str] = None,
                extras: Optional[dict] = None, **columns) -> HarvestObject:
-    obj = HarvestObject(guid=guid, job=job, source=job.source, content=content, package_id=package_id,
+    # the id is given here, not at the flush: the gather keeps only ids, and reading the id of an
+    # object after its commit would cost a query each
+    obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=job, source=job.source, content=content,
+                        package_id=package_id,
                         extras=[HarvestObjectExtra(key=k, value=v) for k, v in (extras or {}).items()],
                         **columns)
     model.Session.add(obj)
     return obj
 
 
+def discard_objects(job_id: str) -> None:
+    """The harvest objects a gather committed before the run failed as a whole, with their extras
+    and errors (as ckanext-harvest's gather_stage does when a harvester raises)."""
+    params = {"j": job_id}
+    objects = "SELECT id FROM harvest_object WHERE harvest_job_id = :j"
+    model.Session.execute(sa.text(f"DELETE FROM harvest_object_extra WHERE harvest_object_id IN ({objects})"), params)
+    model.Session.execute(sa.text(f"DELETE FROM harvest_object_error WHERE harvest_object_id IN ({objects})"), params)
+    model.Session.execute(sa.text("DELETE FROM harvest_object WHERE harvest_job_id = :j"), params)
+    model.Session.commit()
+
+
 def unchanged_objects(job: HarvestJob, rows: list[tuple[str, str]]) -> None:
     """One report row ("not modified") per unchanged record, (guid, package_id), in one statement."""
     if not rows:
         return
-    import uuid
     model.Session.execute(sa.text("""
         INSERT INTO harvest_object (id, guid, current, gathered, import_finished, state, report_status,
                                     harvest_job_id, harvest_source_id, package_id, retry_times)
