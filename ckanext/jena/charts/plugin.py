@@ -37,7 +37,7 @@ class JenaChartsPlugin(plugins.SingletonPlugin):
 
     def setup_template_variables(self, context, data_dict) -> dict:
         # the visitor's own context: a chart shows only what they may read
-        return {"chart": chart.resource_chart(data_dict["resource"], {"user": toolkit.g.user})}
+        return {"chart": chart.resource_chart(data_dict["resource"], {"user": getattr(toolkit.g, "user", "")})}
 
     def view_template(self, context, data_dict) -> str:
         return "jena_charts/view.html"

@@ -9,6 +9,7 @@ from ckan.plugins import toolkit
 from ckanext.jena import lang as lang_module, settings
 
 from . import glossary, profile as profile_module
+from .readers.labels import label_column
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
     from . import core, store
     if pkg_dict.get("type", "dataset") != "dataset":
         return None
-    context = {"user": toolkit.g.user}
+    context = {"user": getattr(toolkit.g, "user", "")}
     try:
         toolkit.check_access("jena_explainer_show", dict(context), {"id": pkg_dict["id"]})
         try:
@@ -41,9 +42,31 @@ def explainer(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
         return None
 
 
+PREVIEW_ROWS = 5
+
+
+def _datastore_preview(resource: dict, lang: str) -> Optional[dict]:
+    """The first rows of a table loaded into the DataStore, read as the visitor."""
+    try:
+        answer = toolkit.get_action("datastore_search")({"user": getattr(toolkit.g, "user", "")}, {
+            "resource_id": resource["id"], "limit": PREVIEW_ROWS, "sort": "_id"})
+    except Exception:  # not readable for this visitor, dropped, DataStore down: no preview from it
+        log.info("preview of resource %s: DataStore table not read", resource.get("id"), exc_info=True)
+        return None
+    fields = [f["id"] for f in answer["fields"] if f["id"] != "_id"]
+    if not answer["records"] or not fields:
+        return None
+    labels = [(label_column(name)[0] or {}).get(lang) or name for name in fields]
+    rows = [["" if record.get(name) is None else str(record.get(name))[:80] for name in fields]
+            for record in answer["records"]]
+    return {"resource": resource, "columns": labels, "rows": rows, "total": answer.get("total"),
+            "truncated": False, "source": "datastore"}
+
+
 def preview(pkg_dict: dict) -> Optional[dict]:
-    """The first rows of the dataset's first profiled table, from the stored profile (the page
-    never reads the file): {"resource": {...}, "columns": [labels], "rows": [[cells]]}."""
+    """The first rows of the dataset's first table: read from the DataStore where the table is
+    loaded, else from the stored profile (the page never reads the file):
+    {"resource": {...}, "columns": [labels], "rows": [[cells]], "total"}."""
     from . import store
     lang = lang_module.current()
     try:
@@ -51,8 +74,12 @@ def preview(pkg_dict: dict) -> Optional[dict]:
             profiles = store.profiles(pkg_dict["id"])
     except Exception:
         log.warning("profiles of %s unavailable", pkg_dict.get("id"), exc_info=True)
-        return None
+        profiles = {}
     for resource in pkg_dict.get("resources") or []:
+        if toolkit.asbool(resource.get("datastore_active")):
+            found = _datastore_preview(resource, lang)
+            if found:
+                return found
         stored = profiles.get(resource["id"]) or {}
         if stored.get("fingerprint") != profile_module.fingerprint(resource):
             continue  # the file changed since it was profiled: no outdated rows on the page
@@ -64,6 +91,42 @@ def preview(pkg_dict: dict) -> Optional[dict]:
     return None
 
 
+PICTURE_TABLES = 3  # DataStore tables looked at for a chart, at most, per page
+
+
+def picture(pkg_dict: dict, lang: Optional[str] = None) -> Optional[dict]:
+    """One picture of the dataset where one fits, for its page and the printable explainer: the
+    map (ckanext.jena.maps, where that capability is installed), else a chart of its first
+    DataStore table that fits one (charts/chart.py, read as the visitor). A dict with ``svg``,
+    ``alt`` (what the picture shows, in plain words), ``kind``, ``resource_id``,
+    ``resource_name``, optional ``attribution``/``attribution_url`` and ``rows`` (a chart's
+    values, the table alternative); None when nothing fits. Never raises."""
+    lang = lang or lang_module.current()
+    try:
+        from ckanext.jena.maps import picture as map_picture
+    except ImportError:
+        map_picture = None
+    if map_picture is not None:
+        try:
+            found = map_picture.dataset_picture(pkg_dict, lang=lang)
+        except Exception:
+            log.exception("map picture of dataset %s failed", pkg_dict.get("id"))
+            found = None
+        if found:
+            return dict(found)
+    from ckanext.jena.charts import chart
+    tables = [r for r in pkg_dict.get("resources") or [] if toolkit.asbool(r.get("datastore_active"))]
+    for resource in tables[:PICTURE_TABLES]:
+        try:
+            drawn = chart.resource_chart(resource, {"user": getattr(toolkit.g, "user", "")})
+        except Exception:
+            log.exception("chart of resource %s of dataset %s failed", resource.get("id"), pkg_dict.get("id"))
+            continue
+        if drawn:
+            return drawn
+    return None
+
+
 def glossary_entries() -> list[dict]:
     return glossary.entries(lang_module.current())
 
@@ -72,6 +135,11 @@ def on_dataset_page() -> bool:
     return toolkit.asbool(settings.get("ckanext.jena.explainer.dataset_page_section"))
 
 
+def picture_on_dataset_page() -> bool:
+    return toolkit.asbool(settings.get("ckanext.jena.explainer.dataset_page_picture"))
+
+
 def get_helpers() -> dict:
     return {"jena_explainer": explainer, "jena_glossary_entries": glossary_entries,
-            "jena_explainer_on_dataset_page": on_dataset_page, "jena_explainer_preview": preview}
+            "jena_explainer_on_dataset_page": on_dataset_page, "jena_explainer_preview": preview,
+            "jena_explainer_picture": picture, "jena_explainer_picture_on_dataset_page": picture_on_dataset_page}

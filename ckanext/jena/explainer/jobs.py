@@ -19,6 +19,7 @@ from ckan.plugins import toolkit
 from ckanext.jena import lang as lang_module, net, settings
 
 from . import core, profile as profile_module, store
+from .readers import datastore as datastore_reader
 
 log = logging.getLogger(__name__)
 PROFILED_FORMATS = {"CSV", "TSV", "TXT", "XLSX", "JSON", "GEOJSON"}
@@ -84,10 +85,18 @@ def profile_resource(resource: dict, sensor_cache: Optional[dict] = None) -> Opt
             cache[datastream] = profile_module.profile_sensorthings(datastream, get_json)
         return cache[datastream]
     fmt = str(resource.get("format") or "").strip().upper()
+    deadline = time.monotonic() + max_seconds()
+    if toolkit.asbool(resource.get("datastore_active")):
+        # loaded into the DataStore: read the typed table there, no second download
+        def search(data_dict):
+            return toolkit.get_action("datastore_search")(_site_context(), data_dict)
+        try:
+            return datastore_reader.read(resource["id"], fmt, search, max_rows(), deadline)
+        except profile_module.ProfileError as exc:  # the file is still there: read it as before
+            log.info("explainer: resource %s: DataStore table not read (%s), reading the file", resource["id"], exc)
     if fmt not in PROFILED_FORMATS or not url:
         return None
     limit = max_bytes()
-    deadline = time.monotonic() + max_seconds()
     if resource.get("url_type") == "upload":
         data = _read_upload(resource, limit)
     else:

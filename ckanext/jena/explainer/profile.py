@@ -37,6 +37,8 @@ def fingerprint(resource: dict) -> str:
         url = url.rstrip("/").rsplit("/", 1)[-1]
     parts = [str(PROFILE_VERSION), url] + [
         str(resource.get(key) or "") for key in ("format", "size", "last_modified", "url_type")]
+    if str(resource.get("datastore_active")).lower() == "true":
+        parts.append("datastore")  # loaded since: profiled again, from the DataStore
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
