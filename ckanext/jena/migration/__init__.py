@@ -22,7 +22,8 @@ FOLDER = os.path.dirname(__file__)
 # the plugins with tables, and the tables each one's migrations make (tests/test_migrations.py
 # checks both against the migrated database)
 TABLES = {
-    "jena_search": ("jena_search_document", "jena_search_term", "jena_search_meta"),
+    "jena_search": ("jena_search_document", "jena_search_term", "jena_search_meta", "jena_search_word",
+                    "jena_search_change", "jena_search_count_cache"),
     "jena_taxonomy": ("jena_taxonomy",),
     "jena_quality": ("jena_quality_check",),
     "jena_harvest": ("jena_harvest_record",),

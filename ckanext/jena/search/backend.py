@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import json
 import logging
 import re
@@ -28,17 +29,25 @@ from ckanext.jena import settings
 from . import document, fields
 from .db import execute
 from .lucene import Bool, Clause, MUST, UnsupportedQuery, parse_dismax, parse_lucene
-from .sql import FIELD_RE, TABLE, Compiler, collect_words, order_by, resolve_lexemes
+from .sql import (CONSTANT_RANK, FIELD_RE, TABLE, Compiler, balanced, collect_words, order_by,
+                  resolve_lexemes,
+                  resolve_substrings)
 
 log = logging.getLogger(__name__)
 
 # The index schema this code reads and writes. Its tables come from the migrations in
 # ckanext/jena/migration/jena_search/ (`ckan db upgrade -p jena_search`), which record the
 # version in jena_search_meta; a change of the tables is a new revision there and a new number here.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _schema_ready = False
 MAX_START = 10_000_000
 MAX_FACET_FIELDS = 50
+# Above this many hits of a free-text search, the full relevance (ts_rank_cd over each hit's
+# whole text) is computed for this many of them only: those whose titles hold the most of
+# the searched stems, newest first. Up to it, every hit is ranked, as before.
+RANK_LIMIT = 1000
+# stored counts are pruned when this many index changes have piled up
+PRUNE_CHANGES = 10_000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
@@ -156,7 +165,7 @@ def _as_list(value: Any) -> list:
 _UPSERT = f"""
     INSERT INTO {TABLE} AS d (index_id, id, site_id, state, capacity, dataset_type, owner_org,
         organization, name, title, permission_labels, metadata_created, metadata_modified, title_string, bbox,
-        facet_hashes, terms, search_vector, search_text, doc, data_dict, validated_data_dict,
+        facet_hashes, terms, search_vector, search_text, words, doc, data_dict, validated_data_dict,
         indexed_at)
     VALUES (%(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
         %(owner_org)s, %(organization)s, %(name)s, %(title)s, %(permission_labels)s::text[],
@@ -167,7 +176,8 @@ _UPSERT = f"""
         setweight(to_tsvector('jena_german', jena_fold(%(text_b)s)), 'B') ||
         setweight(to_tsvector('jena_german', jena_fold(%(text_c)s)), 'C') ||
         setweight(to_tsvector('jena_german', jena_fold(%(text_d)s)), 'D'),
-        jena_fold(%(search_text)s), %(doc)s::jsonb, %(data_dict)s, %(validated_data_dict)s, now())
+        jena_fold(%(search_text)s), jena_words(jena_fold(%(search_text)s)), %(doc)s::jsonb,
+        %(data_dict)s, %(validated_data_dict)s, now())
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, state = EXCLUDED.state,
         capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
@@ -177,7 +187,7 @@ _UPSERT = f"""
         title_string = EXCLUDED.title_string, bbox = EXCLUDED.bbox,
         facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
         search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
-        doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+        words = EXCLUDED.words, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
         validated_data_dict = EXCLUDED.validated_data_dict, indexed_at = now(),
         indexed_xact = pg_current_xact_id()
 """
@@ -253,6 +263,52 @@ def _add_terms(conn, hashes: list, term_fields: list, term_values: list) -> None
                 {"h": ordered, "f": [new[h][0] for h in ordered], "v": [new[h][1] for h in ordered]})
 
 
+def _add_words(conn, texts: list) -> None:
+    """Add the new words of these texts to the jena_search_word vocabulary, which word parts
+    are looked up in. Like the facet dictionary it only grows, and new words are inserted in
+    their own short transaction, in order, before the documents holding them are written."""
+    new = execute(conn, """
+        SELECT array_agg(w ORDER BY w) FROM (
+            SELECT DISTINCT unnest(jena_words(jena_fold(t))) AS w FROM unnest(%(t)s::text[]) AS t) x
+        WHERE NOT EXISTS (SELECT 1 FROM jena_search_word y WHERE y.word = x.w)""",
+                  {"t": texts}).scalar()
+    if not new:
+        return
+    with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        execute(own, "INSERT INTO jena_search_word (word) SELECT unnest(%(w)s::text[]) "
+                     "ON CONFLICT DO NOTHING", {"w": new})
+
+
+def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None:
+    """Keep counts for counts_without_text (own short transaction: the search itself writes
+    nothing). Once PRUNE_CHANGES changes have piled up, the change log is cut at the oldest
+    running transaction, and counts older than the cut are no longer used."""
+    with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        execute(own, """
+            INSERT INTO jena_search_count_cache (key, snapshot, total, counts)
+            VALUES (%(key)s, %(snapshot)s::pg_snapshot, %(total)s, %(counts)s::jsonb)
+            ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, total = EXCLUDED.total,
+                counts = EXCLUDED.counts, stored_at = now()""",
+                {"key": key, "snapshot": snapshot, "total": total,
+                 "counts": json.dumps(facet_rows or [])})
+        piled = execute(own, "SELECT count(*) FROM (SELECT 1 FROM jena_search_change LIMIT %(n)s) x",
+                        {"n": PRUNE_CHANGES}).scalar()
+        if piled >= PRUNE_CHANGES:
+            _prune_changes(own)
+
+
+def _prune_changes(own) -> None:
+    """Cut the change log at the oldest running transaction (autocommit, in this order: once
+    the cut is recorded, no count from a snapshot older than it is used, so the rows below it
+    can go; every snapshot after it sees them anyway)."""
+    horizon = execute(own, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar()
+    execute(own, "INSERT INTO jena_search_meta (key, value) VALUES ('pruned_before', %(h)s) "
+                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"h": horizon})
+    execute(own, "DELETE FROM jena_search_change WHERE xact < %(h)s::xid8", {"h": horizon})
+    execute(own, "DELETE FROM jena_search_count_cache "
+                 "WHERE pg_snapshot_xmin(snapshot) < %(h)s::xid8", {"h": horizon})
+
+
 class PostgresSearchConnection:
     """Drop-in for the ``pysolr.Solr`` object returned by ``make_connection()``."""
 
@@ -288,6 +344,7 @@ class PostgresSearchConnection:
             term_values.extend(row.pop("facet_values"))
         if hashes:
             _add_terms(conn, hashes, term_fields, term_values)
+        _add_words(conn, [row["search_text"] for row in rows])
         execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
@@ -311,7 +368,7 @@ class PostgresSearchConnection:
         if q is None:
             raise SearchBackendError("delete needs an id or a query")
         try:
-            where, params, _ = self.compile_where(conn, q, [], lucene_default="text", q_op="AND")
+            where, params, _, _ = self.compile_where(conn, q, [], lucene_default="text", q_op="AND")
         except UnsupportedQuery as error:
             raise SearchIndexError(f"cannot delete by {q!r}: {error}") from error
         execute(conn, f"DELETE FROM {TABLE} d WHERE {where}", params)
@@ -341,14 +398,14 @@ class PostgresSearchConnection:
         for node in fq_nodes:
             collect_words(node, lucene_default == "text", words)
         lexemes = resolve_lexemes(conn, words)
-        compiler = Compiler(lexemes, q_defaults)
+        compiler = Compiler(lexemes, q_defaults, resolve_substrings(conn, words))
         parts = [compiler.compile(q_node)]
         rank_sql = compiler.rank_expression()  # filters (fq) do not change the ranking
         compiler.default_fields = [lucene_default]
         for node in fq_nodes:
             parts.append(compiler.compile(node))
         where = " AND ".join(f"({p})" for p in parts if p != "TRUE") or "TRUE"
-        return where, compiler.params, rank_sql
+        return where, compiler.params, rank_sql, compiler.title_parts
 
     def search(self, q: Optional[str] = None, **params: Any) -> SolrLikeResults:
         conn = _session_connection()
@@ -386,7 +443,7 @@ class PostgresSearchConnection:
                 raise UnsupportedQuery("the query contains a NUL character")
         fq = [f for f in _as_list(params.get("fq")) if str(f).strip()]
         def_type = params.get("defType")
-        where, sql_params, rank_sql = self.compile_where(
+        where, sql_params, rank_sql, title_parts = self.compile_where(
             conn, q, [str(f) for f in fq], lucene_default=params.get("df") or "text",
             q_op=params.get("q.op", "AND"), def_type=def_type, qf=params.get("qf"),
             mm=params.get("mm"))
@@ -399,7 +456,8 @@ class PostgresSearchConnection:
             raise UnsupportedQuery("rows and start must not be negative")
         if start > MAX_START or rows > MAX_START:
             raise UnsupportedQuery(f"rows and start must stay below {MAX_START}")
-        order = order_by(params.get("sort"), "d.score")  # evaluated over the CTE "hits d"
+        # evaluated over the CTE "hits d"; without free text every score is the same
+        order = order_by(params.get("sort"), None if rank_sql == CONSTANT_RANK else "d.score")
         fl = self.field_list(params.get("fl"))
 
         facet_fields: list = []
@@ -418,7 +476,7 @@ class PostgresSearchConnection:
         except (TypeError, ValueError):
             raise UnsupportedQuery("facet.limit and facet.mincount must be whole numbers")
         hits, page, counts = self.run_query(conn, where, sql_params, rank_sql, order, rows, start,
-                                            facet_fields)
+                                            facet_fields, title_parts)
         docs = self.fetch_docs(conn, page, fl)
         facets = {"facet_fields": self.facet_result(facet_fields, counts, facet_limit, facet_mincount)}
         return SolrLikeResults(hits, docs, facets)
@@ -436,11 +494,19 @@ class PostgresSearchConnection:
             return None if not items or items == ["*"] else items
         return items
 
-    def run_query(self, conn, where, sql_params, rank_sql, order, rows, start, facet_fields):
-        """Hits, the page and facet counts in one statement: the WHERE clause runs once."""
+    def run_query(self, conn, where, sql_params, rank_sql, order, rows, start, facet_fields,
+                  title_parts=()):
+        """Hits, the page and facet counts.
+
+        Without free text (the empty query, filters and facets only), the hit count and the
+        facet counts come from jena_search_count_cache while the index is unchanged, and the
+        page is read in index order. With free text, hits, page and counts come from one
+        statement in which the WHERE clause runs once; relevance is computed for at most
+        RANK_LIMIT hits (see there)."""
         fast = facet_field_set()
         fast_fields = [f for f in facet_fields if f in fast or f.startswith("vocab_")]
         other_fields = [f for f in facet_fields if f not in fast_fields]
+        params = {**sql_params, "limit_": rows, "offset_": start, "facet_fields_": fast_fields}
         facet_sql = "NULL::json"
         if fast_fields:
             facet_sql = """(SELECT json_agg(json_build_array(t.field, t.value, c.n))
@@ -448,19 +514,16 @@ class PostgresSearchConnection:
                       GROUP BY h) c
                 JOIN jena_search_term t ON t.hash = c.h
                 WHERE t.field = ANY(%(facet_fields_)s))"""
-        page_sql = "NULL::json"
-        if rows > 0:
-            page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, p.score))
-                FROM (SELECT d.index_id, d.score FROM hits d ORDER BY {order}
-                      LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
-        sql = f"""
-            WITH hits AS MATERIALIZED (
-                SELECT d.index_id, d.metadata_modified, d.metadata_created, d.title_string,
-                       d.facet_hashes, {"d.doc," if "d.doc" in order else ""} {rank_sql} AS score
-                FROM {TABLE} d WHERE {where})
-            SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}"""
-        total, page, facet_rows = execute(conn, sql, {
-            **sql_params, "limit_": rows, "offset_": start, "facet_fields_": fast_fields}).one()
+        if rank_sql == CONSTANT_RANK:
+            total, facet_rows = self.counts_without_text(conn, where, params, facet_sql, fast_fields)
+            page = []
+            if rows > 0:
+                page = [list(row) for row in execute(conn, f"""
+                    SELECT d.index_id, 1.0::float4 FROM {TABLE} d WHERE {where}
+                    ORDER BY {order} LIMIT %(limit_)s OFFSET %(offset_)s""", params)]
+        else:
+            total, page, facet_rows = self.counts_with_text(
+                conn, where, params, rank_sql, order, rows, start, facet_sql, title_parts)
         counts: dict[str, dict[str, int]] = {f: {} for f in facet_fields}
         for field, value, count in facet_rows or []:
             counts[field][value] = int(count)
@@ -476,6 +539,80 @@ class PostgresSearchConnection:
                     "facet_prefix_": prefix + document.SEPARATOR + "%"}):
                 counts[field][value] = int(count)
         return int(total), page or [], counts
+
+    def counts_with_text(self, conn, where, params, rank_sql, order, rows, start, facet_sql,
+                         title_parts):
+        score_first = order.startswith("d.score DESC") and "d.doc" not in order
+        page_sql = "NULL::json"
+        if "d.score" in order and not score_first:
+            # an unusual sort that mixes relevance with other fields: rank every hit
+            hit_score = f"{rank_sql} AS score"
+            page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, p.score))
+                FROM (SELECT d.index_id, d.score FROM hits d ORDER BY {order}
+                      LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
+        else:
+            hit_score = "NULL::float4 AS score"
+            if score_first:
+                # relevance over the whole text for at most RANK_LIMIT hits: all of them up
+                # to that, beyond it those whose titles hold the most searched stems
+                bonus = balanced([f"(jena_fold(c.title) LIKE {p})::int" for p in title_parts], "+") \
+                    if title_parts else "0::int"
+                params = {**params, "rank_limit_": max(RANK_LIMIT, rows + (params["offset_"] or 0))}
+                candidates = f"""(SELECT c.* FROM hits c ORDER BY {bonus} DESC,
+                    c.metadata_modified DESC NULLS LAST, c.index_id LIMIT %(rank_limit_)s)"""
+                page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, p.score) ORDER BY p.n)
+                    FROM (SELECT d.index_id, d.score, row_number() OVER (ORDER BY {order}) AS n
+                          FROM (SELECT c.index_id, c.metadata_modified, c.metadata_created,
+                                       c.title_string, {rank_sql} AS score
+                                FROM {candidates} c JOIN {TABLE} d ON d.index_id = c.index_id) d
+                          ORDER BY {order} LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
+            else:
+                # another order (newest first, title): relevance only for the page's hits
+                page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, {rank_sql}) ORDER BY p.n)
+                    FROM (SELECT d.index_id, row_number() OVER (ORDER BY {order}) AS n FROM hits d
+                          ORDER BY {order} LIMIT %(limit_)s OFFSET %(offset_)s) p
+                    JOIN {TABLE} d ON d.index_id = p.index_id)"""
+        if rows <= 0:
+            page_sql = "NULL::json"
+        sql = f"""
+            WITH hits AS MATERIALIZED (
+                SELECT d.index_id, d.metadata_modified, d.metadata_created, d.title_string,
+                       d.title, d.facet_hashes, {"d.doc," if "d.doc" in order else ""} {hit_score}
+                FROM {TABLE} d WHERE {where})
+            SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}"""
+        total, page, facet_rows = execute(conn, sql, params).one()
+        return total, page, facet_rows
+
+    def counts_without_text(self, conn, where, params, facet_sql, fast_fields):
+        """The hit count and facet counts of a query without free text, from
+        jena_search_count_cache where the index has not changed since they were counted.
+
+        A stored count holds the snapshot it was counted in; it is used only while no change
+        of the index visible to this reader (jena_search_change, written by a trigger in the
+        writer's transaction) is missing from that snapshot, and while that snapshot is newer
+        than the last pruning of the change log. So a write changes what every visitor sees
+        the moment it commits, and a visitor's own uncommitted writes are never stored."""
+        key_params = {k: v for k, v in params.items() if k not in ("limit_", "offset_")}
+        key = hashlib.sha256(json.dumps([where, key_params], sort_keys=True, default=str)
+                             .encode("utf-8")).hexdigest()
+        cached = execute(conn, """
+            SELECT c.total, c.counts FROM jena_search_count_cache c
+            WHERE c.key = %(key)s
+              AND pg_snapshot_xmin(c.snapshot) >= COALESCE((SELECT value::xid8 FROM jena_search_meta
+                                                            WHERE key = 'pruned_before'), '0'::xid8)
+              AND NOT EXISTS (SELECT 1 FROM jena_search_change x
+                              WHERE x.xact >= pg_snapshot_xmin(c.snapshot)
+                                AND NOT pg_visible_in_snapshot(x.xact, c.snapshot))""",
+                         {"key": key}).first()
+        if cached is not None:
+            return cached[0], cached[1]
+        total, facet_rows, snapshot, storable = execute(conn, f"""
+            WITH hits AS MATERIALIZED (SELECT d.facet_hashes FROM {TABLE} d WHERE {where})
+            SELECT (SELECT count(*) FROM hits), {facet_sql}, pg_current_snapshot()::text,
+                   pg_current_xact_id_if_assigned() IS NULL""", params).one()
+        if storable:  # a transaction that wrote may hold index rows nobody else sees yet
+            _store_counts(conn, key, snapshot, total, facet_rows)
+        return total, facet_rows
 
     def fetch_docs(self, conn, page, fl):
         if not page:

@@ -27,6 +27,9 @@ PREFIX_MIN_STEM = 4
 SUBSTRING_MIN = 4
 FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-@]+$")
 BBOX_FIELD = "jena_bbox"
+# a word part found in more distinct words than this is matched on the text itself
+MAX_SUBSTRING_WORDS = 1000
+CONSTANT_RANK = "1.0::float4"
 
 
 MAX_TOKEN_CHARS = 255  # like Solr's standard tokenizer
@@ -61,6 +64,31 @@ def resolve_lexemes(connection, tokens: set) -> dict:
     result = {}
     for token, lexemes in rows:
         result[token] = (lexemes[0] if lexemes else "") if lexemes is not None else token.lower()
+    return result
+
+
+def resolve_substrings(connection, tokens: set) -> dict:
+    """{token: the distinct words of the index that contain it} for tokens long enough to
+    match inside compounds; None where more than MAX_SUBSTRING_WORDS words do.
+
+    The words come from jena_search_word (every whitespace-separated run of the folded text
+    of every document, trigram-indexed): a handful of rows instead of every hit's text."""
+    candidates = sorted(t for t in tokens if len(t) >= SUBSTRING_MIN)
+    if not candidates:
+        return {}
+    rows = execute(connection, f"""
+        SELECT (SELECT array_agg(word) FROM (
+                    SELECT word FROM jena_search_word
+                    WHERE word LIKE jena_fold('%%' || replace(replace(replace(t, '\\', '\\\\'),
+                                              '%%', '\\%%'), '_', '\\_') || '%%')
+                    LIMIT {MAX_SUBSTRING_WORDS + 1}) w)
+        FROM unnest(%(tokens)s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n""",
+                   {"tokens": candidates}).fetchall()
+    row = [r[0] for r in rows]
+    result = {}
+    for token, found in zip(candidates, row):
+        found = found or []
+        result[token] = found if len(found) <= MAX_SUBSTRING_WORDS else None
     return result
 
 
@@ -144,11 +172,15 @@ def balanced(parts: list[str], operator: str) -> str:
 
 
 class Compiler:
-    def __init__(self, lexemes: dict, default_fields: list[str]):
+    def __init__(self, lexemes: dict, default_fields: list[str], substrings: Optional[dict] = None):
         self.lexemes = lexemes
+        self.substrings = substrings or {}
         self.default_fields = default_fields
         self.params: dict[str, Any] = {}
         self.rank_parts: list[str] = []
+        # LIKE patterns of the stems searched for: a cheap title test that picks the hits
+        # worth ranking when there are very many (see backend.RANK_LIMIT)
+        self.title_parts: list[str] = []
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -186,9 +218,9 @@ class Compiler:
         return " AND ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
 
     def compile_negated(self, node: Node) -> str:
-        before = list(self.rank_parts)
+        before, title_before = list(self.rank_parts), list(self.title_parts)
         sql = self.compile(node)
-        self.rank_parts = before  # excluded words do not rank
+        self.rank_parts, self.title_parts = before, title_before  # excluded words do not rank
         return sql
 
     # -- leaves ----------------------------------------------------------------------------
@@ -283,10 +315,11 @@ class Compiler:
                     continue
                 q = f"{self.param(tsq)}::tsquery"
                 self.rank_parts.append(q)
+                stem = tsq.split("'")[1].replace("''", "'")
+                self.title_parts.append(self.param("%" + _like_escape(stem) + "%"))
                 cond = f"d.search_vector @@ {q}"
                 if len(token) >= SUBSTRING_MIN:
-                    pattern = self.param("%" + _like_escape(token) + "%")
-                    cond = f"({cond} OR d.search_text LIKE jena_fold({pattern}))"
+                    cond = f"({cond} OR {self.substring_condition(token)})"
                 conditions.append(cond)
             if not conditions:
                 return "TRUE"
@@ -303,6 +336,17 @@ class Compiler:
             pattern = self.param(self.like_pattern(term))
             return f"d.search_text LIKE jena_fold({pattern})"
         raise UnsupportedQuery(f"the full-text field cannot be searched with a {term.kind}")
+
+    def substring_condition(self, token: str) -> str:
+        """The folded text contains ``token``: through the words that contain it (an exact
+        answer from the array index), or on the text itself where they are too many."""
+        found = self.substrings.get(token)
+        if found is None:
+            pattern = self.param("%" + _like_escape(token) + "%")
+            return f"d.search_text LIKE jena_fold({pattern})"
+        if not found:
+            return "FALSE"
+        return f"d.words && {self.param(sorted(found))}::text[]"
 
     def text_field_condition(self, field: str, term: Term) -> str:
         """A text field other than `text` (title:, notes:, res_name:, extras_*).
@@ -436,7 +480,7 @@ class Compiler:
 
     def rank_expression(self) -> str:
         if not self.rank_parts:
-            return "1.0::float4"
+            return CONSTANT_RANK
         combined = balanced(self.rank_parts, "||")
         return f"ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, ({combined}))"
 
@@ -448,8 +492,11 @@ SORT_COLUMNS = {
 }
 
 
-def order_by(sort: Optional[str], score_sql: str) -> str:
-    """Solr's sort parameter ("score desc, metadata_modified desc") as ORDER BY."""
+def order_by(sort: Optional[str], score_sql: Optional[str]) -> str:
+    """Solr's sort parameter ("score desc, metadata_modified desc") as ORDER BY.
+
+    ``score_sql`` None: every hit has the same score (no free text), so sorting by it is left
+    out and "newest first" can be read from the index in that order."""
     sort = (sort or "score desc").strip()
     parts = []
     for item in sort.split(","):
@@ -463,6 +510,8 @@ def order_by(sort: Optional[str], score_sql: str) -> str:
         if not FIELD_RE.fullmatch(field):
             raise UnsupportedQuery(f'Invalid "sort" parameter: cannot sort by {field!r}')
         if field == "score":
+            if score_sql is None:
+                continue
             expr = score_sql
         elif field in SORT_COLUMNS:
             expr = SORT_COLUMNS[field]
