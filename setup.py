@@ -40,6 +40,8 @@ setup(
             "jena_security = ckanext.jena.security.plugin:JenaSecurityPlugin",
             "jena_data = ckanext.jena.data.plugin:JenaDataPlugin",
             "jena_chart = ckanext.jena.charts.plugin:JenaChartsPlugin",
+            "jena_maps = ckanext.jena.maps.plugin:JenaMapsPlugin",
+            "jena_ortsteil_map = ckanext.jena.maps.plugin:JenaOrtsteilMapPlugin",
         ],
         # explainer generators (ckanext.jena.explainer.generator names one)
         "ckanext.jena.explainer_generators": [

@@ -23,7 +23,7 @@ LAYERS = {
     "search": 1, "taxonomy": 1,
     "schema": 2,
     "dcat": 3, "freshness": 3,
-    "harvest": 4, "quality": 4, "data": 4, "charts": 4,
+    "harvest": 4, "quality": 4, "data": 4, "charts": 4, "maps": 4,
     "explainer": 5, "feeds": 5, "datarequest": 5,
     "theme": 6, "demo": 6, "backup": 6, "follow": 6,
     "wsgi": 7,  # the WSGI entry point loads the whole portal
