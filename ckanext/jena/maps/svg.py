@@ -188,12 +188,16 @@ def tile_images(frame: Frame, template: str) -> list[str]:
     return out
 
 
-def _districts(frame: Frame, fills: Optional[dict] = None, titles: Optional[dict] = None) -> list[str]:
-    out = ['<g class="jena-map-districts" stroke="%s" stroke-width="1">' % OUTLINE["stroke"]]
+def _districts(frame: Frame, fills: Optional[dict] = None, titles: Optional[dict] = None,
+               outline_only: bool = False) -> list[str]:
+    stroke = '#1f2d3a" stroke-width="1.5' if outline_only else OUTLINE["stroke"] + '" stroke-width="1'
+    out = [f'<g class="jena-map-districts" stroke="{stroke}">']
     for key, label, data in district_paths(frame):
         fill = (fills or {}).get(key, OUTLINE["fill"] if fills is None else NO_DATA)
+        if outline_only:
+            fill = "none"
         title = (titles or {}).get(key, label)
-        opacity = ' fill-opacity="0.55"' if fills is None else ""
+        opacity = ' fill-opacity="0.55"' if fills is None and not outline_only else ""
         out.append(f'<path d="{data}" fill="{fill}"{opacity} data-district="{escape(key)}">'
                    f'<title>{escape(title)}</title></path>')
     out.append("</g>")
@@ -222,9 +226,12 @@ def features_in_frame(frame: Frame, features: list[dict], *, prefix: str, title:
     out = _open(frame, prefix, title, description, "jena-map-features")
     if tiles:
         out.append('<g class="jena-map-tiles">' + "".join(tile_images(frame, tiles)) + "</g>")
-    out += _districts(frame)
     if image:
+        # the service's picture, the outlines drawn over it (a photo would hide them otherwise)
         out.append(_image(image, 0, 0, WIDTH, frame.height))
+        out += _districts(frame, outline_only=True)
+    else:
+        out += _districts(frame)
     areas, lines, points = [], [], []
     for feature in features:
         _draw(frame, feature["geometry"], escape(feature["name"]), areas, lines, points)
