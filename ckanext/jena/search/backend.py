@@ -46,6 +46,9 @@ MAX_FACET_FIELDS = 50
 # whole text) is computed for this many of them only: those whose titles hold the most of
 # the searched stems, newest first. Up to it, every hit is ranked, as before.
 RANK_LIMIT = 1000
+# memory one search may use for its hit set and sorts (PostgreSQL's default, 4 MB, writes
+# the hits of a search over 100,000 datasets to disk)
+SEARCH_WORK_MEM = "32MB"
 # stored counts are pruned when this many index changes have piled up
 PRUNE_CHANGES = 10_000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -416,6 +419,8 @@ class PostgresSearchConnection:
             # failed transaction would hide the real error behind "transaction is aborted")
             with _savepoint(conn, keep=False):
                 execute(conn, "SET LOCAL statement_timeout = %(t)s", {"t": timeout_ms})
+                # the hits of a broad search (ids and facet values) stay in memory
+                execute(conn, f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
                 return self._search(conn, q, params)
         except UnsupportedQuery as error:
             raise SearchQueryError(str(error)) from error

@@ -36,7 +36,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$;
 
 ALTER TABLE jena_search_document ADD COLUMN IF NOT EXISTS words text[] NOT NULL DEFAULT '{}';
-UPDATE jena_search_document SET words = jena_words(search_text) WHERE words = '{}';
+-- With toast_tuple_target = 512, PostgreSQL moved even 30-byte titles and names out of line
+-- once the wide columns were gone: every hit then cost a TOAST look-up for its title. The
+-- short columns read for every hit stay in the row now (MAIN: out of line only beyond 8 kB);
+-- the update below writes every row anew, so existing rows follow.
+ALTER TABLE jena_search_document
+  ALTER COLUMN index_id SET STORAGE MAIN, ALTER COLUMN id SET STORAGE MAIN,
+  ALTER COLUMN site_id SET STORAGE MAIN, ALTER COLUMN state SET STORAGE MAIN,
+  ALTER COLUMN capacity SET STORAGE MAIN, ALTER COLUMN dataset_type SET STORAGE MAIN,
+  ALTER COLUMN owner_org SET STORAGE MAIN, ALTER COLUMN organization SET STORAGE MAIN,
+  ALTER COLUMN name SET STORAGE MAIN, ALTER COLUMN title SET STORAGE MAIN,
+  ALTER COLUMN title_string SET STORAGE MAIN;
+UPDATE jena_search_document SET words = jena_words(search_text),
+  id = id || '', site_id = site_id || '', state = state || '', capacity = capacity || '',
+  dataset_type = dataset_type || '', owner_org = owner_org || '', organization = organization || '',
+  name = name || '', title = title || '', title_string = title_string || '';
 CREATE INDEX IF NOT EXISTS jena_search_document_words_idx
   ON jena_search_document USING gin (words);
 
