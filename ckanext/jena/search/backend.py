@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The index schema this code reads and writes. Its tables come from the migrations in
 # ckanext/jena/migration/jena_search/ (`ckan db upgrade -p jena_search`), which record the
 # version in jena_search_meta; a change of the tables is a new revision there and a new number here.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 _schema_ready = False
 MAX_START = 10_000_000
 MAX_FACET_FIELDS = 50
@@ -167,11 +167,12 @@ def _as_list(value: Any) -> list:
 
 _UPSERT = f"""
     INSERT INTO {TABLE} AS d (index_id, id, site_id, state, capacity, dataset_type, owner_org,
-        organization, name, title, permission_labels, metadata_created, metadata_modified, title_string, bbox,
+        organization, name, title, title_folded, permission_labels, metadata_created, metadata_modified, title_string, bbox,
         facet_hashes, terms, search_vector, search_text, words, doc, data_dict, validated_data_dict,
         indexed_at)
     VALUES (%(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
-        %(owner_org)s, %(organization)s, %(name)s, %(title)s, %(permission_labels)s::text[],
+        %(owner_org)s, %(organization)s, %(name)s, %(title)s, jena_fold(%(title)s),
+        %(permission_labels)s::text[],
         %(metadata_created)s,
         %(metadata_modified)s, %(title_string)s, %(bbox)s::box, %(facet_hashes)s::int8[],
         %(terms)s::text[],
@@ -185,7 +186,7 @@ _UPSERT = f"""
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, state = EXCLUDED.state,
         capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
         owner_org = EXCLUDED.owner_org, organization = EXCLUDED.organization,
-        name = EXCLUDED.name, title = EXCLUDED.title, permission_labels = EXCLUDED.permission_labels,
+        name = EXCLUDED.name, title = EXCLUDED.title, title_folded = EXCLUDED.title_folded, permission_labels = EXCLUDED.permission_labels,
         metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
         title_string = EXCLUDED.title_string, bbox = EXCLUDED.bbox,
         facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
@@ -560,7 +561,7 @@ class PostgresSearchConnection:
             if score_first:
                 # relevance over the whole text for at most RANK_LIMIT hits: all of them up
                 # to that, beyond it those whose titles hold the most searched stems
-                bonus = balanced([f"(jena_fold(c.title) LIKE {p})::int" for p in title_parts], "+") \
+                bonus = balanced([f"(c.title_folded LIKE {p})::int" for p in title_parts], "+") \
                     if title_parts else "0::int"
                 params = {**params, "rank_limit_": max(RANK_LIMIT, rows + (params["offset_"] or 0))}
                 candidates = f"""(SELECT c.* FROM hits c ORDER BY {bonus} DESC,
@@ -582,7 +583,7 @@ class PostgresSearchConnection:
         sql = f"""
             WITH hits AS MATERIALIZED (
                 SELECT d.index_id, d.metadata_modified, d.metadata_created, d.title_string,
-                       d.title, d.facet_hashes, {"d.doc," if "d.doc" in order else ""} {hit_score}
+                       d.title_folded, d.facet_hashes, {"d.doc," if "d.doc" in order else ""} {hit_score}
                 FROM {TABLE} d WHERE {where})
             SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}"""
         total, page, facet_rows = execute(conn, sql, params).one()
