@@ -44,13 +44,15 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-from bench_search import DISTRICTS, WORDS, load_ckan, machine  # noqa: E402
+from bench_search import DISTRICTS, WORDS, load_ckan, machine, portal_ini  # noqa: E402
 
 DB = "ckan_bench_harvest"
 OUT = os.path.join(ROOT, ".local", "bench-harvest")
 PER_PAGE = 100
-PLUGINS = ("jena_search jena_schema jena_taxonomy jena_dcat dcat scheming_datasets scheming_organizations "
-           "spatial_metadata harvest dcat_rdf_harvester")
+# the harvest queues and page memo on a Redis database of their own (tests use 1-12, bench-load
+# 13 and 14, the other benchmarks 15)
+HARVEST_REDIS_DB = int(os.environ.get("BENCH_HARVEST_REDIS_DB") or 6)
+REDIS_URL = f"redis://127.0.0.1:63799/{HARVEST_REDIS_DB}"
 # jena_harvest: the plugin; jena_harvest_dcat: the plugin that registers the `jena_dcat` type
 JENA_PLUGINS = ("jena_harvest", "jena_harvest_dcat")
 HARVESTERS = {"stock": ("dcat_rdf", "stock `dcat_rdf` (ckanext-dcat)"),
@@ -158,14 +160,15 @@ def _dataset(i: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n\n" + "\n\n".join(distributions) + "\n"
 
 
-def write_catalog(n: int, base_url: str, seed: int = 20261123, per_page: int = PER_PAGE) -> tuple:
+def write_catalog(n: int, base_url: str, seed: int = 20261123, per_page: int = PER_PAGE,
+                  name: str = "catalog") -> tuple:
     """Pages <OUT>/catalog/page-<k>.ttl; returns (URL of the first page, pages, bytes)."""
-    target = os.path.join(OUT, "catalog")
+    target = os.path.join(OUT, name)
     shutil.rmtree(target, ignore_errors=True)
     os.makedirs(target)
     rng = random.Random(seed)
     pages = max(1, -(-n // per_page))
-    url = lambda k: f"{base_url}/catalog/page-{k}.ttl"  # noqa: E731
+    url = lambda k: f"{base_url}/{name}/page-{k}.ttl"  # noqa: E731
     publishers = "\n".join(
         f"<https://opendata.jena.de/organization/{slug}> a foaf:Agent, foaf:Organization ; foaf:name {_lit(title)} ; "
         f"dct:type <http://purl.org/adms/publishertype/{kind}> ." for slug, title, kind, _mail in PUBLISHERS)
@@ -218,35 +221,49 @@ def missing_jena_plugins() -> list:
 
 
 def write_ini(with_jena: bool) -> str:
-    """The portal's harvesting configuration; the jena_harvest plugins only when `jena_dcat`
-    is measured (so `--only stock` runs without them)."""
-    with open(os.path.join(ROOT, "test.ini"), encoding="utf-8") as f:
+    """The portal's own plugin set (config/ckan.ini.template, as the other benchmarks load it),
+    plus ckanext-dcat's stock `dcat_rdf_harvester` to compare with; the catalog's server on
+    127.0.0.1 allowed, the harvest queues on a Redis database of their own (HARVEST_REDIS_DB).
+    Without ``with_jena`` (``--only stock``) the jena_harvest plugins are left out."""
+    import re
+    path = portal_ini("harvest", DB)
+    with open(path, encoding="utf-8") as f:
         text = f.read()
-    plugins = PLUGINS + (" " + " ".join(JENA_PLUGINS) if with_jena else "")
-    text = text.replace("ckan.plugins = jena_search", f"ckan.plugins = {plugins}\n"
-                        "scheming.dataset_schemas = ckanext.jena.schema:schemas/dataset.yaml\n"
-                        "scheming.organization_schemas = ckanext.jena.schema:schemas/organization.yaml\n"
-                        "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml\n"
-                        "ckanext.dcat.rdf.profiles = dcat_ap_de\n"
-                        "ckanext.jena.harvest.allowed_hosts = 127.0.0.1\n"
-                        "ckan.harvest.mq.type = redis", 1)
-    # no per-dataset log lines: both harvesters log at DEBUG/INFO for every object
-    text = text.replace("[logger_ckanext]\nqualname = ckanext\nhandlers = console\nlevel = DEBUG",
-                        "[logger_ckanext]\nqualname = ckanext\nhandlers = console\nlevel = WARNING")
-    text = text.replace("[logger_ckan]\nqualname = ckan\nhandlers = console\nlevel = INFO",
-                        "[logger_ckan]\nqualname = ckan\nhandlers = console\nlevel = WARNING")
-    path = os.path.join(ROOT, ".local", "bench-harvest.ini")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    found = re.search(r"(?m)^ckan\.plugins = (.*)$", text)
+    plugins = [p for p in found.group(1).split() if with_jena or not p.startswith("jena_harvest")]
+    plugins.append("dcat_rdf_harvester")
+    text = text[:found.start()] + "ckan.plugins = " + " ".join(plugins) + text[found.end():]
+    text = re.sub(r"(?m)^ckanext\.jena\.harvest\.allowed_hosts = .*$", "ckanext.jena.harvest.allowed_hosts = 127.0.0.1",
+                  text)
+    text = re.sub(r"(?m)^ckan\.redis\.url = .*$", f"ckan.redis.url = {REDIS_URL}", text)
+    text = re.sub(r"(?m)^(ckan\.plugins = .*)$", r"\1\nckan.harvest.mq.type = redis", text, count=1)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     return path
 
 
+_TEMPLATE_READY: list = []
+
+
 def reset_database(ini: str) -> str:
-    """An empty portal: the schema dropped, then what `make` does for a new database.
-    Returns PostgreSQL's version."""
+    """An empty portal. The first time in a run: the schema dropped, then what `make` does for a
+    new database (minutes on a busy machine), kept as a template database; then a copy of
+    that template (seconds). Returns PostgreSQL's version."""
     import sqlalchemy as sa
     url = os.environ["CKAN_SQLALCHEMY_URL"]
+    name = url.rsplit("/", 1)[-1]
+    # CREATE DATABASE needs the cluster's owner (the project's cluster trusts it on 127.0.0.1)
+    admin_url = url.rsplit("@", 1)[0].split("//", 1)[0] + "//postgres@" + url.rsplit("@", 1)[-1].rsplit("/", 1)[0] + "/postgres"
+    template = f"{name}_template"
+    if _TEMPLATE_READY:
+        admin = sa.create_engine(admin_url)
+        try:
+            with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER ckan')
+                return conn.exec_driver_sql("SHOW server_version").scalar()
+        finally:
+            admin.dispose()
     engine = sa.create_engine(url)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -262,6 +279,14 @@ def reset_database(ini: str) -> str:
     done = subprocess.run([os.path.join(ROOT, "scripts", "setup.sh"), "init", ini], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit("scripts/setup.sh init failed:\n" + (done.stdout + done.stderr)[-3000:])
+    admin = sa.create_engine(admin_url)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{template}" TEMPLATE "{name}" OWNER ckan')
+    finally:
+        admin.dispose()
+    _TEMPLATE_READY.append(template)
     return version
 
 
@@ -354,8 +379,26 @@ def child_run(harvester: str, source_id: str) -> dict:
             from ckanext.jena.harvest.runner import run_source
         except ImportError as e:
             raise SystemExit(f"jena_dcat: ckanext.jena.harvest.runner.run_source is not available ({e})")
-    job = (lambda: dict(run_source(source_id))) if harvester == "jena_dcat" else (lambda: run_stock(source_id))
+    gather_peak = {}
+
+    def progress(stage: str, _done: int, _total) -> None:
+        # the process's peak so far when the import begins: what the gather needed
+        if stage == "import" and "mb" not in gather_peak:
+            gather_peak["mb"] = peak_rss_mb()
+    job = ((lambda: dict(run_source(source_id, progress=progress))) if harvester == "jena_dcat"
+           else (lambda: run_stock(source_id)))
     profile_to = os.environ.get("BENCH_HARVEST_PROFILE")
+    statements = [0]
+    sql_log = os.environ.get("BENCH_HARVEST_SQL")
+    kinds: dict = {}
+
+    def count(_conn, _cursor, statement, *_args, **_kwargs):
+        statements[0] += 1
+        if sql_log:  # statements grouped by their first words (--sql): where the queries come from
+            key = " ".join(statement.split())[:110]
+            kinds[key] = kinds.get(key, 0) + 1
+    import sqlalchemy as sa
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
     t0 = time.perf_counter()
     if profile_to:
         import cProfile
@@ -365,6 +408,13 @@ def child_run(harvester: str, source_id: str) -> dict:
     else:
         result = job()
     elapsed = time.perf_counter() - t0
+    sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+    result["sql_statements"] = statements[0]
+    result["gather_peak_mb"] = gather_peak.get("mb")
+    if sql_log:
+        with open(sql_log, "w", encoding="utf-8") as f:
+            for key, number in sorted(kinds.items(), key=lambda item: -item[1]):
+                f.write(f"{number:7d}  {key}\n")
     if harvester == "jena_dcat":
         result["errors"] = result.get("errors", 0) + result.get("gather_errors", 0)
     model.Session.remove()
@@ -379,10 +429,71 @@ def child_run(harvester: str, source_id: str) -> dict:
     return dict(result, seconds=elapsed, report=report, datasets_in_portal=datasets)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (VmHWM)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child_queue_run(source_id: str, timeout: float) -> dict:
+    """One job through the Redis queues, as the web UI's "Reharvest" starts it: the gather and
+    fetch consumers (already running) do the work; this process finishes the job as the
+    scheduler does (harvest_jobs_run) and reports the time from its creation to finished."""
+    import ckan.model as model
+    from ckan.plugins import toolkit
+    t0 = time.perf_counter()
+    job = toolkit.get_action("harvest_job_create")(_site_context(), {"source_id": source_id, "run": True})
+    deadline = time.monotonic() + timeout
+    while True:
+        model.Session.remove()
+        toolkit.get_action("harvest_jobs_run")(_site_context(), {"source_id": source_id})
+        shown = toolkit.get_action("harvest_job_show")(_site_context(), {"id": job["id"]})
+        if shown["status"] == "Finished":
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the job did not finish within {timeout:.0f} s: {shown['stats']}")
+        time.sleep(0.5)
+    elapsed = time.perf_counter() - t0
+    model.Session.remove()
+    report = job_report(job["id"])
+    statuses = report.get("statuses", {})
+    datasets = (model.Session.query(model.Package).filter(model.Package.type == "dataset")
+                .filter(model.Package.state == "active").count())
+    return {"job_id": job["id"], "seconds": elapsed, "report": report, "datasets_in_portal": datasets,
+            "created": statuses.get("added", 0), "updated": statuses.get("updated", 0),
+            "unchanged": statuses.get("not modified", 0),
+            "errors": statuses.get("errored", 0) + report.get("n_gather_errors", 0)}
+
+
+def child_gather(source_id: str) -> dict:
+    """jena_dcat's gather stage alone (the stage that reads the whole catalog), for its peak
+    memory at a size whose import would take hours on this machine."""
+    import ckan.model as model
+    from ckan.plugins import toolkit
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob
+    harvester = queue.get_harvester("jena_dcat")
+    job_dict = toolkit.get_action("harvest_job_create")(_site_context(), {"source_id": source_id, "run": False})
+    job = HarvestJob.get(job_dict["id"])
+    t0 = time.perf_counter()
+    object_ids = queue.gather_stage(harvester, job)
+    elapsed = time.perf_counter() - t0
+    model.Session.remove()
+    return {"job_id": job_dict["id"], "seconds": elapsed, "created": len(object_ids or []), "errors": 0,
+            "gather_peak_mb": peak_rss_mb()}
+
+
 def child(args: list, ini: str) -> None:
     load_ckan(ini)
     if args[0] == "setup":
         out = child_setup(args[1], args[2], args[3] == "check")
+    elif args[0] == "gather":
+        out = child_gather(args[1])
+    elif args[0] == "queue-run":
+        out = child_queue_run(args[1], float(args[2]))
     else:
         out = child_run(args[1], args[2])
     print(RESULT + json.dumps(out, default=str), flush=True)
@@ -402,6 +513,50 @@ def measure(args: list, log_path: str) -> tuple:
     return json.loads(found[-1][len(RESULT):]), usage.ru_maxrss / 1024
 
 
+def start_consumers(ini: str, fetch_consumers: int, log_path: str) -> list:
+    """ckanext-harvest's gather consumer and ``fetch_consumers`` fetch consumers (what `make run`
+    starts), each `ckan harvester ...-consumer`; returns once all of them wait on their queue."""
+    import redis
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    log = open(log_path, "ab")
+    processes = [subprocess.Popen([ckan, "-c", ini, "harvester", kind], stdout=log, stderr=subprocess.STDOUT,
+                                  env=dict(os.environ))
+                 for kind in ["gather-consumer"] + ["fetch-consumer"] * fetch_consumers]
+    log.close()
+    client = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + 600
+    while True:  # a consumer that waits on its queue is a blocking pop on our Redis database
+        waiting = [c for c in client.client_list() if c.get("db") == str(HARVEST_REDIS_DB)
+                   and c.get("cmd") in ("blpop", "brpop")]
+        if len(waiting) >= len(processes):
+            return processes
+        if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
+            stop_consumers(processes)
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                raise SystemExit("the harvest consumers did not start:\n" + f.read()[-3000:])
+        time.sleep(0.5)
+
+
+def stop_consumers(processes: list) -> list:
+    """Stops the consumers; returns each one's peak resident memory in MB (ru_maxrss)."""
+    peaks = []
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            _pid, _status, usage = os.wait4(process.pid, 0)
+            peaks.append(usage.ru_maxrss / 1024)
+        except ChildProcessError:
+            peaks.append(0.0)
+    return peaks
+
+
+def flush_queues() -> None:
+    import redis
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 # -- main ------------------------------------------------------------------------------------------
 def median(values: list) -> float:
     ordered = sorted(values)
@@ -418,9 +573,21 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--profile", action="store_true",
                         help="run each job under cProfile (slower; .prof files in .local/bench-harvest/)")
+    parser.add_argument("--consumers", type=lambda text: [int(x) for x in text.replace(",", " ").split()],
+                        default=[], help="also harvest through the Redis queues with these numbers of fetch "
+                                         "consumers, e.g. \"1 2 4\" (make bench-harvest HARVEST_CONSUMERS='1 2 4')")
+    parser.add_argument("--memory-n", type=int, default=0,
+                        help="also measure jena_dcat's peak memory for a first import of this many records "
+                             "against --memory-base (make bench-harvest HARVEST_MEMORY_N=20000)")
+    parser.add_argument("--memory-base", type=int, default=2000)
+    parser.add_argument("--memory-gather-only", action="store_true",
+                        help="measure the gather stage alone (the stage that reads the whole catalog)")
+    parser.add_argument("--sql", action="store_true",
+                        help="count each job's SQL statements by kind (.sql.txt files in .local/bench-harvest/)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("CKAN_SQLALCHEMY_URL", f"postgresql://ckan:ckan@127.0.0.1:54329/{DB}")
+    os.environ["CKAN_REDIS_URL"] = REDIS_URL
     variants = [args.only] if args.only else ["stock", "jena"]
     with_jena = "jena" in variants
     if args.child:
@@ -448,7 +615,10 @@ def main() -> int:
     # round, so a busy spell of the machine falls on both rather than on one
     rows: dict = {(v, r): [] for v in variants for r, _label in RUNS}
     loads: list = []
+    memory_rows: list = []
+    queue_rows: dict = {}
     checked = 0
+    pg_version = None
     try:
         for round_number in range(1, args.rounds + 1):
             for variant in variants:
@@ -464,6 +634,8 @@ def main() -> int:
                     print(f"{tag} check: all {checked} datasets of page 1 parsed with dcat_ap_de and accepted "
                           "by package_create", file=sys.stderr)
                 for run, label in RUNS:
+                    if args.sql:
+                        os.environ["BENCH_HARVEST_SQL"] = os.path.join(OUT, f"{variant}-{run}-{round_number}.sql.txt")
                     if args.profile:
                         os.environ["BENCH_HARVEST_PROFILE"] = os.path.join(OUT, f"{variant}-{run}-{round_number}.prof")
                     loads.append(os.getloadavg()[0])
@@ -473,7 +645,8 @@ def main() -> int:
                     report = result.get("report", {})
                     print(f"{tag} {label}: {result['seconds']:.1f} s, created {result['created']}, updated "
                           f"{result['updated']}, unchanged {result['unchanged']}, withdrawn "
-                          f"{result.get('withdrawn', 0)}, errors {result['errors']}; {result['datasets_in_portal']} "
+                          f"{result.get('withdrawn', 0)}, errors {result['errors']}; {result['sql_statements']:,} SQL statements; "
+                          f"{result['datasets_in_portal']} "
                           f"datasets in the portal; peak {rss:.0f} MB; load {os.getloadavg()[0]:.2f}", file=sys.stderr)
                     problems = report.get("gather_errors", []) + report.get("object_errors", [])
                     for message in problems[:5]:
@@ -481,6 +654,46 @@ def main() -> int:
                     if run == "first" and (result["created"] != args.n or result["datasets_in_portal"] != args.n):
                         raise SystemExit(f"{tag} the first import created {result['created']} datasets "
                                          f"({result['datasets_in_portal']} in the portal), expected {args.n}")
+        # the first import through the Redis queues with 1, 2, 4 fetch consumers, both harvesters
+        for consumers in args.consumers:
+            for variant in variants:
+                name, _label = HARVESTERS[variant]
+                tag = f"[{consumers} fetch consumer{'s' if consumers > 1 else ''} {variant}]"
+                print(f"{tag} resetting database ...", file=sys.stderr)
+                pg_version = reset_database(ini)
+                flush_queues()
+                setup, _rss = measure(["setup", name, first_page, "-"], os.path.join(OUT, f"{variant}-setup.log"))
+                processes = start_consumers(ini, consumers, os.path.join(OUT, f"consumers-{variant}-{consumers}.log"))
+                try:
+                    loads.append(os.getloadavg()[0])
+                    result, _rss = measure(["queue-run", setup["source_id"], str(max(600, args.n * 5))],
+                                           os.path.join(OUT, f"{variant}-queue-{consumers}.log"))
+                finally:
+                    peaks = stop_consumers(processes)
+                print(f"{tag} first import: {result['seconds']:.1f} s, created {result['created']}, errors "
+                      f"{result['errors']}; {result['datasets_in_portal']} datasets in the portal; peak gather "
+                      f"consumer {peaks[0]:.0f} MB, fetch consumers {max(peaks[1:]):.0f} MB; load "
+                      f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
+                if result["created"] != args.n or result["datasets_in_portal"] != args.n:
+                    raise SystemExit(f"{tag} the first import created {result['created']} datasets "
+                                     f"({result['datasets_in_portal']} in the portal), expected {args.n}")
+                queue_rows[(variant, consumers)] = (result, peaks)
+        # bounded memory: jena_dcat's first import of a catalog of memory_base and of memory_n records
+        for n in ((args.memory_base, args.memory_n) if args.memory_n else ()):
+            tag = f"[memory {n:,}]"
+            url_n, _pages, _size = write_catalog(n, base_url, args.seed, name=f"catalog-{n}")
+            print(f"{tag} resetting database ...", file=sys.stderr)
+            pg_version = reset_database(ini)
+            setup, _rss = measure(["setup", "jena_dcat", url_n, "-"], os.path.join(OUT, "memory-setup.log"))
+            loads.append(os.getloadavg()[0])
+            stage = ["gather", setup["source_id"]] if args.memory_gather_only else ["run", "jena_dcat", setup["source_id"]]
+            result, rss = measure(stage, os.path.join(OUT, f"memory-{n}.log"))
+            print(f"{tag} first import: {result['seconds']:.1f} s, created {result['created']}, errors "
+                  f"{result['errors']}; peak {rss:.0f} MB (gather {result['gather_peak_mb'] or 0:.0f} MB); load "
+                  f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
+            if result["created"] != n:
+                raise SystemExit(f"{tag} the first import created {result['created']} datasets, expected {n}")
+            memory_rows.append((n, result, rss))
     finally:
         server.shutdown()
     load_after = os.getloadavg()
@@ -495,26 +708,30 @@ def main() -> int:
                "CKAN_SQLALCHEMY_URL=$(scripts/setup.sh db-url ckan_bench_harvest) .venv/bin/python "
                "benchmarks/bench_harvest.py " + " ".join(sys.argv[1:]))
     seconds = {key: [result["seconds"] for result, _rss in found] for key, found in rows.items()}
-    medians = {key: median(values) for key, values in seconds.items()}
+    medians = {key: median(values) for key, values in seconds.items() if values}
     with open(os.path.join(OUT, "results.json"), "w", encoding="utf-8") as f:
         json.dump({"n": args.n, "rounds": args.rounds, "commit": commit, "command": command, "machine": machine(),
                    "postgresql": pg_version, "nproc": os.cpu_count(), "load_before": load_before,
                    "load_after": load_after, "load_at_each_job": loads,
                    "runs": {f"{v}/{r}": [dict(result, peak_mb=rss) for result, rss in rows[(v, r)]] for v, r in rows},
-                   "medians": {f"{v}/{r}": medians[(v, r)] for v, r in rows}}, f, indent=1, default=str)
+                   "medians": {f"{v}/{r}": medians.get((v, r)) for v, r in rows},
+                   "memory": [dict(result, records=n, peak_mb=rss) for n, result, rss in memory_rows],
+                   "queues": {f"{v}/{k}": dict(result, consumer_peaks_mb=peaks)
+                              for (v, k), (result, peaks) in queue_rows.items()}},
+                  f, indent=1, default=str)
     print()
     print(f"`{command}` — harvest of a generated DCAT-AP.de catalog of {args.n:,} datasets "
           f"({pages} Hydra pages of {PER_PAGE}, {size / 1e6:.1f} MB Turtle) from 127.0.0.1, {args.rounds} rounds "
           f"(stock and `jena_dcat` taking turns), commit {commit}{' with uncommitted changes' if dirty else ''}, "
           f"{datetime.date.today().isoformat()}")
     print(f"Machine: {machine()}; PostgreSQL {pg_version}; load average (1 min) {load_before[0]:.2f} at the start, "
-          f"{min(loads):.2f}–{max(loads):.2f} at the start of the jobs, {load_after[0]:.2f} at the end")
+          f"{min(loads or [0]):.2f}–{max(loads or [0]):.2f} at the start of the jobs, {load_after[0]:.2f} at the end")
     if args.profile:
         print("**Profiled run (--profile): times include cProfile's overhead, not for the README.**")
     print()
     print("| harvester | run | datasets | outcome | time per round (s) | median (s) | datasets/s | peak memory (MB) |")
     print("|---|---|---:|---|---|---:|---:|---:|")
-    for variant in variants:
+    for variant in variants if args.rounds else ():
         for run, label in RUNS:
             found = rows[(variant, run)]
             result = found[-1][0]
@@ -523,14 +740,41 @@ def main() -> int:
             print(f"| {HARVESTERS[variant][1]} | {label} | {args.n:,} | {outcome or '–'} | "
                   f"{' / '.join(f'{x:.1f}' for x in seconds[(variant, run)])} | {medians[(variant, run)]:.1f} | "
                   f"{args.n / medians[(variant, run)]:.0f} | {max(rss for _result, rss in found):.0f} |")
-    if len(variants) == 2:
+    if len(variants) == 2 and args.rounds:
         print()
-        for (run, label), target in zip(RUNS, (1 / 1.1, 20)):
+        for (run, label), target in zip(RUNS, (2, 20)):
             ratio = medians[("stock", run)] / medians[("jena", run)]
             per_round = [stock / jena for stock, jena in zip(seconds[("stock", run)], seconds[("jena", run)])]
             print(f"- {label}: `jena_dcat` {ratio:.2f}× the datasets/s of the stock harvester (medians; per round "
                   f"{', '.join(f'{x:.2f}×' for x in per_round)}; target ≥ {target:.2f}×: "
                   f"{'met' if ratio >= target else 'NOT met'})")
+    if queue_rows:
+        print()
+        print(f"First import of the {args.n:,} records through the Redis queues (one gather consumer, N fetch "
+              "consumers, `ckan harvester gather-consumer` / `fetch-consumer`):")
+        print()
+        print("| fetch consumers | harvester | time (s) | datasets/s | `jena_dcat` / stock | peak memory gather "
+              "consumer (MB) | peak memory per fetch consumer (MB) |")
+        print("|---:|---|---:|---:|---:|---:|---:|")
+        for consumers in args.consumers:
+            for variant in variants:
+                result, peaks = queue_rows[(variant, consumers)]
+                ratio = ""
+                if variant == "jena" and ("stock", consumers) in queue_rows:
+                    ratio = f"{queue_rows[('stock', consumers)][0]['seconds'] / result['seconds']:.2f}×"
+                print(f"| {consumers} | {HARVESTERS[variant][1]} | {result['seconds']:.1f} | "
+                      f"{args.n / result['seconds']:.1f} | {ratio} | {peaks[0]:.0f} | {max(peaks[1:]):.0f} |")
+    if memory_rows:
+        print()
+        print(f"| `jena_dcat` {'gather stage alone' if args.memory_gather_only else 'first import'} | time (s) | datasets/s | peak memory during gather (MB) | peak memory of the job (MB) |")
+        print("|---|---:|---:|---:|---:|")
+        for n, result, rss in memory_rows:
+            print(f"| {n:,} records | {result['seconds']:.0f} | {n / result['seconds']:.1f} | "
+                  f"{result['gather_peak_mb'] or 0:.0f} | {rss:.0f} |")
+        (small, _r, small_rss), (large, _r2, large_rss) = memory_rows
+        ratio = large_rss / small_rss
+        print(f"\n- memory: {large:,} records peak at {ratio:.2f}× the peak of {small:,} (target ≤ 1.5×: "
+              f"{'met' if ratio <= 1.5 else 'NOT met'})")
     print()
     print("Time: the job from creation to finished (gather, fetch, import, index), in a process of its own after "
           "CKAN has loaded; peak memory: that process's ru_maxrss, CKAN included.")
