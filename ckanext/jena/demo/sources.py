@@ -127,6 +127,9 @@ def answer(path: str, params: list[tuple], base: str) -> tuple[int, str, bytes]:
     path = "/" + unquote(path).lstrip("/")
     if path == "/ping":
         return 200, "text/plain", b"ok"
+    if path.startswith("/geoserver/"):
+        from .sources_ogc import answer as ogc_answer
+        return ogc_answer(path, params, base) or (404, "text/plain", b"not found")
     if path.startswith("/files/"):
         full = public_file(path[len("/files/"):])
         if full is None:
