@@ -84,9 +84,13 @@ bench-dcat: init-test
 
 HARVEST_N ?= 1000
 HARVEST_ROUNDS ?= 3
+# the first import through the Redis queues with 1, 2 and 4 fetch consumers ('' skips it)
+HARVEST_CONSUMERS ?= 1 2 4
+# HARVEST_MEMORY_N=20000: jena_dcat's peak memory at 20,000 records against 2,000
+HARVEST_MEMORY_N ?=
 bench-harvest: init-test
 	@$(SETUP) database ckan_bench_harvest
-	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N) --rounds $(HARVEST_ROUNDS)
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_harvest) $(VENV)/bin/python benchmarks/bench_harvest.py --n $(HARVEST_N) --rounds $(HARVEST_ROUNDS) --consumers "$(HARVEST_CONSUMERS)" $(if $(HARVEST_MEMORY_N),--memory-n $(HARVEST_MEMORY_N))
 
 EXPLAINER_N ?= 200
 bench-explainer: init-test
