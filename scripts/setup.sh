@@ -62,6 +62,14 @@ step_venv() {
   want=$(printf '%s\n' "$requirements" | cat - "$ROOT/requirements-nodeps.txt" "$ROOT/setup.py" \
       | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  # a virtualenv keeps its CKAN: one made for another version (.venv of a checkout from before
+  # the default moved to 2.12) is not upgraded in place under whoever uses it
+  local installed
+  installed=$([ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c \
+      'import importlib.metadata as m; print(m.version("ckan"))' 2>/dev/null || true)
+  if [ -n "$installed" ] && [ "$installed" != "$CKAN_VERSION" ]; then
+    die "$VENV holds CKAN $installed, not $CKAN_VERSION: use it with CKAN_VERSION=$installed JENA_VENV=$VENV, or move it away (e.g. to $ROOT/.venv-$installed) for a new one"
+  fi
   say "installing the pinned requirements with CKAN $CKAN_VERSION into $VENV (first run takes about two minutes)"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip==26.3 setuptools==84.2.1 wheel==0.48.0
