@@ -119,6 +119,26 @@ def log_in(page, portal, name):
     assert page.locator(".account.authed").count() == 1, "login failed: " + page.locator("main, [role=main], body").first.inner_text()[:600]
 
 
+def choose(page, field: str, typed: str | None = None, value: str | None = None) -> None:
+    """Pick an offer in the autocomplete widget CKAN draws over the form field with id ``field``,
+    as a person would: open it, type ``typed`` and click what it offers for that text, or click
+    the option of ``value``. CKAN 2.11 draws Select2 3 (``#s2id_<field>``), CKAN 2.12 Select2 4
+    (a ``span.select2-container`` after the field, its options' ids ending in their values)."""
+    if page.locator(f"#s2id_{field}").count():
+        page.locator(f"#s2id_{field}").locator("input.select2-input" if typed else ".select2-choice").first.click()
+        offers = page.locator(".select2-drop-active .select2-result-label")
+        by_value = f"[data-value='{value}']"
+    else:
+        page.locator(f"#{field} + .select2-container .select2-selection").click()
+        offers = page.locator(".select2-container--open .select2-results__option")
+        by_value = f"[id$='-{value}']"
+    if typed:
+        page.keyboard.type(typed, delay=50)
+        offers.filter(has_text=typed).first.click()
+    else:
+        offers.and_(page.locator(by_value)).click()
+
+
 def tab_until(page, selector: str, limit: int = 250) -> bool:
     """Press Tab until the focused element matches ``selector`` (keyboard only)."""
     for _ in range(limit):
@@ -254,10 +274,8 @@ def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_exp
     page.goto(portal + "/dataset/new")
     page.fill("#field-title", "Straßenbäume in Winzerla")  # the address (slug) follows the title
     page.fill("#field-notes", "Alle Straßenbäume im Ortsteil Winzerla mit Art und Pflanzjahr.")
-    # the keyword field is a select2 widget: type into it as a person would
-    page.click("#s2id_field-tag_string input.select2-input")
-    page.keyboard.type("Bäume", delay=50)
-    page.click(".select2-results .select2-result-label:has-text('Bäume')")  # the widget offers what was typed
+    # the keyword field is an autocomplete widget: type into it as a person would
+    choose(page, "field-tag_string", typed="Bäume")  # the widget offers what was typed
     assert page.input_value("#field-tag_string") == "Bäume"
     page.check("input[name=action_fields][value=stadtentwicklung-umwelt-verkehr]")
     page.check("input[name=action_fields][value=gruenstadtpflege]")
@@ -312,8 +330,7 @@ def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catal
     page.fill("#field-url", source_catalog)
     page.fill("#field-title", "Partnerkatalog Test")  # the address (slug) follows: partnerkatalog-test
     page.check("input[name=source_type][value=jena_dcat]")
-    page.click("#s2id_field-organizations .select2-choice")  # a select2 widget: open it, pick the organisation
-    page.click(f".select2-drop-active .select2-result-label[data-value='{org['id']}']")
+    choose(page, "field-organizations", value=org["id"])  # an autocomplete widget: open it, pick
     assert page.input_value("#field-organizations") == org["id"]
     hops = []
     page.on("response", lambda r: hops.append((r.status, r.url, r.headers.get("location"))))
