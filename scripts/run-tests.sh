@@ -63,13 +63,15 @@ lane2() {
 
 start=$SECONDS
 prepared=0
-# tests/upgrade takes a portal of this CKAN to UPGRADE_CKAN_VERSION: its virtualenv, made before the lanes
-if [ -n "$UPGRADE_CKAN_VERSION" ] && [ "$UPGRADE_CKAN_VERSION" != "$CKAN_VERSION" ]; then
-  upgrade_venv="$(venv_for "$UPGRADE_CKAN_VERSION")"  # before CKAN_VERSION=... below
-  say "virtualenv of CKAN $UPGRADE_CKAN_VERSION for the upgrade test"
-  CKAN_VERSION="$UPGRADE_CKAN_VERSION" JENA_VENV="$upgrade_venv" scripts/setup.sh venv \
-    || { echo "FAILED: the virtualenv of CKAN $UPGRADE_CKAN_VERSION for tests/upgrade" >&2; prepared=1; }
-fi
+# the virtualenvs of every other version, made before the lanes: tests/upgrade (lane 1) needs the
+# versions it upgrades between when it is collected, lane 2 the tested ones
+for version in $UPGRADE_CKAN_VERSIONS ${others[@]+"${others[@]}"}; do
+  [ "$version" = "$CKAN_VERSION" ] && continue
+  other_venv="$(venv_for "$version")"  # before CKAN_VERSION=... below
+  say "virtualenv of CKAN $version ($other_venv)"
+  CKAN_VERSION="$version" JENA_VENV="$other_venv" scripts/setup.sh venv \
+    || { echo "FAILED: the virtualenv of CKAN $version" >&2; prepared=1; }
+done
 lane2 "$@" > "$LANE2_LOG" 2>&1 &
 lane2_pid=$!
 
