@@ -536,7 +536,10 @@ class JenaHarvester(HarvesterBase):
         # the dataset and its harvest record (store.remember, make_current) are committed together
         # by the store.save() below: a connection lost between the two (PostgreSQL restarted)
         # must not leave a dataset the next run does not know and would create a second time
-        context = {"user": self._get_user_name(), "ignore_auth": True, "defer_commit": True}
+        context = {"user": self._get_user_name(), "ignore_auth": True, "defer_commit": True,
+                   # package_show from the database (what create and update answer with), not
+                   # a lookup in the search index that cannot hold the record being written
+                   "use_cache": False}
         existing = None
         state = store.package_state(known.package_id) if known else None
         if state == "deleted" and known.state == "active":
@@ -553,13 +556,14 @@ class JenaHarvester(HarvesterBase):
             # from the database, not CKAN 2.12's copy in the search index: it is written back
             existing = toolkit.get_action("package_show")(dict(context, for_update=True, use_cache=False),
                                                           {"id": known.package_id})
-        owner_org = (self._organisation(dataset.pop("owner_org_name", None)) or store.package_owner_org(source.id)
-                     or source.publisher_id or None)
+        lookups = self._job_lookups(harvest_object.harvest_job_id)
+        owner_org = (self._organisation(dataset.pop("owner_org_name", None), lookups)
+                     or self._source_owner_org(source.id, lookups) or source.publisher_id or None)
         private = bool(config.get("private", False)) or bool(dataset.pop("private", False))
         if existing is not None:
             dataset.pop("name", None)  # a harvested dataset keeps the name it got first
         if "groups" in dataset:
-            dataset["groups"] = [g for g in dataset["groups"] if self._group_exists(g["name"])]
+            dataset["groups"] = [g for g in dataset["groups"] if self._group_exists(g["name"], lookups)]
         try:
             if existing is None:
                 dataset.update(owner_org=owner_org, private=private,
@@ -598,7 +602,10 @@ class JenaHarvester(HarvesterBase):
                 + ", ".join(conflicts) + ".",
                 "Im Portal bearbeitet und an der Quelle geändert; die Werte des Portals wurden behalten: "
                 + ", ".join(conflicts) + "."), "Import")
-        store.save()
+        if not getattr(harvest_object, "jena_caller_commits", False):
+            store.save()
+        # else the synchronous runner commits the dataset, its harvest record and the object's
+        # report status together, in one commit instead of two
         return True
 
     def _withdraw(self, harvest_object) -> bool:
@@ -631,13 +638,39 @@ class JenaHarvester(HarvesterBase):
         store.save()
         return True
 
-    @staticmethod
-    def _organisation(name: Optional[str]) -> Optional[str]:
-        return store.group_id(name, organization=True) if name else None
+    def _job_lookups(self, job_id: str) -> dict:
+        """What the import of a job looks up once per job, not per record (a source's organisation,
+        organisations and groups by name). Kept for one job only, so the next job sees an
+        organisation or group that was created, renamed or deleted meanwhile."""
+        lookups = getattr(self, "_lookups", None)
+        if lookups is None or lookups.get("job") != job_id:
+            lookups = self._lookups = {"job": job_id}
+        return lookups
 
     @staticmethod
-    def _group_exists(name: str) -> bool:
-        return store.group_id(name, organization=False) is not None
+    def _source_owner_org(source_id: str, lookups: dict) -> Optional[str]:
+        key = ("source_owner_org", source_id)
+        if key not in lookups:
+            lookups[key] = store.package_owner_org(source_id)
+        return lookups[key]
+
+    @staticmethod
+    def _organisation(name: Optional[str], lookups: Optional[dict] = None) -> Optional[str]:
+        if not name:
+            return None
+        lookups = lookups if lookups is not None else {}
+        key = ("organization", name)
+        if key not in lookups:
+            lookups[key] = store.group_id(name, organization=True)
+        return lookups[key]
+
+    @staticmethod
+    def _group_exists(name: str, lookups: Optional[dict] = None) -> bool:
+        lookups = lookups if lookups is not None else {}
+        key = ("group", name)
+        if key not in lookups:
+            lookups[key] = store.group_id(name, organization=False) is not None
+        return lookups[key]
 
     @staticmethod
     def _unique_name(title: str) -> str:

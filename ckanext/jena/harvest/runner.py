@@ -16,6 +16,8 @@ from . import fetch, indexing, store
 from .base import SavedDocument
 
 log = logging.getLogger(__name__)
+# a synchronous run indexes the datasets it wrote every this many records
+INDEX_BATCH = 100
 Progress = Callable[[str, int, Optional[int]], None]
 # a saved document's kind, from its file name (the DCAT harvester sniffs the rest)
 SAVED_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml",
@@ -109,21 +111,29 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
     if not isinstance(object_ids, list):
         object_ids = []
     store.claim(object_ids)
-    with indexing.deferred():
-        for number, object_id in enumerate(object_ids, 1):
-            obj = store.harvest_object(object_id)
-            try:
-                _fetch_and_import(harvester, obj, offline=saved is not None)
-            except Exception:  # one broken record must not end the job; the report says which
-                log.exception("harvest source %s: record %s failed", source_dict["id"], obj.guid)
-                store.rollback()
+    # the datasets written are indexed once each, every INDEX_BATCH records: not in every creating
+    # commit, nor in one transaction at the end of a large catalog
+    for start in range(0, len(object_ids), INDEX_BATCH):
+        with indexing.deferred() as pending:
+            for number, object_id in enumerate(object_ids[start:start + INDEX_BATCH], start + 1):
                 obj = store.harvest_object(object_id)
-                obj.state, obj.report_status = "ERROR", "errored"
-                store.object_error(obj, "Unerwarteter Fehler beim Import, Details im Log / Unexpected error during "
-                                        "import, details in the log.")
-                store.save()
-            if progress:
-                progress("import", number, len(object_ids))
+                before = set(pending)
+                try:
+                    _fetch_and_import(harvester, obj, offline=saved is not None)
+                except Exception:  # one broken record must not end the job; the report says which
+                    log.exception("harvest source %s: record %s failed", source_dict["id"], obj.guid)
+                    store.rollback()
+                    # a dataset written in the transaction just rolled back is not there to index
+                    for package_id in pending - before:
+                        if store.package_state(package_id) is None:
+                            pending.discard(package_id)
+                    obj = store.harvest_object(object_id)
+                    obj.state, obj.report_status = "ERROR", "errored"
+                    store.object_error(obj, "Unerwarteter Fehler beim Import, Details im Log / Unexpected error "
+                                            "during import, details in the log.")
+                    store.save()
+                if progress:
+                    progress("import", number, len(object_ids))
     toolkit.get_action("harvest_jobs_run")(dict(context), {"source_id": source_dict["id"]})
     summary = store.job_counts(job_dict["id"])
     incomplete = getattr(job, "jena_incomplete", None)
@@ -143,6 +153,7 @@ def _fetch_and_import(harvester, obj, offline: bool = False) -> None:
     if fetched is True:
         obj.import_started = store.now()
         obj.state = "IMPORT"
+        obj.jena_caller_commits = True  # the dataset is committed with the report status below
         imported = harvester.import_stage(obj)
         obj.import_finished = store.now()
         if imported == "unchanged":
