@@ -41,10 +41,12 @@ def test_german_numbers():
     assert [chart.german_number(v) for v in (1234.5, 1000000, 0.25, -3)] == ["1.234,5", "1.000.000", "0,25", "-3"]
 
 
+@pytest.mark.ckan_config("ckan.locale_default", "de")
 def test_a_sensor_table_gets_a_line_chart_view_with_its_values_as_a_table(app):
     resource = table(TIME_FIELDS, MOISTURE)
     views = helpers.call_action("resource_view_list", id=resource["id"])
     view = next(v for v in views if v["view_type"] == "jena_chart")
+    assert view["title"] == "Diagramm"  # made outside a request: in the portal's language
     page = app.get(f"/dataset/{resource['package_id']}/resource/{resource['id']}?view_id={view['id']}").body
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "<polyline" in page
     assert 'role="img" aria-labelledby=' in page

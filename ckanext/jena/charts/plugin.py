@@ -7,6 +7,8 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
+from ckanext.jena import lang
+
 from . import chart
 
 
@@ -20,7 +22,9 @@ class JenaChartsPlugin(plugins.SingletonPlugin):
 
     def info(self) -> dict:
         return {"name": "jena_chart", "title": toolkit._("Chart"), "icon": "chart-line",
-                "iframed": False, "requires_datastore": True, "default_title": toolkit._("Chart")}
+                "iframed": False, "requires_datastore": True,
+                # stored with the view: in the portal's language also when a background job makes it
+                "default_title": lang.gettext_for("Chart", lang.current())}
 
     def can_view(self, data_dict: dict) -> bool:
         """Tables in the DataStore whose columns fit a line or bar chart (checked as the site)."""
