@@ -169,3 +169,13 @@ def test_a_private_datasets_sensor_table_is_not_readable_anonymously(app, demo_p
     assert answer.json["success"] is False
     sql = f'SELECT * FROM "{resource["id"]}"'
     app.get("/api/3/action/datastore_search_sql", params={"sql": sql}, status=403)
+
+
+def test_a_next_link_to_an_internal_address_is_not_followed(files):
+    query = "?$orderby=phenomenonTime desc&$select=phenomenonTime,result&$top=1000"
+    files.add(f"/next/v1.1/Datastreams(5)/Observations{query}", observations_page(
+        [{"phenomenonTime": "2026-05-01T10:00:00Z", "result": 1}], "http://169.254.169.254/latest/meta-data/"),
+        "application/json")
+    with pytest.raises(sensors.SensorError) as raised:
+        sensors.fetch_observations(files.url("/next/v1.1/Datastreams(5)"))
+    assert "169.254.169.254" in raised.value.german
