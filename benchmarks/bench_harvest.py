@@ -1,29 +1,37 @@
-"""Harvest benchmark (`make bench-harvest`, options: HARVEST_N=1000 HARVEST_ROUNDS=3).
+"""Harvest benchmark (`make bench-harvest`, options: HARVEST_N=1000 HARVEST_ROUNDS=3
+HARVEST_CONSUMERS='1 2 4' HARVEST_MEMORY_N=20000).
 
 Generates a seeded DCAT-AP.de 3.0 catalog of N Jena datasets in Turtle, paged with Hydra
 (`hydra:PartialCollectionView`, 100 datasets a page), writes it to .local/bench-harvest/ and
-serves it from a threaded HTTP server on 127.0.0.1 (a free port) inside this process. Then,
-side by side in one run, two harvesters harvest it into the database `ckan_bench_harvest`,
-each twice, each job in its own process:
+serves it from a threaded HTTP server on 127.0.0.1 (a free port) inside this process. CKAN runs
+with the portal's own plugin set (config/ckan.ini.template, as the other benchmarks load it)
+plus ckanext-dcat's `dcat_rdf_harvester`. Then, side by side in one run, two harvesters harvest
+it into the database `ckan_bench_harvest`, each job in its own process:
 
-1. ckanext-dcat's stock `dcat_rdf` harvester (with the `dcat_ap_de` profile, as configured
-   for the portal), run synchronously the way ckanext-harvest's tests run a job (it takes its
-   guid from the `uri` and `identifier` extras that `dcat_ap_de` returns, as ckanext-dcat's own
-   profiles do);
-2. `jena_dcat` (ckanext.jena.harvest.runner.run_source).
+1. ckanext-dcat's stock `dcat_rdf` harvester (with the portal's `dcat_ap_de` profile), run
+   synchronously the way ckanext-harvest's tests run a job (it takes its guid from the `uri`
+   and `identifier` extras that `dcat_ap_de` returns, as ckanext-dcat's own profiles do);
+2. `jena_dcat` (ckanext.jena.harvest.runner.run_source, what `ckan jena harvest run` does).
 
-Run 1 is the first import into an empty portal; run 2 harvests the unchanged catalog again.
-The database is reset before each harvester (drop schema, `scripts/setup.sh init`), so both
-start from the same empty portal: one organisation, one harvest source. The two harvesters
-take turns for R rounds (stock, jena, stock, jena, ...), so that a busy spell of a shared
-machine falls on both; the table gives each round's time and the medians, the ratios are
-those of the medians.
+Each round: the first import into an empty portal, then the unchanged catalog again. The
+database is reset before each harvester (the first time with `scripts/setup.sh init`, then
+as a copy of that), so both start from the same empty portal: one organisation, one harvest
+source. The two harvesters take turns for R rounds (stock, jena, stock, jena, ...), so that a
+busy spell of a shared machine falls on both; the table gives each round's time and the
+medians, the ratios are those of the medians, and the load average is printed.
 
-Reports wall time of the job (gather, fetch, import, finish), datasets per second and peak
-resident memory (ru_maxrss of the job's process, which includes CKAN itself). Before the first
-harvest one page of the catalog is parsed with the `dcat_ap_de` profile and created with
-package_create, so a generator that writes datasets our schema refuses fails loudly.
-Prints a Markdown table for README.md. Nothing here is a test: numbers depend on the machine.
+--consumers '1 2 4': the first import again through the Redis queues, as the web UI's
+"Reharvest" runs it: one gather consumer and 1, 2, 4 fetch consumers (`ckan harvester
+gather-consumer` / `fetch-consumer`), the same consumers for both harvesters; with each
+consumer's peak memory. --memory-n M: `jena_dcat`'s first import (or with --memory-gather-only
+its gather stage) of catalogs of --memory-base (2,000) and M records, with the peak memory.
+
+Reports wall time of the job (gather, fetch, import, finish), datasets per second, SQL
+statements (--sql: by kind) and peak resident memory (ru_maxrss of the job's process, which
+includes CKAN itself). Before the first harvest one page of the catalog is parsed with the
+`dcat_ap_de` profile and created with package_create, so a generator that writes datasets our
+schema refuses fails loudly. Prints Markdown tables. Nothing here is a test: numbers depend on
+the machine.
 """
 from __future__ import annotations
 
