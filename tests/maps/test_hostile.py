@@ -172,3 +172,18 @@ def test_the_citys_tile_server_is_drawn_below_the_outlines_with_its_attribution(
     page = view_page(app, dataset, resource)
     assert 'class="jena-map-tiles"' in page and '<image href="https://kacheln.jena.de/12/' in page
     assert "© OpenStreetMap contributors (ODbL) · © Stadt Jena" in html.unescape(page)
+
+
+def test_broken_geometries_are_drawn_as_they_are_not_a_server_error(app, geo_server):
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Zu kurz"},
+         "geometry": {"type": "Polygon", "coordinates": [[[11.58, 50.92], [11.59, 50.93]]]}},
+        {"type": "Feature", "properties": {"name": "Acht"},
+         "geometry": {"type": "Polygon", "coordinates": [[[11.58, 50.92], [11.60, 50.94], [11.60, 50.92],
+                                                          [11.58, 50.94], [11.58, 50.92]]]}},
+        {"type": "Feature", "properties": {"name": "Ohne Geometrie"}, "geometry": None}]}
+    url = geo_server.add("/kaputt.geojson", json.dumps(data))
+    dataset = _dataset()
+    resource = factories.Resource(package_id=dataset["id"], url=url, format="GeoJSON")
+    page = view_page(app, dataset, resource)
+    assert map_part(page).count("<path d=") >= 2 and '<th scope="row">Zu kurz</th>' in page

@@ -18,6 +18,12 @@ from . import choropleth, geo, picture, render, source, views
 log = logging.getLogger(__name__)
 
 
+def _portal_language(msgid: str) -> str:
+    """A view's stored title in the portal's language (German first), whoever creates it: default
+    views are made by jobs and harvests as often as in a visitor's request."""
+    return lang_module.gettext_for(msgid, toolkit.config.get("ckan.locale_default") or "de")
+
+
 def _view_url(resource: dict, package: dict, endpoint: str) -> str:
     return toolkit.url_for(endpoint, id=package.get("name") or package["id"], resource_id=resource["id"])
 
@@ -40,7 +46,7 @@ class JenaMapsPlugin(plugins.SingletonPlugin):
         return {"jena_maps_picture": lambda package: picture.dataset_picture(package, lang_module.current())}
 
     def info(self) -> dict:
-        return {"name": "jena_map_view", "title": toolkit._("Map"), "default_title": toolkit._("Map"),
+        return {"name": "jena_map_view", "title": toolkit._("Map"), "default_title": _portal_language("Map"),
                 "icon": "map-marker", "iframed": False, "always_available": False, "preview_enabled": False}
 
     def can_view(self, data_dict: dict) -> bool:
@@ -74,7 +80,7 @@ class JenaOrtsteilMapPlugin(plugins.SingletonPlugin):
 
     def info(self) -> dict:
         return {"name": "jena_ortsteil_map", "title": toolkit._("Ortsteil map"),
-                "default_title": toolkit._("Ortsteil map"), "icon": "map", "iframed": False,
+                "default_title": _portal_language("Ortsteil map"), "icon": "map", "iframed": False,
                 "requires_datastore": True, "always_available": False, "preview_enabled": False,
                 "schema": {"value_column": [toolkit.get_validator("ignore_missing"),
                                             toolkit.get_validator("unicode_safe")]}}

@@ -127,9 +127,11 @@ def _ring_path(frame: Frame, ring, close: bool) -> str:
 
 def path_data(frame: Frame, geometry: dict) -> str:
     """SVG path data of a line or area geometry (points are drawn as circles)."""
-    shape = shapely_geometry.shape(geometry)
-    simple = shape.simplify(frame.tolerance_degrees(), preserve_topology=True)
-    mapping = shapely_geometry.mapping(simple) if not simple.is_empty else geometry
+    try:
+        simple = shapely_geometry.shape(geometry).simplify(frame.tolerance_degrees(), preserve_topology=True)
+        mapping = shapely_geometry.mapping(simple) if not simple.is_empty else geometry
+    except Exception:  # a ring too short for Shapely: drawn as it is
+        mapping = geometry
     kind, coords = mapping["type"], mapping["coordinates"]
     if kind == "LineString":
         return _ring_path(frame, coords, False)
