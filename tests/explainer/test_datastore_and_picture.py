@@ -71,7 +71,7 @@ def test_a_look_into_the_data_reads_the_datastore():
     dataset, _org = dataset_with_table(SENSOR_FIELDS, MOISTURE)
     preview = explainer_helpers.preview(dataset)
     assert preview["source"] == "datastore" and preview["total"] == 24
-    assert preview["rows"][0] == ["2026-11-20T00:00:00", "30"] or preview["rows"][0][0] == "2026-11-20T00:00:00"
+    assert preview["rows"][:2] == [["20.11.2026 00:00", "30"], ["20.11.2026 01:00", "30,5"]]  # German dates and numbers
     assert len(preview["rows"]) == 5
 
 

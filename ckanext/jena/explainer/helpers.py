@@ -1,6 +1,7 @@
 """Template helpers of the explainers."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Optional
 
@@ -53,14 +54,36 @@ def _datastore_preview(resource: dict, lang: str) -> Optional[dict]:
     except Exception:  # not readable for this visitor, dropped, DataStore down: no preview from it
         log.info("preview of resource %s: DataStore table not read", resource.get("id"), exc_info=True)
         return None
-    fields = [f["id"] for f in answer["fields"] if f["id"] != "_id"]
+    types = {f["id"]: f.get("type") for f in answer["fields"] if f["id"] != "_id"}
+    fields = list(types)
     if not answer["records"] or not fields:
         return None
     labels = [(label_column(name)[0] or {}).get(lang) or name for name in fields]
-    rows = [["" if record.get(name) is None else str(record.get(name))[:80] for name in fields]
+    # a date column shows times when any of its shown values has one
+    timed = {name for name in fields if types[name] in ("timestamp", "date") and any(
+        isinstance(r.get(name), str) and not r[name].endswith("T00:00:00") for r in answer["records"])}
+    rows = [[_cell(record.get(name), types[name], lang, name in timed) for name in fields]
             for record in answer["records"]]
     return {"resource": resource, "columns": labels, "rows": rows, "total": answer.get("total"),
             "truncated": False, "source": "datastore"}
+
+
+def _cell(value, field_type: str, lang: str, with_time: bool = False) -> str:
+    """A DataStore cell as the reader expects it: German dates and decimal commas in German."""
+    if value is None:
+        return ""
+    if field_type in ("timestamp", "date") and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value[:80]
+        if lang == "de":
+            return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
+        return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and lang == "de":
+        from ckanext.jena.charts.chart import german_number
+        return german_number(value)
+    return str(value)[:80]
 
 
 def preview(pkg_dict: dict) -> Optional[dict]:
