@@ -560,18 +560,27 @@ class PostgresSearchConnection:
             hit_score = "NULL::float4 AS score"
             if score_first:
                 # relevance over the whole text for at most RANK_LIMIT hits: all of them up
-                # to that, beyond it those whose titles hold the most searched stems
+                # to that; beyond it, those whose titles hold the most searched stems (newest
+                # first among equals) are ranked and come first, the others follow in that
+                # same order, so that every page of a long answer is cut from one order
                 bonus = balanced([f"(c.title_folded LIKE {p})::int" for p in title_parts], "+") \
                     if title_parts else "0::int"
-                params = {**params, "rank_limit_": max(RANK_LIMIT, rows + (params["offset_"] or 0))}
-                candidates = f"""(SELECT c.* FROM hits c ORDER BY {bonus} DESC,
-                    c.metadata_modified DESC NULLS LAST, c.index_id LIMIT %(rank_limit_)s)"""
-                page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, p.score) ORDER BY p.n)
-                    FROM (SELECT d.index_id, d.score, row_number() OVER (ORDER BY {order}) AS n
+                params = {**params, "rank_limit_": RANK_LIMIT,
+                          "candidates_": max(RANK_LIMIT, rows + (params["offset_"] or 0))}
+                candidates = f"""(SELECT c.index_id, c.metadata_modified, c.metadata_created,
+                        c.title_string, row_number() OVER (ORDER BY {bonus} DESC,
+                            c.metadata_modified DESC NULLS LAST, c.index_id) AS pick
+                    FROM hits c ORDER BY pick LIMIT %(candidates_)s)"""
+                page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, COALESCE(p.score, 0))
+                                         ORDER BY p.n)
+                    FROM (SELECT d.index_id, d.score, row_number() OVER (
+                              ORDER BY d.pick > %(rank_limit_)s,
+                                       CASE WHEN d.pick > %(rank_limit_)s THEN d.pick END, {order}) AS n
                           FROM (SELECT c.index_id, c.metadata_modified, c.metadata_created,
-                                       c.title_string, {rank_sql} AS score
+                                       c.title_string, c.pick,
+                                       CASE WHEN c.pick <= %(rank_limit_)s THEN {rank_sql} END AS score
                                 FROM {candidates} c JOIN {TABLE} d ON d.index_id = c.index_id) d
-                          ORDER BY {order} LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
+                          ORDER BY n LIMIT %(limit_)s OFFSET %(offset_)s) p)"""
             else:
                 # another order (newest first, title): relevance only for the page's hits
                 page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, {rank_sql}) ORDER BY p.n)
