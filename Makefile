@@ -32,10 +32,10 @@ SETUP := scripts/setup.sh
 PYTEST_ARGS ?=
 BENCH_N ?= 10000
 
-.PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer bench-load clean-local help
+.PHONY: run run-dev test screenshots stop deps venv services init-run init-test demo bench-search bench-dcat bench-harvest bench-explainer bench-data bench-load clean-local help
 
 help:
-	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=1000 HARVEST_ROUNDS=3] | make bench-explainer [EXPLAINER_N=200] | make bench-load [LOAD_SECONDS=60 LOAD_CLIENTS='20 50']"
+	@echo "make run | make run-dev | make test | make screenshots | make stop | make bench-search [BENCH_N=100000] | make bench-dcat [BENCH_N=10000] | make bench-harvest [HARVEST_N=1000 HARVEST_ROUNDS=3] | make bench-explainer [EXPLAINER_N=200] | make bench-data [DATA_ROWS=100000 DATA_ROUNDS=3] | make bench-load [LOAD_SECONDS=60 LOAD_CLIENTS='20 50']"
 
 deps:
 	@$(SETUP) deps
@@ -96,6 +96,12 @@ EXPLAINER_N ?= 200
 bench-explainer: init-test
 	@$(SETUP) database ckan_bench_explainer
 	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_explainer) $(VENV)/bin/python benchmarks/bench_explainer.py --n $(EXPLAINER_N)
+
+DATA_ROWS ?= 100000
+DATA_ROUNDS ?= 3
+bench-data: init-test
+	@$(SETUP) database ckan_bench_data
+	@CKAN_SQLALCHEMY_URL=$$($(SETUP) db-url ckan_bench_data) $(VENV)/bin/python benchmarks/bench_data.py --rows $(DATA_ROWS) --rounds $(DATA_ROUNDS)
 
 # today's portal (gunicorn, port 5101, database ckan_load) against the baseline commit 2c7ca83
 # (`ckan run` in a git worktree under /tmp, port 5102, database ckan_load_base), side by side
