@@ -69,3 +69,16 @@ def test_a_later_page_failing_keeps_the_committed_records_and_withdraws_nothing(
     assert summary["withdrawn"] == 0 and summary["incomplete"], summary["messages"]
     assert summary["unchanged"] == 4
     assert len(harvested()) == 7 and harvested(state="deleted") == []
+
+
+def test_a_synchronous_run_indexes_every_dataset_it_wrote_batch_by_batch(source_server, monkeypatch):
+    from ckan.tests import helpers
+    from ckanext.jena.harvest import runner
+    monkeypatch.setattr(runner, "INDEX_BATCH", 2)
+    url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 6)], per_page=3)
+    source = make_source(url)
+    summary = run(source)
+    assert (summary["created"], summary["errors"]) == (5, 0), summary["messages"]
+    # indexed once the record was done: the index knows the harvest source of each
+    found = helpers.call_action("package_search", fq=f'harvest_source_id:"{source["id"]}"', rows=10)
+    assert sorted(r["title"] for r in found["results"]) == [f"Messreihe Nummer {n}" for n in range(1, 6)]

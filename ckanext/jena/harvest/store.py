@@ -153,7 +153,11 @@ def job(job_id: str) -> Optional[HarvestJob]:
 
 
 def harvest_object(object_id: str) -> Optional[HarvestObject]:
-    return HarvestObject.get(object_id)
+    """The object with its extras and source, in one query (the import reads both)."""
+    from sqlalchemy.orm import joinedload
+    return (model.Session.query(HarvestObject)
+            .options(joinedload(HarvestObject.extras), joinedload(HarvestObject.source))
+            .filter(HarvestObject.id == object_id).first())
 
 
 def new_object(job: HarvestJob, guid: str, content: Optional[str] = None, package_id: Optional[str] = None,
