@@ -41,6 +41,8 @@ class JenaHarvestPlugin(plugins.SingletonPlugin):
         if "harvest" not in enabled:
             raise RuntimeError("jena_harvest needs ckanext-harvest: add `harvest` to ckan.plugins.")
         # the table jena_harvest_record comes from `ckan db upgrade -p jena_harvest` (docs/storage.md)
+        from . import redis_queue
+        redis_queue.install()  # consumers that outlive an idle queue on CKAN 2.12 (why: redis_queue.py)
 
     def get_auth_functions(self) -> dict:
         return logic.get_auth_functions()
