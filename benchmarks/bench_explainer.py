@@ -10,7 +10,11 @@ and the page cache off (it measures the work, not the cache). Then, side by side
    both languages) — target ≤ 50 ms;
 2. the dataset page (`GET /dataset/<name>`, CKAN's real Flask app, anonymous) rendered with and
    without the "Einfach erklärt" section (`ckanext.jena.explainer.dataset_page_section`),
-   alternating dataset by dataset — target: at most 15 % slower with the section.
+   alternating dataset by dataset — target: at most 15 % slower with the section;
+3. the dataset page with and without its picture (`ckanext.jena.explainer.dataset_page_picture`:
+   a chart of a DataStore table, or the map where ckanext.jena.maps draws one), the first
+   resource of each rendered dataset given a DataStore table of 336 hourly readings (two weeks
+   of a sensor), alternating — target: at most 15 % slower with the picture.
 
 Prints medians (and p95) and a Markdown table for README.md. Nothing here is a test.
 """
@@ -97,6 +101,27 @@ def build(n: int) -> list[str]:
     return names
 
 
+def add_tables(names: list[str]) -> list[str]:
+    """A DataStore table of 336 hourly readings on the first resource of each dataset named."""
+    import datetime as dt
+    import math
+    from ckan.plugins import toolkit
+    site = {"user": toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+    start = dt.datetime(2026, 11, 7)
+    records = [{"Zeitpunkt": (start + dt.timedelta(hours=h)).isoformat(),
+                "Messwert": round(40 + 8 * math.sin(h / 24 * 2 * math.pi), 1)} for h in range(336)]
+    tabled = []
+    for name in names:
+        dataset = toolkit.get_action("package_show")(dict(site), {"id": name})
+        if not dataset["resources"]:
+            continue
+        toolkit.get_action("datastore_create")(dict(site), {
+            "resource_id": dataset["resources"][0]["id"], "force": True, "records": records,
+            "fields": [{"id": "Zeitpunkt", "type": "timestamp"}, {"id": "Messwert", "type": "numeric"}]})
+        tabled.append(name)
+    return tabled
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200)
@@ -125,11 +150,15 @@ def main() -> int:
             scores.append(readability.score(core.full_text(drafts["de"]), "de")["flesch"])
         model.Session.remove()
 
+    sample = names[:args.pages]
+    with flask_app.test_request_context():
+        tabled = add_tables(sample)
+        model.Session.remove()
+
     # 2. the dataset page with and without the section, alternating
     from werkzeug.test import Client
     client = Client(app)  # the whole WSGI stack, middleware included, as a browser meets it
     key = "ckanext.jena.explainer.dataset_page_section"
-    sample = names[:args.pages]
     for name in sample[:5]:  # warm-up: templates compiled, caches filled
         for value in (True, False):
             toolkit.config[key] = value
@@ -144,6 +173,24 @@ def main() -> int:
             timings[value].append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, (name, response.status_code)
             assert ('id="einfach-erklaert"' in response.get_data(as_text=True)) == value
+    # 3. the dataset page with and without its picture, alternating (the section on, as deployed)
+    toolkit.config[key] = True
+    picture_key = "ckanext.jena.explainer.dataset_page_picture"
+    for name in tabled[:5]:
+        for value in (True, False):
+            toolkit.config[picture_key] = value
+            client.get(f"/dataset/{name}").close()
+    pictures = {True: [], False: []}
+    for index, name in enumerate(tabled):
+        order = (True, False) if index % 2 == 0 else (False, True)
+        for value in order:
+            toolkit.config[picture_key] = value
+            t0 = time.perf_counter()
+            response = client.get(f"/dataset/{name}")
+            pictures[value].append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+            assert ('class="jena-explainer-picture"' in response.get_data(as_text=True)) == value, name
+    with_picture, without_picture = statistics.median(pictures[True]), statistics.median(pictures[False])
     with_section, without = statistics.median(timings[True]), statistics.median(timings[False])
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"\nExplainers for {len(names)} datasets from the demo catalog's metadata — commit {commit}, "
@@ -158,6 +205,11 @@ def main() -> int:
     print(f"| dataset page with the explainer section ({len(sample)} pages) | {with_section:.1f} ms "
           f"| {percentile(timings[True], 0.95):.1f} ms | |")
     print(f"| ratio with / without (medians) | {with_section / without:.2f}× | | ≤ 1.15× |")
+    print(f"| dataset page without its picture ({len(tabled)} pages) | {without_picture:.1f} ms "
+          f"| {percentile(pictures[False], 0.95):.1f} ms | |")
+    print(f"| dataset page with its picture (chart of a 336-row DataStore table) | {with_picture:.1f} ms "
+          f"| {percentile(pictures[True], 0.95):.1f} ms | |")
+    print(f"| ratio with / without picture (medians) | {with_picture / without_picture:.2f}× | | ≤ 1.15× |")
     print(f"\nGerman readability of the generated drafts: median Flesch (Amstad) {statistics.median(scores):.1f}, "
           f"lowest {min(scores):.1f}.")
     return 0
