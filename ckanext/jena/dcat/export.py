@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, IO, Optional
 
 from rdflib import URIRef
-from rdflib.namespace import Namespace
+from rdflib.namespace import Namespace, NamespaceManager
 
 from ckan.plugins import toolkit
 
@@ -26,12 +26,43 @@ def _profiles(profile: Optional[str]) -> Optional[list]:
     return profile.split() if profile else None
 
 
+class _Namespaces(NamespaceManager):
+    """rdflib's Turtle writer asks for a prefixed name of every URI it writes. For a URI that no
+    bound namespace starts (every dataset's and distribution's own address) rdflib 7 files a
+    part of the URI in a trie and walks that trie again at every ask, without remembering the
+    answer, and the trie grows with every dataset of the page: most of the export's time at
+    200 datasets a page. Such a URI has no prefixed name whatever the trie holds, so the
+    answer (KeyError, as rdflib's) is given at once; everything else goes to rdflib."""
+
+    def __init__(self, graph):
+        self._bound: Optional[tuple] = None
+        super().__init__(graph)
+
+    def bind(self, *args, **kwargs):
+        self._bound = None
+        return super().bind(*args, **kwargs)
+
+    def compute_qname(self, uri, generate=True):
+        if not generate:
+            if self._bound is None:
+                self._bound = tuple(str(namespace) for _prefix, namespace in self.namespaces())
+            if not str.startswith(uri, self._bound):
+                raise KeyError(f"No known prefix for {uri}")
+        return super().compute_qname(uri, generate)
+
+
+def _serializer(profile: Optional[str]) -> RDFSerializer:
+    serializer = RDFSerializer(profiles=_profiles(profile))
+    serializer.g.namespace_manager = _Namespaces(serializer.g)
+    return serializer
+
+
 def export_catalog(out: IO[bytes], fmt: str = "ttl", page_size: int = 200,
                    profile: Optional[str] = None,
                    progress: Optional[Callable[[int, int], None]] = None) -> int:
     """Write the catalog and every public, active dataset it publishes (publication.py); returns the number of datasets."""
     rdf_format = FORMATS[fmt]
-    header = RDFSerializer(profiles=_profiles(profile))
+    header = _serializer(profile)
     catalog_ref = header.graph_from_catalog({})
     out.write(header.g.serialize(format=rdf_format, encoding="utf-8"))
     context = {"user": "", "ignore_auth": False}
@@ -44,7 +75,7 @@ def export_catalog(out: IO[bytes], fmt: str = "ttl", page_size: int = 200,
         total = page["count"] if total is None else total
         if not page["results"]:
             break
-        serializer = RDFSerializer(profiles=_profiles(profile))
+        serializer = _serializer(profile)
         for dataset in page["results"]:
             dataset_ref = serializer.graph_from_dataset(dataset)
             serializer.g.add((URIRef(catalog_ref), DCAT.dataset, dataset_ref))

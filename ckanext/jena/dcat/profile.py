@@ -21,11 +21,14 @@ reject, and adds what they ask for. Each replacement names the SHACL rule it sat
 """
 from __future__ import annotations
 
+import datetime
+import functools
 import json
+import re
 from typing import Any, Optional
 
-from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD, NamespaceManager
 
 from ckan.plugins import toolkit
 
@@ -74,6 +77,44 @@ def _org_type_of(org_id: str) -> Optional[str]:
     return value
 
 
+# What this profile writes itself (graph_from_dataset below): left out of the dict the parent
+# profile gets, so the parent neither computes (organisation look-ups, GeoJSON to WKT, format
+# and licence mapping) nor writes what would be dropped again. The _drop calls stay for values
+# the parent finds elsewhere (extras).
+_REPLACED_KEYS = frozenset((
+    "language", "theme", "source", "contact", "maintainer", "maintainer_email", "author",
+    "author_email", "organization", "spatial", "spatial_text", "spatial_uri", "spatial_bbox",
+    "spatial_centroid", "license_id", "license_url"))
+_REPLACED_RESOURCE_KEYS = frozenset(("license", "format", "mimetype", "size"))
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
+
+
+def _for_parent(dataset_dict: dict) -> dict:
+    lean = {k: v for k, v in dataset_dict.items() if k not in _REPLACED_KEYS}
+    lean["resources"] = [{k: v for k, v in resource.items() if k not in _REPLACED_RESOURCE_KEYS}
+                         for resource in dataset_dict.get("resources") or []]
+    return lean
+
+
+@functools.lru_cache(maxsize=128)
+def _bbox_and_centroid(geometry: str) -> Optional[tuple]:
+    """dcat:bbox and dcat:centroid (WKT) of a GeoJSON geometry; None when it cannot be read.
+    Kept per geometry: datasets of the same districts share theirs."""
+    try:
+        shape = places.parse_geometry(geometry)
+    except Exception:
+        return None
+    minx, miny, maxx, maxy = shape.bounds
+    centroid = shape.centroid
+    return (f"POLYGON(({minx} {miny},{maxx} {miny},{maxx} {maxy},{minx} {maxy},{minx} {miny}))",
+            f"POINT({centroid.x} {centroid.y})")
+
+
+class _NoBinding(NamespaceManager):
+    def bind(self, prefix, namespace, override=True, replace=False) -> None:
+        pass
+
+
 class DcatApDeProfile(EuropeanDCATAP3Profile):
     """DCAT-AP.de 3.0 for the Jena schema (entry point `dcat_ap_de`)."""
 
@@ -102,7 +143,41 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
 
     # -- output ----------------------------------------------------------------------------
     def graph_from_dataset(self, dataset_dict, dataset_ref):
-        super().graph_from_dataset(dataset_dict, dataset_ref)
+        """The dataset is built in a small graph of its own and then added to the serializer's
+        graph (a page of a catalog): ckanext-dcat's DCAT-AP 3 profile and the replacements
+        below look up and scan the graph they write to (every dcat:byteSize of the graph for
+        each dataset), which costs more with every dataset of a page. When another profile
+        before this one already described the dataset, it is built in place as before."""
+        target = self.g
+        if (dataset_ref, None, None) in target:
+            self._graph_from_dataset(dataset_dict, dataset_ref)
+            return
+        bound = getattr(target, "_jena_dcat_bound", False)
+        self.g = Graph(store="SimpleMemory", bind_namespaces="none")
+        if bound:  # the page's graph has the prefixes already: binding them again costs time
+            self.g.namespace_manager = _NoBinding(self.g, bind_namespaces="none")
+        try:
+            self._graph_from_dataset(dataset_dict, dataset_ref)
+            scratch = self.g
+        finally:
+            self.g = target
+        if not bound:
+            for prefix, namespace in scratch.namespaces():
+                target.bind(prefix, namespace)
+            target._jena_dcat_bound = True
+        target.addN((s, p, o, target) for s, p, o in scratch)
+
+    def _add_date_triple(self, subject, predicate, value, _type=Literal):
+        # CKAN's own timestamps ("2026-11-01T09:30:00.123456") read without dateutil's parser,
+        # with the value ckanext-dcat writes for them; every other spelling goes to it
+        if _type is Literal and isinstance(value, str) and _ISO_DATETIME.match(value):
+            self.g.add((subject, predicate, Literal(
+                datetime.datetime.fromisoformat(value).isoformat(), datatype=XSD.dateTime)))
+            return
+        super()._add_date_triple(subject, predicate, value, _type)
+
+    def _graph_from_dataset(self, dataset_dict, dataset_ref):
+        super().graph_from_dataset(_for_parent(dataset_dict), dataset_ref)
         self._bind()
         g = self.g
 
@@ -164,6 +239,12 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
                 self._fix_distribution(distribution, resource, dataset_dict, attribution)
 
     def _distribution_ref(self, dataset_ref, resource):
+        # the parent profile's distribution of this resource; its address without asking
+        # resource_uri again (it walks every plugin for each resource) where it is the usual one
+        suffix = f"/resource/{resource.get('id')}"
+        for ref in self.g.objects(dataset_ref, DCAT.distribution):
+            if str(ref).endswith(suffix) and not resource.get("uri"):
+                return ref
         from ckanext.dcat.utils import resource_uri
         ref = URIRef(resource_uri(resource))
         return ref if (dataset_ref, DCAT.distribution, ref) in self.g else None
@@ -287,16 +368,11 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         if parts:
             g.add((node, SKOS.prefLabel, Literal(", ".join(places.label(d) for d in parts), lang="de")))
         if geometry:
-            try:
-                shape = places.parse_geometry(geometry)
-            except Exception:
+            found = _bbox_and_centroid(geometry if isinstance(geometry, str) else json.dumps(geometry, sort_keys=True))
+            if found is None:
                 return
-            minx, miny, maxx, maxy = shape.bounds
-            g.add((node, DCAT.bbox, Literal(
-                f"POLYGON(({minx} {miny},{maxx} {miny},{maxx} {maxy},{minx} {maxy},{minx} {miny}))",
-                datatype=GSP.wktLiteral)))
-            centroid = shape.centroid
-            g.add((node, DCAT.centroid, Literal(f"POINT({centroid.x} {centroid.y})", datatype=GSP.wktLiteral)))
+            g.add((node, DCAT.bbox, Literal(found[0], datatype=GSP.wktLiteral)))
+            g.add((node, DCAT.centroid, Literal(found[1], datatype=GSP.wktLiteral)))
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         super().graph_from_catalog(catalog_dict, catalog_ref)
