@@ -3,15 +3,21 @@
 With the portal's own plugin set (config/ckan.ini.template) and the page cache off, builds N
 synthetic datasets of the Jena schema in the database `ckan_bench_dcat` (rows written
 in bulk, then indexed through CKAN's real indexing path), then exports the whole public
-catalog three ways, each in its own process, side by side in one run:
+catalog, each export in its own process:
 
 1. `ckan jena dcat export` with the `dcat_ap_de` profile (streamed page by page);
 2. the same streaming export with ckanext-dcat's stock `euro_dcat_ap_3` profile;
 3. ckanext-dcat's own way for a whole catalog, `RDFSerializer.serialize_catalog` with every
-   dataset in one graph (stock `euro_dcat_ap_3`), for comparison of memory.
+   dataset in one graph (stock `euro_dcat_ap_3`), for comparison of memory (once, at the end;
+   `--no-whole` leaves it out: it takes many minutes).
 
-Reports wall time, datasets per second and peak resident memory (ru_maxrss of the process).
-Prints a Markdown table for README.md. Nothing here is a test: numbers depend on the machine.
+1 and 2 run interleaved, `--rounds` times each (order alternating), on this shared machine:
+the table gives their medians and the ratio of the medians. Reports wall time, datasets per
+second, the CPU time of the export process (user + system: on a busy shared machine the
+steadier figure; the search itself runs in PostgreSQL, the same for both) and peak resident
+memory (ru_maxrss of the process). `--profile FILE` instead runs the
+`dcat_ap_de` export once under cProfile and writes the top functions to FILE.
+Prints a Markdown table for docs/benchmarks.md. Nothing here is a test: numbers depend on the machine.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import datetime
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -105,7 +112,24 @@ def build(n: int, seed: int = 20261123) -> None:
 def child(mode: str, profile: str, ini: str, target: str) -> None:
     """Runs inside the measured process."""
     load_ckan(ini)
-    if mode == "stream":
+    if mode == "profile":
+        import cProfile
+        import io
+        import pstats
+        from ckanext.jena.dcat.export import export_catalog
+        profiler = cProfile.Profile()
+        with open(os.devnull, "wb") as out:
+            t0 = time.perf_counter()
+            count = profiler.runcall(export_catalog, out, "ttl", 200, profile)
+            elapsed = time.perf_counter() - t0
+        text = io.StringIO()
+        text.write(f"{profile}: {count} datasets in {elapsed:.1f} s under cProfile "
+                   f"({elapsed / max(count, 1) * 1000:.1f} ms per dataset)\n")
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(order).print_stats(30)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text.getvalue())
+    elif mode == "stream":
         from ckanext.jena.dcat.export import export_catalog
         with open(target, "wb") as out:
             count = export_catalog(out, "ttl", 200, profile)
@@ -135,13 +159,16 @@ def measure(args: list, env: dict) -> tuple:
     output = process.stdout.read().decode().strip().splitlines()
     if status != 0:
         raise SystemExit(f"benchmark child failed: {args}")
-    return elapsed, usage.ru_maxrss / 1024, int(output[-1])
+    return elapsed, usage.ru_maxrss / 1024, int(output[-1]), usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--reuse", action="store_true", help="keep datasets of an earlier run with the same --n")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each streamed export (interleaved)")
+    parser.add_argument("--no-whole", action="store_true", help="leave out the whole-catalog export")
+    parser.add_argument("--profile", metavar="FILE", help="profile the dcat_ap_de export (cProfile) into FILE")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PROFILE", "TARGET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("CKAN_SQLALCHEMY_URL", f"postgresql://ckan:ckan@127.0.0.1:54329/{DB}")
@@ -175,23 +202,55 @@ def main() -> int:
                               capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit("indexing failed:\n" + done.stderr[-3000:])
+    if args.profile:
+        print("profiling the dcat_ap_de export ...", file=sys.stderr)
+        for profile in ("dcat_ap_de", "euro_dcat_ap_3"):
+            target = f"{args.profile}.{profile}" if profile != "dcat_ap_de" else args.profile
+            measure([sys.executable, os.path.abspath(__file__), "--child", "profile", profile, target],
+                    dict(os.environ))
+            print(f"  {target}", file=sys.stderr)
+        return 0
+    streamed = (("`ckan jena dcat export`, `dcat_ap_de` (streamed)", "stream", "dcat_ap_de"),
+                ("same export, stock `euro_dcat_ap_3` (streamed)", "stream", "euro_dcat_ap_3"))
+    runs: dict = {label: [] for label, _mode, _profile in streamed}
+    loads = [load_average()]
+    for round_ in range(args.rounds):
+        for label, mode, profile in (streamed if round_ % 2 == 0 else streamed[::-1]):
+            target = os.path.join(ROOT, ".local", f"bench-{mode}-{profile}.ttl")
+            print(f"round {round_ + 1}/{args.rounds}: {label} ...", file=sys.stderr)
+            elapsed, peak_mb, count, cpu = measure(
+                [sys.executable, os.path.abspath(__file__), "--child", mode, profile, target], dict(os.environ))
+            runs[label].append((count, elapsed, peak_mb, os.path.getsize(target) / 1e6, cpu))
+            print(f"  {count / elapsed:.0f} datasets/s, {count / cpu:.0f} per CPU second, {peak_mb:.0f} MB", file=sys.stderr)
+        loads.append(load_average())
     rows = []
-    for label, mode, profile in (("`ckan jena dcat export`, `dcat_ap_de` (streamed)", "stream", "dcat_ap_de"),
-                                 ("same export, stock `euro_dcat_ap_3` (streamed)", "stream", "euro_dcat_ap_3"),
-                                 ("stock `euro_dcat_ap_3`, whole catalog in one graph", "whole", "euro_dcat_ap_3")):
-        target = os.path.join(ROOT, ".local", f"bench-{mode}-{profile}.ttl")
+    for label, _mode, _profile in streamed:
+        count = runs[label][0][0]
+        elapsed = statistics.median(r[1] for r in runs[label])
+        cpu = statistics.median(r[4] for r in runs[label])
+        rows.append((label, count, elapsed, count / elapsed, max(r[2] for r in runs[label]), runs[label][0][3], cpu))
+    if not args.no_whole:
+        label = "stock `euro_dcat_ap_3`, whole catalog in one graph"
+        target = os.path.join(ROOT, ".local", "bench-whole-euro_dcat_ap_3.ttl")
         print(f"exporting: {label} ...", file=sys.stderr)
-        elapsed, peak_mb, count = measure([sys.executable, os.path.abspath(__file__), "--child", mode, profile, target],
-                                          dict(os.environ))
-        rows.append((label, count, elapsed, count / elapsed, peak_mb, os.path.getsize(target) / 1e6))
+        elapsed, peak_mb, count, cpu = measure([sys.executable, os.path.abspath(__file__), "--child", "whole",
+                                                "euro_dcat_ap_3", target], dict(os.environ))
+        rows.append((label + " (once)", count, elapsed, count / elapsed, peak_mb, os.path.getsize(target) / 1e6, cpu))
+        loads.append(load_average())
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"\nDCAT export of {args.n:,} datasets ({rows[0][1]:,} public) — commit {commit}, "
-          f"{datetime.date.today().isoformat()}, {machine()}, load average {load_average()}; "
-          "the portal's plugin set (config/ckan.ini.template), page cache off\n")
-    print("| export | datasets | time (s) | datasets/s | peak memory (MB) | file (MB) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, count, elapsed, rate, peak, size in rows:
-        print(f"| {label} | {count:,} | {elapsed:.1f} | {rate:.0f} | {peak:.0f} | {size:.1f} |")
+          f"{datetime.date.today().isoformat()}, {machine()}, load average {' → '.join(loads)}; "
+          f"the portal's plugin set (config/ckan.ini.template), page cache off; streamed exports: "
+          f"median of {args.rounds} interleaved runs each, peak memory the highest\n")
+    print("| export | datasets | time (s) | datasets/s | CPU (s) | datasets per CPU second | peak memory (MB) | file (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, count, elapsed, rate, peak, size, cpu in rows:
+        print(f"| {label} | {count:,} | {elapsed:.1f} | {rate:.0f} | {cpu:.1f} | {count / cpu:.0f} | {peak:.0f} | {size:.1f} |")
+    print(f"\n`dcat_ap_de` / stock (ratio of medians): {rows[0][3] / rows[1][3]:.2f}x datasets/s, "
+          f"{rows[1][6] / rows[0][6]:.2f}x datasets per CPU second of the export process (the search runs in "
+          "PostgreSQL, the same for both)")
+    for label, _mode, _profile in streamed:
+        print(f"- {label}: " + ", ".join(f"{r[0] / r[1]:.0f}" for r in runs[label]) + " datasets/s")
     return 0
 
 
