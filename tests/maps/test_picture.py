@@ -58,3 +58,4 @@ def test_no_picture_where_no_map_fits():
     factories.Resource(package_id=dataset["id"], url="https://example.org/bericht.pdf", format="PDF")
     assert picture.dataset_picture(shown(dataset["id"])) is None
     assert picture.dataset_picture({"id": "kaputt", "resources": [{"format": "GeoJSON"}]}) is None  # never raises
+

@@ -12,6 +12,7 @@ from typing import Optional
 
 from markupsafe import Markup
 
+import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from ckanext.jena import lang as lang_module
@@ -44,6 +45,8 @@ def dataset_picture(package: dict, lang: str = "de") -> Optional[dict]:
     The caller has checked that the user may see the dataset; the function reads only this
     dataset's resources and never raises."""
     lang = lang if lang in ("de", "en") else "de"
+    if not plugins.plugin_loaded("jena_maps"):  # its limits and cache settings are declared there
+        return None
     try:
         candidates = [(r, source.resource_kind(r)) for r in package.get("resources") or []]
         ordered = ([(r, k) for r, k in candidates if k in ("geojson", "kml", "wfs")]
