@@ -15,7 +15,6 @@ from markupsafe import Markup
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from ckanext.jena import lang as lang_module
 from ckanext.jena.schema import places
 
 from . import render, source
