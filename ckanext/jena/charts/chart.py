@@ -30,6 +30,10 @@ BAR_HEIGHT = 22
 COLOUR = "#005a9c"  # the theme's link blue; 7:1 against white
 
 
+_PLANS: dict = {}
+_UNKNOWN = object()
+
+
 def _max_points() -> int:
     return toolkit.asint(toolkit.config.get("ckanext.jena.charts.max_points"))
 
@@ -93,8 +97,15 @@ def resource_chart(resource: dict, context: Optional[dict] = None) -> Optional[d
     search = toolkit.get_action("datastore_search")
     context = dict(context or {})
     try:
-        fields = search(dict(context), {"resource_id": resource["id"], "limit": 0})["fields"]
-        plan = chart_plan(fields)
+        # the columns change only with the resource (xloader and the sensor task update it when
+        # they make a table): remembered per resource version, the rows are read every time
+        key = (resource["id"], resource.get("metadata_modified"), resource.get("last_modified"))
+        plan = _PLANS.get(key, _UNKNOWN)
+        if plan is _UNKNOWN:
+            plan = chart_plan(search(dict(context), {"resource_id": resource["id"], "limit": 0})["fields"])
+            if len(_PLANS) >= 2000:
+                _PLANS.clear()
+            _PLANS[key] = plan
         if plan is None:
             return None
         if plan["kind"] == "line":
