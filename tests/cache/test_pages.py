@@ -55,8 +55,11 @@ def log_in(app, user: dict):
 
 
 def get(app, url, **kw):
-    """One request of a new visitor (app.get uses a new client, without cookies)."""
-    response = app.get(url, **kw)
+    """One request of a new visitor: a new client, without cookies (CKAN 2.12's app.get keeps
+    one client and its cookies for the whole test; 2.11's made a new one), or the signed-in
+    client given instead of the app."""
+    client = app.test_client() if hasattr(app, "test_client") else app
+    response = client.get(url, **kw)
     return response, response.headers.get(pages.HEADER), response.get_data(as_text=True)
 
 
