@@ -15,7 +15,7 @@ setup(
     include_package_data=True,
     package_data={"ckanext.jena": ["**/*.yaml", "**/*.json", "**/*.csv", "**/*.geojson",
                                    "**/*.ttl", "**/*.html", "**/*.sql", "**/*.po", "**/*.mo",
-                                   "**/*.css", "**/*.js", "**/*.rdf", "**/*.md",
+                                   "**/*.css", "**/*.js", "**/*.rdf", "**/*.md", "data/data/*.txt",
                                    "migration/*/alembic.ini", "migration/*/script.py.mako"]},
     zip_safe=False,
     entry_points={

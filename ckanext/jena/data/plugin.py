@@ -13,7 +13,7 @@ from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
 
 from ckanext.xloader.interfaces import IXloader
 
-from . import logic, sensors, xloader_seam
+from . import logic, sensors, sqlguard, xloader_seam
 
 
 @toolkit.blanket.config_declarations
@@ -23,6 +23,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(IPeriodicTasks)
     plugins.implements(IXloader, inherit=True)
+    plugins.implements(plugins.IActions)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -32,6 +33,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
                     config[key] = beside_main_database(config[key], config["sqlalchemy.url"])
             # xloader's job log lives in the main database
             config["ckanext.xloader.jobs_db.uri"] = config["sqlalchemy.url"]
+        sqlguard.use_allowed_functions(config)
 
     def configure(self, config) -> None:
         xloader_seam.install()
@@ -46,6 +48,10 @@ class JenaDataPlugin(plugins.SingletonPlugin):
             tasks.append(PeriodicTask("data: sensor observations into the DataStore", every,
                                       sensors.load_all_datastreams))
         return tasks
+
+    def get_actions(self) -> dict:
+        return {"datastore_search": sqlguard.datastore_search,
+                "datastore_search_sql": sqlguard.datastore_search_sql}
 
     def can_upload(self, resource_id: str) -> bool:
         # a SensorThings Datastream's table is filled by sensors.py, not from the CSV export

@@ -1,0 +1,70 @@
+"""Limits of the Data API that CKAN's DataStore leaves to the site (attack review, issue 18):
+
+- every datastore_search and datastore_search_sql runs under a statement time limit of
+  ``ckanext.jena.data.sql_seconds`` (CKAN's is 60 s, as long as a web worker lives, so one
+  anonymous query held a worker until it was killed);
+- datastore_search_sql takes at most ``ckanext.jena.data.sql_max_chars`` characters and may call
+  only the functions of ``data/allowed_sql_functions.txt`` (CKAN's list without those that make
+  an answer of any size out of a short query);
+- the DataStore's list of all tables (``_table_metadata``, which names private datasets' tables
+  too) is for sysadmins only.
+"""
+from __future__ import annotations
+
+import os
+
+from ckan.plugins import toolkit
+
+from ckanext.jena import settings
+
+ALLOWED_FUNCTIONS_FILE = os.path.join(os.path.dirname(__file__), "data", "allowed_sql_functions.txt")
+CKAN_DEFAULT_FUNCTIONS_FILE = os.path.join("ckanext", "datastore", "allowed_functions.txt")
+TABLE_LIST = "_table_metadata"
+
+
+def use_allowed_functions(config) -> None:
+    """Point the DataStore at the project's function list unless the site named its own."""
+    current = config.get("ckan.datastore.sqlsearch.allowed_functions_file") or ""
+    if not current or current.endswith(CKAN_DEFAULT_FUNCTIONS_FILE):
+        config["ckan.datastore.sqlsearch.allowed_functions_file"] = ALLOWED_FUNCTIONS_FILE
+
+
+def _time_limit(context) -> None:
+    context["query_timeout"] = int(settings.get("ckanext.jena.data.sql_seconds") * 1000)
+
+
+def _is_sysadmin(context) -> bool:
+    user = context.get("auth_user_obj")
+    if user is None and context.get("user"):
+        from ckan import model
+        user = model.User.get(context["user"])
+    return bool(getattr(user, "sysadmin", False))
+
+
+@toolkit.side_effect_free
+@toolkit.chained_action
+def datastore_search(original, context, data_dict):
+    if (data_dict or {}).get("resource_id") == TABLE_LIST:
+        if not _is_sysadmin(context):
+            raise toolkit.NotAuthorized(toolkit._(
+                "The list of all tables is for sysadmins only."))
+        # CKAN's datastore_search checks no access for this table; a sysadmin passes every check,
+        # and the check is on record for CKAN's audit of actions
+        toolkit.check_access("datastore_search", context, data_dict)
+    _time_limit(context)
+    return original(context, data_dict)
+
+
+@toolkit.side_effect_free
+@toolkit.chained_action
+def datastore_search_sql(original, context, data_dict):
+    sql = (data_dict or {}).get("sql") or ""
+    limit = settings.get("ckanext.jena.data.sql_max_chars")
+    if len(sql) > limit:
+        raise toolkit.ValidationError({"sql": [toolkit._(
+            "The query is too long (at most {limit} characters).").format(limit=limit)]})
+    if TABLE_LIST in sql and not _is_sysadmin(context):
+        raise toolkit.NotAuthorized(toolkit._(
+            "The list of all tables is for sysadmins only."))
+    _time_limit(context)
+    return original(context, data_dict)
