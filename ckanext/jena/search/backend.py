@@ -286,7 +286,9 @@ def _add_words(conn, texts: list) -> None:
 def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None:
     """Keep counts for counts_without_text (own short transaction: the search itself writes
     nothing). Once PRUNE_CHANGES changes have piled up, the change log is cut at the oldest
-    running transaction, and counts older than the cut are no longer used."""
+    running transaction, and counts older than the cut are no longer used. Past
+    ckanext.jena.search.count_cache_rows kept counts (every new filter of any visitor adds one),
+    the oldest are dropped, down to nine tenths of it, so the table stays bounded."""
     with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
         execute(own, """
             INSERT INTO jena_search_count_cache (key, snapshot, total, counts)
@@ -299,6 +301,10 @@ def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None
                         {"n": PRUNE_CHANGES}).scalar()
         if piled >= PRUNE_CHANGES:
             _prune_changes(own)
+        most = int(settings.get("ckanext.jena.search.count_cache_rows"))
+        if execute(own, "SELECT EXISTS (SELECT 1 FROM jena_search_count_cache OFFSET %(n)s)", {"n": most}).scalar():
+            execute(own, "DELETE FROM jena_search_count_cache WHERE key IN (SELECT key FROM jena_search_count_cache "
+                         "ORDER BY stored_at DESC OFFSET %(keep)s)", {"keep": max(1, most * 9 // 10)})
 
 
 def _prune_changes(own) -> None:
