@@ -33,4 +33,5 @@ def demo_marks(plugins: str = DEMO_PLUGINS) -> list:
         pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de jena_explainer"),
         pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
         pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
+        pytest.mark.ckan_config("ckanext.jena.maps.own_source_paths", "/demo-quellen/"),
     ]

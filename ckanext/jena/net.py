@@ -35,7 +35,7 @@ import socket
 import threading
 import time
 from typing import Optional
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 import certifi
 import urllib3
@@ -311,13 +311,16 @@ def check(url: str, allowed_hosts_key: str, resolve_allowed_names: bool = True) 
 def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, method: str = "GET",
             params: Optional[dict] = None, headers: Optional[dict] = None, user_agent: str = "ckanext-jena",
             read_body: bool = True, raise_for_status: bool = True, max_redirects: int = MAX_REDIRECTS,
-            limit_key: str = "") -> Answer:
+            limit_key: str = "", own_hosts: tuple = (), own_paths: tuple = ()) -> Answer:
     """Send one request (following redirects, each hop checked) and return the Answer.
 
     NetError for network failures, an answer over ``limit`` bytes or slower than the time limit,
     and (``raise_for_status``) HTTP errors; Refused for addresses the portal does not request.
     ``read_body=False`` returns the status and headers only (link checks). ``limit_key`` names the
-    config key of the size limit in the message when an answer is too large."""
+    config key of the size limit in the message when an answer is too large. ``own_hosts``
+    ("host:port" of the portal itself) are refused on every hop: a fetch made for a page must
+    never ask the portal again (it could wait on itself until no worker is left); only paths
+    under one of ``own_paths`` (static files that fetch nothing themselves) are allowed there."""
     if params:
         url = url.split("#", 1)[0]
         url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
@@ -326,6 +329,12 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
     send.update(headers or {})
     for _hop in range(max_redirects + 1):
         target = check(url, allowed_hosts_key)
+        if own_hosts and not _under(target.request_path, own_paths) and _is_own(target, own_hosts):
+            raise Refused(
+                f"{target.url} is an address of this portal itself; the portal does not fetch its own pages "
+                "(upload the file instead).",
+                f"{target.url} ist eine Adresse dieses Portals selbst; das Portal ruft seine eigenen Seiten "
+                "nicht ab (laden Sie die Datei stattdessen hoch).", "own")
         response = _connect(target, method, send, seconds, deadline)
         # the whole answer must arrive before the deadline: a watchdog closes a trickling one
         watchdog = threading.Timer(max(0.1, deadline - time.monotonic()), response.close)
@@ -345,10 +354,67 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
 
 
 def get(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, params: Optional[dict] = None,
-        accept: Optional[str] = None, user_agent: str = "ckanext-jena", limit_key: str = "") -> Answer:
+        accept: Optional[str] = None, user_agent: str = "ckanext-jena", limit_key: str = "",
+        own_hosts: tuple = (), own_paths: tuple = ()) -> Answer:
     """GET ``url``; NetError (Refused for refused addresses) unless it answers 2xx within the limits."""
     return request(url, allowed_hosts_key=allowed_hosts_key, seconds=seconds, limit=limit, params=params,
-                   headers={"Accept": accept} if accept else None, user_agent=user_agent, limit_key=limit_key)
+                   headers={"Accept": accept} if accept else None, user_agent=user_agent, limit_key=limit_key,
+                   own_hosts=own_hosts, own_paths=own_paths)
+
+
+def own_hosts(*extra: str) -> tuple:
+    """"host:port" of the portal itself: ckan.site_url's and the ``extra`` ones (e.g. the Host a
+    request came to), lower-case, with the default port filled in."""
+    found = []
+    for address in (toolkit.config.get("ckan.site_url") or "", *extra):
+        if not address:
+            continue
+        parts = urlsplit(address if "//" in address else "http://" + address)
+        if not parts.hostname:
+            continue
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found.append(f"{parts.hostname.lower().strip('[]')}:{port}")
+    return tuple(dict.fromkeys(found))
+
+
+def _is_own(target: Target, own: tuple) -> bool:
+    """Whether ``target`` is the portal: by its name, or, given as a bare IP, by an address one
+    of the portal's names resolves to. (Other names on the same address are not refused: a
+    city's map server may share the portal's front proxy.)"""
+    port = target.port
+    if f"{target.host.lower().strip('[]')}:{port}" in own:
+        return True
+    if not target.literal:
+        return False
+    for entry in own:
+        host, _sep, own_port = entry.rpartition(":")
+        if int(own_port) != port:
+            continue
+        try:
+            addresses = [ipaddress.ip_address(host)] if _is_literal(host) else resolve(host, port)
+        except NetError:
+            continue
+        if any(address in addresses for address in target.addresses):
+            return True
+    return False
+
+
+def _under(request_path: str, prefixes: tuple) -> bool:
+    """Whether the path (decoded, without "." and ".." segments) lies under one of ``prefixes``."""
+    if not prefixes:
+        return False
+    path = unquote(request_path.split("?", 1)[0])
+    if "\\" in path or any(part in (".", "..") for part in path.split("/")):
+        return False
+    return any(prefix.startswith("/") and prefix.endswith("/") and path.startswith(prefix) for prefix in prefixes)
+
+
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def get_json(url: str, **kwargs):

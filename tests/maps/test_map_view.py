@@ -9,6 +9,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+from tests.data_api.conftest import run_jobs
 from tests.maps.conftest import a_dataset as _dataset
 from tests.maps.conftest import maps_marks
 
@@ -40,6 +41,8 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 def view_page(app, dataset, resource, **kwargs) -> str:
+    """The resource page once the background job has read a linked source (source.prepare_job)."""
+    run_jobs()
     return app.get(f"/dataset/{dataset['id']}/resource/{resource['id']}", **kwargs).get_data(as_text=True)
 
 
@@ -144,7 +147,8 @@ def test_a_private_datasets_map_and_features_are_refused_to_those_who_may_not_se
     dataset = _dataset(owner_org=org["id"], private=True)
     resource = factories.Resource(package_id=dataset["id"], url=url, format="GeoJSON")
     features = f"/dataset/{dataset['id']}/resource/{resource['id']}/karte.geojson"
-    # the member sees it (and fills the cache)
+    run_jobs()  # the job reads the source into the cache
+    # the member sees it
     member_headers = {"Authorization": factories.APIToken(user=member["name"])["token"]}
     assert len(app.get(features, headers=member_headers).json["features"]) == 3
     headers = {} if who == "anonymous" else {"Authorization": factories.APIToken(user=factories.User()["name"])["token"]}

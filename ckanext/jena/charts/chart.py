@@ -10,6 +10,8 @@ caller may read. Which columns are drawn is decided from the column types alone 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import uuid
 from typing import Optional
@@ -17,6 +19,9 @@ from typing import Optional
 from markupsafe import Markup, escape
 
 from ckan.plugins import toolkit
+
+from ckanext.jena import lang
+from ckanext.jena.cache import drawings
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +99,29 @@ def resource_chart(resource: dict, context: Optional[dict] = None) -> Optional[d
     text)] for the table alternative), ``resource_id``, ``resource_name``."""
     if not toolkit.asbool(resource.get("datastore_active")):
         return None
-    search = toolkit.get_action("datastore_search")
     context = dict(context or {})
+    try:  # the visitor may see the resource: only then a kept drawing
+        toolkit.check_access("resource_show", dict(context), {"id": resource["id"]})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return None
+    # kept per resource, its last change and the language, for ckanext.jena.charts.cache_seconds
+    # (rows upserted by the sensor task change no metadata: they show after at most that long)
+    variant = [resource["id"], resource.get("metadata_modified"), resource.get("last_modified"),
+               lang.current(), _max_points(), _max_categories()]
+    key = "jena_charts:drawn:" + hashlib.sha256(json.dumps(variant, default=str).encode("utf-8")).hexdigest()[:32]
+    kept = drawings.get(key)
+    if kept is not None:
+        drawn = json.loads(kept)
+        return dict(drawn, svg=Markup(drawn["svg"])) if drawn else None
+    drawn = _draw(resource, context)
+    body = dict(drawn, svg=str(drawn["svg"])) if drawn else {}
+    drawings.keep(key, json.dumps(body, separators=(",", ":")).encode("utf-8"),
+                  toolkit.asint(toolkit.config.get("ckanext.jena.charts.cache_seconds")))
+    return drawn
+
+
+def _draw(resource: dict, context: dict) -> Optional[dict]:
+    search = toolkit.get_action("datastore_search")
     try:
         # the columns change only with the resource (xloader and the sensor task update it when
         # they make a table): remembered per resource version, the rows are read every time

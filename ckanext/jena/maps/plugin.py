@@ -34,6 +34,7 @@ class JenaMapsPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IResourceView, inherit=True)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IResourceController, inherit=True)
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
@@ -41,6 +42,13 @@ class JenaMapsPlugin(plugins.SingletonPlugin):
 
     def get_blueprint(self):
         return views.maps_blueprint
+
+    # a linked source is read by a job as soon as it is published or changed, not by a visitor's page
+    def after_resource_create(self, context, resource: dict) -> None:
+        source.schedule(resource)
+
+    def after_resource_update(self, context, resource: dict) -> None:
+        source.schedule(resource)
 
     def get_helpers(self) -> dict:
         return {"jena_maps_picture": lambda package: picture.dataset_picture(package, lang_module.current())}

@@ -5,14 +5,19 @@ is escaped where it is written (svg.py, the templates)."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import logging
 from typing import Optional
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from ckan.plugins import toolkit
 
 from ckanext.jena import lang as lang_module
 from ckanext.jena import net, urls
+from ckanext.jena.cache import drawings
 from ckanext.jena.schema import places
 
 from . import choropleth, geo, source, svg
@@ -103,9 +108,27 @@ def _cell(value, lang: str) -> str:
 def features_map(resource: dict, lang: str, *, fetch: bool = True, tiles: bool = True,
                  prefix: str = "") -> Optional[dict]:
     """The map of a GeoJSON, KML or WFS resource: {"svg", "alt", "table", "truncated", "error"}.
-    None when not ``fetch`` and nothing is in the cache yet."""
-    name = resource.get("name") or resource.get("id")
+    None when not ``fetch`` and nothing is in the cache yet. The drawing is kept (per resource,
+    its last change, the language and the tiles; ckanext/jena/cache/drawings.py): a map of
+    thousands of areas takes seconds to draw."""
     prefix = prefix or "jena-map-" + resource["id"][:8]
+    tiles_used = tile_url() if tiles else ""
+    variant = json.dumps([lang, prefix, tiles_used, toolkit.config.get("ckanext.jena.maps.tile_attribution") or "",
+                          toolkit.config.get("ckanext.jena.maps.table_rows")])
+    key = source.cache_key(resource, "drawn-" + hashlib.sha256(variant.encode("utf-8")).hexdigest()[:16])
+    kept = drawings.get(key)
+    if kept is not None:
+        shown = json.loads(kept)
+        return dict(shown, svg=Markup(shown["svg"]))
+    shown = _draw_features(resource, lang, fetch, tiles_used, prefix)
+    if shown is not None and not shown.get("error"):
+        drawings.keep(key, json.dumps(dict(shown, svg=str(shown["svg"])), separators=(",", ":")).encode("utf-8"),
+                      int(toolkit.config.get("ckanext.jena.maps.cache_seconds")))
+    return shown
+
+
+def _draw_features(resource: dict, lang: str, fetch: bool, tiles_used: str, prefix: str) -> Optional[dict]:
+    name = resource.get("name") or resource.get("id")
     try:
         found = source.features(resource, fetch=fetch)
     except (geo.MapError, net.NetError) as exc:
@@ -120,9 +143,9 @@ def features_map(resource: dict, lang: str, *, fetch: bool = True, tiles: bool =
         t("The map shows the first {n} features only.", lang, n=_n(len(features), lang)) if found["truncated"] else "",
     ]).strip()
     picture = svg.features_svg(features, prefix=prefix, title=t("Map: {name}", lang, name=name), description=alt,
-                               tiles=tile_url() if tiles else "",
+                               tiles=tiles_used,
                                attribution=toolkit.config.get("ckanext.jena.maps.tile_attribution") or ""
-                               if tiles and tile_url() else "")
+                               if tiles_used else "")
     rows = int(toolkit.config.get("ckanext.jena.maps.table_rows"))
     return {"svg": picture, "alt": alt, "table": table_of_features(features, lang, rows),
             "truncated": found["truncated"], "error": None, "count": len(features)}

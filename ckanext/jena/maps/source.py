@@ -4,11 +4,18 @@ WMS) fetched by the portal through its guarded client (ckanext/jena/net.py, allo
 ``download_seconds``. The browser never asks a third party: the portal draws the features
 itself and serves a WMS picture from its own address.
 
+A link is fetched only by a background job (``prepare_job``: when the resource is created or
+changed, and when a page finds nothing kept): a page never waits on another server, and the
+page shows "the map is being prepared" until the job has read it. Uploads are read from the
+file store during the page. The portal's own addresses (ckan.site_url's host, the host a page
+was asked on) are never fetched as a map source.
+
 What was read (or the reason it could not be) is kept in Redis for
 ``ckanext.jena.maps.cache_seconds``, per resource, its address and its last change. Callers
 check that the user may see the resource before asking: the cache has no permissions of its own."""
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -20,12 +27,14 @@ from ckan.lib import redis as ckan_redis
 from ckan.plugins import toolkit
 
 from ckanext.jena import net
+from ckanext.jena.cache import drawings
 
 from . import geo
 
 log = logging.getLogger(__name__)
 
 ALLOWED_HOSTS_KEY = "ckanext.jena.maps.allowed_hosts"
+OWN_PATHS_KEY = "ckanext.jena.maps.own_source_paths"
 KINDS = ("geojson", "kml", "wfs", "wms")
 # query parameters of an OGC service address that the portal sets itself
 OGC_PARAMETERS = {"service", "request", "version", "typename", "typenames", "outputformat", "srsname",
@@ -33,6 +42,19 @@ OGC_PARAMETERS = {"service", "request", "version", "typename", "typenames", "out
                   "format", "transparent"}
 PNG, JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 ERROR_SECONDS = 300  # a failure is kept shorter than an answer: the server may come back
+PENDING_SECONDS = 300  # one job per resource and change at a time; asked again after this
+# the portal's own "host:port" while a background job reads links; None: no network (a page)
+_own_hosts: contextvars.ContextVar = contextvars.ContextVar("jena_maps_own_hosts", default=None)
+
+
+class Preparing(geo.MapError):
+    """Nothing is kept yet for a linked source; a background job has been asked to read it."""
+
+    def __init__(self):
+        super().__init__("The map is being prepared: the portal is reading its source. Please reload the page "
+                         "in a moment.",
+                         "Die Karte wird vorbereitet: Das Portal liest gerade ihre Quelle. Bitte laden Sie die "
+                         "Seite gleich noch einmal.")
 
 
 def resource_kind(resource: dict) -> Optional[str]:
@@ -61,9 +83,13 @@ def limits() -> geo.Limits:
 
 
 def _fetch(url: str, params: Optional[dict] = None, accept: Optional[str] = None) -> net.Answer:
+    own = _own_hosts.get()
+    if own is None:  # only a background job fetches (see prepare_job)
+        raise Preparing()
     return net.get(url, allowed_hosts_key=ALLOWED_HOSTS_KEY, params=params, accept=accept,
                    seconds=_config_int("ckanext.jena.maps.download_seconds"),
-                   limit=_config_int("ckanext.jena.maps.max_bytes"), limit_key="ckanext.jena.maps.max_bytes")
+                   limit=_config_int("ckanext.jena.maps.max_bytes"), limit_key="ckanext.jena.maps.max_bytes",
+                   own_hosts=own, own_paths=tuple(toolkit.aslist(toolkit.config.get(OWN_PATHS_KEY))))
 
 
 def _too_large(size: int) -> geo.MapError:
@@ -191,16 +217,13 @@ def redis_connection():
     return ckan_redis.connect_to_redis()
 
 
-def cached(resource: dict, what: str, make, fetch: bool = True):
+def cached(resource: dict, what: str, make, fetch: bool = True, local: bool = False):
     """``make()``'s JSON-able result (or its MapError/NetError again) from the cache; made and
-    kept when missing and ``fetch``; None when missing and not ``fetch``."""
+    kept when missing and ``fetch``; None when missing and not ``fetch``. Unless ``make`` is
+    ``local`` (reads no network) or a background job runs it, a miss asks for the job and
+    raises Preparing. Kept within the drawings' budget (ckanext/jena/cache/drawings.py)."""
     key = cache_key(resource, what)
-    connection = redis_connection()
-    try:
-        kept = connection.get(key)
-    except Exception:  # Redis gone: draw without the cache
-        log.warning("maps: the cache is not reachable", exc_info=True)
-        kept, connection = None, None
+    kept = drawings.get(key)
     if kept is not None:
         value = json.loads(kept)
         if "error" in value:
@@ -208,6 +231,9 @@ def cached(resource: dict, what: str, make, fetch: bool = True):
         return value["value"]
     if not fetch:
         return None
+    if not local and _own_hosts.get() is None:
+        schedule(resource)
+        raise Preparing()
     keep = _config_int("ckanext.jena.maps.cache_seconds")
     try:
         value = make()
@@ -215,11 +241,14 @@ def cached(resource: dict, what: str, make, fetch: bool = True):
     except (geo.MapError, net.NetError) as exc:
         log.info("maps: resource %s (%s): %s", resource.get("id"), resource.get("url"), exc.english)
         entry, error, keep = {"error": {"en": exc.english, "de": exc.german}}, exc, min(keep, ERROR_SECONDS)
-    if connection is not None and keep > 0:
-        try:
-            connection.setex(key, keep, json.dumps(entry, separators=(",", ":")))
-        except Exception:
-            log.warning("maps: could not keep resource %s in the cache", resource.get("id"), exc_info=True)
+    body = json.dumps(entry, separators=(",", ":")).encode("utf-8")
+    if not drawings.keep(key, body, keep) and error is None and not local and keep > 0:
+        # a job's result that cannot be kept would be asked for again and again: say why instead
+        error = geo.MapError("The map's features are too large for the portal to keep "
+                             "(ckanext.jena.cache.drawing_max_kilobytes).",
+                             "Die Objekte der Karte sind zu groß, als dass das Portal sie aufbewahren könnte "
+                             "(ckanext.jena.cache.drawing_max_kilobytes).")
+        drawings.keep(key, json.dumps({"error": error.as_dict()}).encode("utf-8"), min(keep, ERROR_SECONDS))
     if error is not None:
         raise geo.MapError(error.english, error.german)
     return value
@@ -230,4 +259,47 @@ def features(resource: dict, fetch: bool = True) -> Optional[dict]:
     kind = resource_kind(resource)
     if kind not in ("geojson", "kml", "wfs"):
         return None
-    return cached(resource, "features", lambda: read_features(resource, kind), fetch=fetch)
+    local = kind != "wfs" and resource.get("url_type") == "upload"
+    return cached(resource, "features", lambda: read_features(resource, kind), fetch=fetch, local=local)
+
+
+# -- the background job ---------------------------------------------------------------------------
+
+def _request_host() -> str:
+    from flask import has_request_context, request
+    return request.host if has_request_context() else ""
+
+
+def schedule(resource: dict) -> None:
+    """Ask the job queue to read a linked source (once per resource and change at a time)."""
+    kind = resource_kind(resource)
+    if kind is None or (kind != "wfs" and resource.get("url_type") == "upload"):
+        return
+    try:
+        if not redis_connection().set(cache_key(resource, "pending"), "1", nx=True, ex=PENDING_SECONDS):
+            return
+        toolkit.enqueue_job(prepare_job, [resource["id"], _request_host()], title="jena maps: read the map source")
+    except Exception:
+        log.warning("maps: could not ask for resource %s to be read", resource.get("id"), exc_info=True)
+
+
+def prepare_job(resource_id: str, request_host: str = "") -> None:
+    """Read a linked map source into the cache (its features, or a WMS's layers and picture),
+    refusing the portal's own addresses. A failure is kept with its reason, as a page shows it."""
+    from . import render  # render draws with this module's cache
+    try:
+        resource = toolkit.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    except toolkit.ObjectNotFound:
+        return
+    token = _own_hosts.set(net.own_hosts(request_host))
+    try:
+        kind = resource_kind(resource)
+        if kind == "wms":
+            render.wms_layers(resource)
+            render.wms_image(resource)
+        elif kind is not None:
+            features(resource)
+    except (geo.MapError, net.NetError):
+        pass  # kept in the cache by cached(), shown on the page
+    finally:
+        _own_hosts.reset(token)

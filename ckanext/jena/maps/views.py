@@ -12,6 +12,7 @@ from ckan.plugins import toolkit
 
 from ckanext.jena import lang as lang_module
 from ckanext.jena import net
+from ckanext.jena.cache import drawings
 
 from . import geo, render, source
 
@@ -36,26 +37,33 @@ def _resource(package_id: str, resource_id: str) -> dict:
 def _failure(exc) -> Response:
     lang = lang_module.current()
     body = json.dumps({"error": exc.in_language(lang)}, ensure_ascii=False)
-    return Response(body, status=502, content_type="application/json; charset=utf-8",
-                    headers={"Cache-Control": "private, no-store"})
+    headers = {"Cache-Control": "private, no-store"}
+    if isinstance(exc, source.Preparing):  # a job is reading the source: ask again soon
+        return Response(body, status=503, content_type="application/json; charset=utf-8",
+                        headers=dict(headers, **{"Retry-After": "5"}))
+    return Response(body, status=502, content_type="application/json; charset=utf-8", headers=headers)
 
 
 @maps_blueprint.route("/dataset/<id>/resource/<resource_id>/karte.geojson")
 def features(id: str, resource_id: str):
-    resource = _resource(id, resource_id)
+    resource = _resource(id, resource_id)  # the visitor may see it: only then the kept answer
     if source.resource_kind(resource) not in ("geojson", "kml", "wfs"):
         toolkit.abort(404, toolkit._("This resource has no features to draw."))
-    try:
-        found = source.features(resource)
-    except (geo.MapError, net.NetError) as exc:
-        return _failure(exc)
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": f["geometry"],
-         "properties": dict(f["properties"], ortsteil=f.get("district") or None)} for f in found["features"]]}
-    if found["truncated"]:
-        collection["truncated"] = True
-    return Response(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), status=200,
-                    content_type="application/geo+json; charset=utf-8",
+    key = source.cache_key(resource, "geojson-answer")
+    body = drawings.get(key)
+    if body is None:
+        try:
+            found = source.features(resource)
+        except (geo.MapError, net.NetError) as exc:
+            return _failure(exc)
+        collection = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": f["geometry"],
+             "properties": dict(f["properties"], ortsteil=f.get("district") or None)} for f in found["features"]]}
+        if found["truncated"]:
+            collection["truncated"] = True
+        body = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        drawings.keep(key, body, int(toolkit.config.get("ckanext.jena.maps.cache_seconds")))
+    return Response(body, status=200, content_type="application/geo+json; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
