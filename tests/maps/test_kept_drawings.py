@@ -75,3 +75,15 @@ def test_kept_drawings_stay_within_their_budget():
     assert kept == [3, 4, 5]  # the oldest went first, within 1 MB
     for number in range(6):
         connection.delete(f"jena_maps:test:{number}")
+
+
+def test_the_budget_forgets_drawings_that_expired_by_themselves():
+    from ckanext.jena.cache import drawings
+    connection = drawings._redis()
+    for key in connection.scan_iter("jena_drawings:*"):
+        connection.delete(key)
+    drawings.keep("jena_maps:test:kurz", b"x" * 1000, 60)
+    connection.delete("jena_maps:test:kurz")  # as if its time ran out
+    drawings.keep("jena_maps:test:lang", b"y" * 1000, 60)
+    assert connection.hkeys(drawings.SIZES) == [b"jena_maps:test:lang"]
+    connection.delete("jena_maps:test:lang")

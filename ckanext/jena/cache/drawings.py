@@ -47,6 +47,7 @@ def keep(key: str, value: bytes, seconds: int) -> bool:
             pipe.zadd(INDEX, {key: now})
             pipe.hset(SIZES, key, len(value))
             pipe.execute()
+        _forget_expired(redis)
         sizes = {k.decode() if isinstance(k, bytes) else k: int(v) for k, v in redis.hgetall(SIZES).items()}
         total = sum(sizes.values())
         if total <= budget:
@@ -68,3 +69,22 @@ def keep(key: str, value: bytes, seconds: int) -> bool:
     except Exception:
         log.warning("drawings: could not keep %s", key, exc_info=True)
         return False
+
+
+def _forget_expired(redis, look: int = 20) -> None:
+    """Drop the bookkeeping of the oldest entries that expired by themselves (a few per call, so
+    the index stays about as long as what is really kept)."""
+    oldest = redis.zrange(INDEX, 0, look - 1)
+    if not oldest:
+        return
+    with redis.pipeline() as pipe:
+        for key in oldest:
+            pipe.exists(key)
+        alive = pipe.execute()
+    gone = [key for key, exists in zip(oldest, alive) if not exists]
+    if gone:
+        with redis.pipeline() as pipe:
+            pipe.zrem(INDEX, *gone)
+            pipe.hdel(SIZES, *gone)
+            pipe.execute()
+
