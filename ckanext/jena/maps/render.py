@@ -121,7 +121,7 @@ def features_map(resource: dict, lang: str, *, fetch: bool = True, tiles: bool =
         shown = json.loads(kept)
         return dict(shown, svg=Markup(shown["svg"]))
     shown = _draw_features(resource, lang, fetch, tiles_used, prefix)
-    if shown is not None and not shown.get("error"):
+    if shown is not None and shown.get("svg"):  # a drawn map, not a failure or "being prepared"
         drawings.keep(key, json.dumps(dict(shown, svg=str(shown["svg"])), separators=(",", ":")).encode("utf-8"),
                       int(toolkit.config.get("ckanext.jena.maps.cache_seconds")))
     return shown
@@ -131,6 +131,8 @@ def _draw_features(resource: dict, lang: str, fetch: bool, tiles_used: str, pref
     name = resource.get("name") or resource.get("id")
     try:
         found = source.features(resource, fetch=fetch)
+    except source.Preparing as exc:  # a background job reads the source: a state, not a failure
+        return {"preparing": exc.in_language(lang), "error": None}
     except (geo.MapError, net.NetError) as exc:
         return {"error": exc.in_language(lang)}
     if found is None:
@@ -176,6 +178,8 @@ def wms_map(resource: dict, lang: str, image_url: str, *, fetch: bool = True, pr
         if layers is None:
             return None
         wms_image(resource, fetch=fetch)  # fetched (and checked) now, so the page can say what failed
+    except source.Preparing as exc:  # a background job reads the source: a state, not a failure
+        return {"preparing": exc.in_language(lang), "error": None}
     except (geo.MapError, net.NetError) as exc:
         return {"error": exc.in_language(lang)}
     chosen = next((layer for layer in layers["layers"] if layer["name"] == layers["chosen"]), layers["layers"][0])
