@@ -7,7 +7,9 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from ckanext.jena.maps import svg
+from ckan.plugins import toolkit
+
+from ckanext.jena.maps import render, svg
 from tests.data_api.conftest import run_jobs
 from tests.maps.conftest import a_dataset, maps_marks
 from tests.maps.test_map_view import TREES, markers, view_page
@@ -87,3 +89,30 @@ def test_the_budget_forgets_drawings_that_expired_by_themselves():
     drawings.keep("jena_maps:test:lang", b"y" * 1000, 60)
     assert connection.hkeys(drawings.SIZES) == [b"jena_maps:test:lang"]
     connection.delete("jena_maps:test:lang")
+
+
+def test_an_ortsteil_map_is_drawn_once_and_not_shown_to_an_outsider(app, files, monkeypatch):
+    from ckanext.jena.maps import choropleth
+    from tests.maps.test_choropleth import TABLE, loaded_table
+    reads = []
+    real = choropleth.values
+
+    def counted(*args, **kwargs):
+        reads.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(choropleth, "values", counted)
+    org = factories.Organization(org_type="fachdienst")
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=member["name"], role="editor")
+    dataset, resource = loaded_table(files, TABLE, name="kept.csv", owner_org=org["id"], private=True)
+    resource = helpers.call_action("resource_show", id=resource["id"])
+    headers = {"Authorization": factories.APIToken(user=member["name"])["token"]}
+    for _ in range(2):
+        page = app.get(f"/dataset/{dataset['id']}/resource/{resource['id']}", headers=headers).get_data(as_text=True)
+        assert "Neulobeda" in page
+    assert len(reads) == 1
+    outsider = {"user": factories.User()["name"]}
+    with pytest.raises(toolkit.NotAuthorized):
+        render.choropleth_map(resource, outsider, "de")
+    with pytest.raises(toolkit.NotAuthorized):
+        render.choropleth_map(resource, {"user": ""}, "de")

@@ -198,7 +198,25 @@ def wms_map(resource: dict, lang: str, image_url: str, *, fetch: bool = True, pr
 def choropleth_map(resource: dict, context: dict, lang: str, value_column: str = "",
                    prefix: str = "") -> Optional[dict]:
     """The Ortsteil map of a DataStore table: {"svg", "alt", "legend", "table", "unmatched", …}
-    or None when the table has no Ortsteil and number column. ``context`` decides who reads."""
+    or None when the table has no Ortsteil and number column. ``context`` decides who reads
+    (NotAuthorized for those who may not see the resource). The drawing is kept per resource,
+    its last change, the language and the column (ckanext/jena/cache/drawings.py)."""
+    if not context.get("ignore_auth"):  # the visitor may see the resource: only then a kept map
+        toolkit.check_access("resource_show", dict(context), {"id": resource["id"]})
+    variant = json.dumps([lang, value_column, prefix])
+    key = source.cache_key(resource, "choropleth-" + hashlib.sha256(variant.encode("utf-8")).hexdigest()[:16])
+    kept = drawings.get(key)
+    if kept is not None:
+        shown = json.loads(kept)
+        return dict(shown, svg=Markup(shown["svg"]))
+    shown = _draw_choropleth(resource, context, lang, value_column, prefix)
+    if shown is not None:
+        drawings.keep(key, json.dumps(dict(shown, svg=str(shown["svg"])), separators=(",", ":")).encode("utf-8"),
+                      int(toolkit.config.get("ckanext.jena.maps.cache_seconds")))
+    return shown
+
+
+def _draw_choropleth(resource: dict, context: dict, lang: str, value_column: str, prefix: str) -> Optional[dict]:
     found = choropleth.values(context, resource["id"], value_column)
     if not found:
         return None
