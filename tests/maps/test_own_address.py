@@ -12,6 +12,7 @@ from tests.data_api.conftest import run_jobs
 from tests.maps.conftest import a_dataset, maps_marks
 from tests.maps.test_hostile import page_error
 from tests.maps.test_map_view import TREES
+from tests.theme.test_browser import portal  # noqa: F401 (fixture: the portal served over HTTP)
 
 pytestmark = maps_marks()
 
@@ -87,3 +88,28 @@ def test_only_static_paths_named_in_the_config_are_read_from_the_portal_itself(a
                 source._fetch(geo_server.url(sneaky))
     finally:
         source._own_hosts.reset(token)
+
+
+def test_a_served_portal_whose_map_links_its_own_features_answers_at_once(portal):
+    """The attack as it was: the portal served over HTTP, a map linked to its own karte.geojson."""
+    import urllib.error
+    import urllib.request
+    dataset = a_dataset()
+    resource = factories.Resource(package_id=dataset["id"], url=f"{portal}/platzhalter.geojson", format="GeoJSON")
+    own = f"{portal}/dataset/{dataset['id']}/resource/{resource['id']}/karte.geojson"
+    helpers.call_action("resource_patch", id=resource["id"], url=own)
+
+    def status(url: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as answer:
+                return answer.status, answer.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    status(f"{portal}/api/3/action/status_show")  # the served app is warm
+    started = time.monotonic()
+    code, _body = status(own)
+    assert code == 503 and time.monotonic() - started < 2
+    run_jobs()  # the job refuses the portal's own address and keeps the reason
+    code, body = status(own)
+    assert code == 502 and "ist eine Adresse dieses Portals selbst" in json.loads(body)["error"]
