@@ -496,6 +496,9 @@ class JenaHarvester(HarvesterBase):
         source = harvest_object.source
         if store.object_extra(harvest_object, "status") == "withdraw":
             return self._withdraw(harvest_object)
+        if store.imported_already(harvest_object):
+            log.info("harvest object %s was delivered twice; the first import stands", harvest_object.id)
+            return True
         config = self.source_config(source)
         guid = harvest_object.guid
         try:

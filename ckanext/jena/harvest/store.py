@@ -227,6 +227,27 @@ def make_current(obj: HarvestObject) -> None:
     obj.current = True
 
 
+def imported_already(obj: HarvestObject) -> bool:
+    """Whether another process has already imported this very harvest object; from here to the
+    end of the caller's transaction no other process imports it.
+
+    ckanext-harvest's harvest_jobs_run (the scheduler calls it) resubmits every WAITING object
+    that is not in the Redis fetch queue, and an object a fetch consumer has just taken from the
+    queue, or a gather has committed but not yet sent, is both: so one object can reach two
+    fetch consumers. Imports of one object are serialised by a transaction-scoped advisory lock;
+    the second finds the object current (the first committed its dataset with it) and leaves the
+    dataset alone. tests/harvest/test_consumers.py failed without (the second import changed the
+    dataset after the first had indexed it)."""
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('jena_harvest_object:' || :id))"),
+                          {"id": obj.id})
+    row = model.Session.execute(sa.text("SELECT current, package_id FROM harvest_object WHERE id = :id"),
+                                {"id": obj.id}).first()
+    if row is not None and row.current and row.package_id:
+        model.Session.refresh(obj)  # what the first import wrote, for ckanext-harvest's report
+        return True
+    return False
+
+
 def claim(object_ids: list[str]) -> None:
     """Objects a synchronous run is about to process are no longer WAITING, so ckanext-harvest's
     `harvester run` does not resubmit them to the fetch queue meanwhile."""
