@@ -27,6 +27,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
 
     def update_config(self, config) -> None:
         toolkit.add_template_directory(config, "templates")
+        toolkit.add_resource("assets", "jena_data")
         if toolkit.asbool(config.get("ckanext.jena.data.datastore_follows_main_database")):
             for key in ("ckan.datastore.write_url", "ckan.datastore.read_url"):
                 if config.get(key):
