@@ -23,7 +23,9 @@ pytestmark = demo_marks(PLUGINS) + [
     pytest.mark.usefixtures("clean_db", "harvest_tables", "explainer_tables", "clean_index"),
 ]
 
-ROWS = [{"Ortsteil": name, "Einwohner": people} for name, people in (
+# a hostile column name: it reaches the page in an attribute quoted with ' and as header text
+HOSTILE = "Notiz '<b>fett</b>"
+ROWS = [{"Ortsteil": name, "Einwohner": people, HOSTILE: "x"} for name, people in (
     ("Zentrum", 12000), ("Lobeda-West", 9000), ("Neulobeda", 11000), ("Winzerla", 8000), ("Wenigenjena", 7000))]
 
 
@@ -36,7 +38,8 @@ def table():
         resources=[{"url": "http://127.0.0.1/einwohner.csv", "name": "Einwohner je Ortsteil – CSV", "format": "CSV"}])
     resource = dataset["resources"][0]
     helpers.call_action("datastore_create", resource_id=resource["id"], force=True, records=ROWS,
-                        fields=[{"id": "Ortsteil", "type": "text"}, {"id": "Einwohner", "type": "int"}])
+                        fields=[{"id": "Ortsteil", "type": "text"}, {"id": "Einwohner", "type": "int"},
+                                                {"id": HOSTILE, "type": "text"}])
     views = helpers.call_action("resource_view_list", id=resource["id"])
     view = next((v for v in views if v["view_type"] == "datatables_view"), None) or helpers.call_action(
         "resource_view_create", resource_id=resource["id"], view_type="datatables_view", title="Tabelle")
@@ -65,6 +68,9 @@ def test_the_table_view_passes_axe_and_its_search_and_sorting_are_reached_with_t
     found["view page"] = axe_violations(page)
     # the column filters say in German which column they filter
     assert page.locator("input.fhead[aria-label='Spalte filtern: Ortsteil']").count() >= 1
+    assert page.evaluate("(name) => [...document.querySelectorAll('input.fhead')]"
+                         ".some(input => input.getAttribute('aria-label') === 'Spalte filtern: ' + name)", HOSTILE)
+    assert page.locator("#resize_wrapper b", has_text="fett").count() == 0   # the name stays text
 
     # keyboard only: Tab reaches the search field, then a column's sorting button, and Enter sorts
     assert tab_until(page, "input[type=search]"), "the table's search field is not reachable with Tab"

@@ -1,6 +1,6 @@
 /* The table view (datatables_view) under the portal's Content-Security-Policy, which admits no
-   inline script: the template hands over the data dictionary and the view's id as JSON and data
-   attributes instead of an inline <script>, and the refit button gets its handler here instead
+   inline script: the template hands over the data dictionary and the view's id as data attributes
+   of the table instead of an inline <script>, and the refit button gets its handler here instead
    of an onclick attribute. datatablesview.js reads the globals when its module starts (on DOM
    ready), after this file has run. */
 (function () {
@@ -15,9 +15,8 @@
     }
     return setTimeoutOfBrowser.apply(window, arguments);
   };
-  var dictionary = document.getElementById('jena-table-view-dictionary');
   var table = document.getElementById('dtprv');
-  window.gdataDict = dictionary ? JSON.parse(dictionary.textContent) : [];
+  window.gdataDict = table ? JSON.parse(table.getAttribute('data-dictionary') || '[]') : [];
   window.gresviewId = table ? table.getAttribute('data-resource-view-id') : '';
   // the column filters datatablesview.js draws have no label (axe: label); they get the column's
   // name, after every draw (DataTables copies the header row into its scrolling parts)
