@@ -14,6 +14,7 @@ from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
 from ckanext.xloader.interfaces import IXloader
 
 from . import logic, sensors, sqlguard, xloader_seam
+from .table_view import table_view_markup
 
 
 @toolkit.blanket.config_declarations
@@ -61,7 +62,7 @@ class JenaDataPlugin(plugins.SingletonPlugin):
         return not (resource and sensors.datastream_of({"url": resource.url, "format": resource.format}))
 
     def get_helpers(self) -> dict:
-        return {"jena_data_api_example": api_example}
+        return {"jena_data_api_example": api_example, "jena_table_view_markup": table_view_markup}
 
 
 def beside_main_database(datastore_url: str, main_url: str) -> str:
