@@ -11,7 +11,8 @@
 - Behind reverse proxies (``ckanext.jena.security.trusted_proxies``), the visitor's address and
   scheme come from their X-Forwarded-For/-Proto (werkzeug's ProxyFix); otherwise those are ignored.
 - The activity stream leaves out activities of datasets the asker may not see now (private
-  since, or purged), see ``activity.py``.
+  since, or purged), see ``activity.py``; tag and format lists only tags and formats of datasets
+  the asker may see (``vocabulary.py``).
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
@@ -27,7 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, csrf, downloads, guard, policy
+from . import activity, csrf, downloads, guard, policy, vocabulary
 
 
 @toolkit.blanket.config_declarations
@@ -37,10 +38,11 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
 
     def get_actions(self):
-        # only chained onto the activity plugin's actions where it is loaded
-        if not plugins.plugin_loaded("activity"):
-            return {}
-        return activity.actions()
+        found = vocabulary.actions()
+        # chained onto the activity plugin's actions only where it is loaded
+        if plugins.plugin_loaded("activity"):
+            found.update(activity.actions())
+        return found
 
     def update_config(self, config):
         # ckanext-harvest's source admin page with its Stop link as a POST form
