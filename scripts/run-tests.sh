@@ -30,7 +30,7 @@ prepare() {
   local version="$1" database="$2" venv
   venv="$(venv_for "$version")"  # before CKAN_VERSION=... below: venv_for reads CKAN_VERSION
   CKAN_VERSION="$version" JENA_VENV="$venv" scripts/setup.sh venv &&
-  scripts/setup.sh database "$database" &&
+  CKAN_VERSION="$version" JENA_VENV="$venv" scripts/setup.sh database "$database" &&
   CKAN_VERSION="$version" JENA_VENV="$venv" scripts/setup.sh init test.ini "$database" >/dev/null
 }
 

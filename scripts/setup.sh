@@ -224,6 +224,9 @@ step_init() {
   if [ -n "${2:-}" ]; then
     export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "$2")"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
+    # the DataStore's grants and functions of this CKAN (2.12 adds _table_stats, which its
+    # datastore_create needs), also when `setup.sh database` ran with another CKAN's virtualenv
+    step_datastore "$2"
   fi
   # CKAN's migrations and those of every plugin with tables (docs/storage.md): `ckan db init`
   # runs the pending ones of each plugin in ckan.plugins. The test config loads few plugins,

@@ -69,8 +69,9 @@ def test_a_soil_moisture_datastream_becomes_a_table_with_its_recent_history(demo
     stored = rows(resource["id"])
     # hourly readings, two days back from the newest (2026-11-20T23:00Z in the demo)
     assert len(stored) == 49
-    assert stored[-1]["Zeitpunkt"] == "2026-11-20T23:00:00"
-    assert stored[0]["Zeitpunkt"] == "2026-11-18T23:00:00"
+    # (the DataStore writes a timestamp as 2026-11-20T23:00:00 on CKAN 2.11, with .000 on 2.12)
+    assert dt.datetime.fromisoformat(stored[-1]["Zeitpunkt"]) == dt.datetime(2026, 11, 20, 23)
+    assert dt.datetime.fromisoformat(stored[0]["Zeitpunkt"]) == dt.datetime(2026, 11, 18, 23)
     assert all(20 < row["Messwert"] < 60 for row in stored)
     assert helpers.call_action("resource_show", id=resource["id"])["datastore_active"] is True
     views = helpers.call_action("resource_view_list", id=resource["id"])
