@@ -183,7 +183,7 @@ step_datastore() {
     psql_admin -c "CREATE DATABASE $datastore OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
   fi
   "$VENV/bin/python" -c 'import sys; from ckanext.datastore.cli import permissions_sql; print(permissions_sql(*sys.argv[1:]))' \
-      "$db" "$datastore" "$PG_USER" "$PG_USER" "$DATASTORE_READ_USER" | psql_admin -d "$datastore" >/dev/null
+      "$db" "$datastore" "$PG_USER" "$PG_USER" "$DATASTORE_READ_USER" | PGOPTIONS="-c client_min_messages=warning" psql_admin -d "$datastore" >/dev/null
 }
 
 step_ckan_ini() {

@@ -22,6 +22,7 @@ from tests import processes
 
 ROOT = processes.ROOT
 FROM_VERSION, TO_VERSION = "2.11.6", "2.12.0"
+PG_BIN = os.environ.get("JENA_PG_BIN", "/usr/lib/postgresql/15/bin")  # as scripts/env.sh
 
 
 def venv_with(version: str) -> Path | None:
@@ -65,15 +66,39 @@ def portal_database():
         connection.close()
 
     admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    subprocess.run([str(ROOT / "scripts" / "setup.sh"), "database", name], check=True, capture_output=True)
+    admin(f"DROP DATABASE IF EXISTS {name}_datastore WITH (FORCE)")
+    # made as the old CKAN makes it (its DataStore grants and functions)
+    subprocess.run([str(ROOT / "scripts" / "setup.sh"), "database", name], check=True, capture_output=True,
+                   env={**os.environ, "CKAN_VERSION": FROM_VERSION, "JENA_VENV": str(OLD_VENV)})
     yield url._replace(path="/" + name).geturl()
     admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"DROP DATABASE IF EXISTS {name}_datastore WITH (FORCE)")
+
+
+def datastore_has_table_stats(database_url: str) -> bool:
+    """CKAN 2.12's DataStore keeps row counts in _table_stats (made by its set-permissions SQL)."""
+    url = urlsplit(database_url)
+    connection = psycopg2.connect(host=url.hostname, port=url.port, user="postgres",
+                                  dbname=url.path.lstrip("/") + "_datastore")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public._table_stats') IS NOT NULL")
+        found = cursor.fetchone()[0]
+    connection.close()
+    return found
 
 
 def run(venv: Path, version: str, args: list[str], env: dict, log: Path) -> None:
-    """One command of the portal's set-up with the CKAN of ``venv``; its output goes to ``log``."""
+    """One command of the portal's set-up with the CKAN of ``venv``; its output goes to ``log``.
+    A documented pipeline (``... | psql ...``) runs in bash with the virtualenv's and PostgreSQL's
+    programs first on the PATH and psql reaching the project's cluster."""
     env = {**env, "CKAN_VERSION": version, "JENA_VENV": str(venv)}
-    command = [str(venv / "bin" / args[0]), *args[1:]] if args[0] in ("ckan", "python") else args
+    if "|" in args:
+        url = urlsplit(env["CKAN_SQLALCHEMY_URL"])
+        env.update(PATH=f"{venv / 'bin'}:{PG_BIN}:{os.environ['PATH']}",
+                   PGHOST=url.hostname, PGPORT=str(url.port))
+        command = ["bash", "-o", "pipefail", "-c", " ".join(args)]
+    else:
+        command = [str(venv / "bin" / args[0]), *args[1:]] if args[0] in ("ckan", "python") else args
     with open(log, "a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
@@ -103,11 +128,14 @@ def test_a_211_portal_with_demo_content_upgrades_to_212_and_keeps_everything(por
     run(OLD_VENV, FROM_VERSION, ["ckan", "-c", str(ini), "jena", "demo", "load"], env, log)
     before = inventory(OLD_VENV, FROM_VERSION, ini, env, log, tmp_path / "before.json")
     assert before["ckan"] == FROM_VERSION
+    assert not datastore_has_table_stats(portal_database)
 
     for step in documented_steps():
         run(NEW_VENV, TO_VERSION, [part.replace("ckan.ini", str(ini)) for part in step], env, log)
     after = inventory(NEW_VENV, TO_VERSION, ini, env, log, tmp_path / "after.json")
     assert after["ckan"] == TO_VERSION
+    # the DataStore has what 2.12 writes its tables with
+    assert datastore_has_table_stats(portal_database)
 
     # the demo is all there before: public and private datasets, explainers, harvest records
     assert len(before["datasets"]) >= 40 and any(d["private"] for d in before["datasets"].values())
