@@ -1,5 +1,10 @@
 """CKAN actions on another ini's services, for the fault tests (their CKAN is not the test
-process's): `python -m tests.deploy.fault_driver INI COMMAND [ARGS...]` prints one JSON line."""
+process's): `python -m tests.deploy.fault_driver INI COMMAND [ARGS...]` prints one JSON line;
+`python -m tests.deploy.fault_driver INI --serve` loads CKAN once and answers one command per
+line of standard input (a JSON list: command, args...) with one line on standard output, ANSWER
+and the JSON result, or ERROR and the traceback. Each command starts as a new process would: no
+database connection, no object kept from the one before (the services may have been restarted
+in between)."""
 from __future__ import annotations
 
 import json
@@ -46,14 +51,47 @@ def job_show(job_id: str) -> dict:
     return {"status": found["status"], "stats": found["stats"]}
 
 
+COMMANDS = {"source": source, "dataset": dataset, "job": job, "job_show": job_show}
+ANSWER, ERROR = "fault_driver answer: ", "fault_driver error: "
+
+
+def _run(app, command: str, args: list) -> dict:
+    from ckan import model
+    # as in a new process: the pool's connections may point at a PostgreSQL that was restarted,
+    # and the session must not answer from objects it loaded before
+    model.Session.remove()
+    model.meta.engine.dispose()
+    try:
+        with app._wsgi_app.test_request_context():
+            return COMMANDS[command](*args)
+    finally:
+        model.Session.remove()
+
+
+def serve(app) -> None:
+    import traceback
+    for line in sys.stdin:
+        try:
+            answer = ANSWER + json.dumps(_run(app, *_command(line)))
+        except Exception:
+            answer = ERROR + json.dumps(traceback.format_exc())
+        print(answer, flush=True)
+
+
+def _command(line: str) -> tuple[str, list]:
+    command, *args = json.loads(line)
+    return command, args
+
+
 def main() -> None:
     ini, command, *args = sys.argv[1:]
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
     app = make_app(load_config(ini))
-    with app._wsgi_app.test_request_context():
-        result = globals()[command](*args)
-    print(json.dumps(result))
+    if command == "--serve":
+        serve(app)
+    else:
+        print(json.dumps(_run(app, command, args)))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ class OwnServices:
         self.pg_data = self.home / "postgres"
         self.pg_port, self.redis_port = free_port(), free_port()
         self.redis_process: subprocess.Popen | None = None
+        self._drivers: dict = {}  # fault_driver processes by ini (drive)
         self.url = f"postgresql://ckan:ckan@127.0.0.1:{self.pg_port}/{DB}"
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
 
@@ -133,15 +134,44 @@ class OwnServices:
                               text=True, timeout=300)
 
     def drive(self, ini: Path, *args: str):
-        """tests/deploy/fault_driver.py: CKAN actions on these services, answered as JSON."""
+        """tests/deploy/fault_driver.py: CKAN actions on these services, answered as JSON. One
+        driver process per ini serves every call (CKAN's start costs seconds on a busy machine);
+        each call starts without the connections and objects of the one before."""
         import json
-        done = subprocess.run([str(processes.ROOT / ".venv" / "bin" / "python"), "-m", "tests.deploy.fault_driver",
-                               str(ini), *args], env=self.env(), capture_output=True, text=True, timeout=300,
-                              cwd=processes.ROOT)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        import queue
+        import threading
+        from tests.deploy import fault_driver
+        driver, lines = self._drivers.get(ini) or (None, None)
+        if driver is None or driver.poll() is not None:
+            with open(self.home / "fault_driver.log", "ab") as log:
+                driver = subprocess.Popen(
+                    [str(Path(processes.CKAN).parent / "python"), "-m", "tests.deploy.fault_driver", str(ini),
+                     "--serve"], env=self.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                    text=True, cwd=processes.ROOT)
+            lines = queue.Queue()
+            threading.Thread(target=lambda: [lines.put(line) for line in driver.stdout] + [lines.put(None)],
+                             daemon=True).start()
+            self._drivers[ini] = (driver, lines)
+        driver.stdin.write(json.dumps(args) + "\n")
+        driver.stdin.flush()
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                raise AssertionError(f"the fault driver did not answer {args} within 300 s") from None
+            if line is None:
+                raise AssertionError(f"the fault driver ended without answering {args}:\n"
+                                     + (self.home / "fault_driver.log").read_text(errors="replace")[-3000:])
+            if line.startswith(fault_driver.ANSWER):
+                return json.loads(line[len(fault_driver.ANSWER):])
+            # CKAN may print other lines first
+            assert not line.startswith(fault_driver.ERROR), json.loads(line[len(fault_driver.ERROR):])[-3000:]
 
     def close(self) -> None:
+        for driver, _ in self._drivers.values():
+            driver.stdin.close()  # the driver ends at the end of its input
+        processes.stop([driver for driver, _ in self._drivers.values()])
         self.stop_redis()
         try:
             self.stop_postgres()

@@ -84,7 +84,7 @@ def _wait(condition, what: str, supervisor: Supervisor) -> None:
                 return
         except Exception:  # the service is down for a moment: ask again
             pass
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise AssertionError(f"{what}:\n{supervisor.tail()}")
 
 
