@@ -2,12 +2,12 @@
 #   make run    the portal with demo content at http://127.0.0.1:5000 (foreground, gunicorn)
 #   make test   the whole test suite against a project-owned PostgreSQL and Redis (leaves the work
 #               tree as it was: the browser tests' screenshots go to the git-ignored build/screenshots/):
-#               the project's tests (lane 1) beside CKAN's own search tests (lane 2), plus the
-#               2.11 -> 2.12 upgrade test; JENA_TESTED_CKAN_VERSIONS="2.11.6 2.12.0" adds the
-#               project's tests on 2.12.0 to lane 2 (scripts/run-tests.sh, docs/testing.md)
+#               the project's tests on CKAN 2.12.0 (lane 1) beside the same tests on CKAN 2.11.6
+#               and then CKAN 2.12's own search tests (lane 2), plus the 2.11 -> 2.12 upgrade test
+#               once (scripts/run-tests.sh, docs/testing.md; JENA_TESTED_CKAN_VERSIONS=2.12.0: one version)
 #   make screenshots   renews the README's pictures in docs/screenshots/ from the browser tests
-#   make test CKAN_VERSION=2.12.0   (and make run CKAN_VERSION=2.12.0) the same on another CKAN,
-#               in its own virtualenv (.venv-2.12.0) and databases (ckan_test_2_12_0, ckan_jena_2_12_0)
+#   make test CKAN_VERSION=2.11.6   (and make run CKAN_VERSION=2.11.6) the same on the previous CKAN
+#               only, in its own virtualenv (.venv-2.11.6) and databases (ckan_test_2_11_6, ckan_jena_2_11_6)
 SHELL := /bin/bash
 DEFAULT_CKAN_VERSION := $(shell sed -nE 's/^ckan\[requirements\]==([^ ]+).*/\1/p' requirements.txt)
 CKAN_VERSION ?= $(DEFAULT_CKAN_VERSION)

@@ -2,9 +2,9 @@
 # Every path lives under the repository; every service listens on 127.0.0.1 only.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="${JENA_LOCAL_DIR:-$ROOT/.local}"
-# CKAN version (issue 17): the pin in requirements.txt, or CKAN_VERSION=2.12.0 for another one,
-# which gets its own virtualenv (.venv-2.12.0) and its own databases (ckan_test_2_12_0): a
-# database migrated by one CKAN is not used by the other.
+# CKAN version (issue 17): the pin in requirements.txt (2.12.0), or CKAN_VERSION=2.11.6 for
+# another one, which gets its own virtualenv (.venv-2.11.6) and its own databases
+# (ckan_test_2_11_6, ckan_jena_2_11_6): a database migrated by one CKAN is not used by the other.
 DEFAULT_CKAN_VERSION="$(sed -nE 's/^ckan\[requirements\]==([^ ]+).*/\1/p' "$ROOT/requirements.txt")"
 CKAN_VERSION="${CKAN_VERSION:-$DEFAULT_CKAN_VERSION}"
 if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
@@ -12,11 +12,16 @@ if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
 else
   VENV="${JENA_VENV:-$ROOT/.venv-$CKAN_VERSION}"; DB_SUFFIX="_${CKAN_VERSION//./_}"
 fi
-# the CKAN versions `make test` runs the project's tests on (scripts/run-tests.sh). Only the
-# default until the project's tests pass on 2.12.0 (issue 17: in a fresh clone on 5 December the
-# data request and chart browser pages, a Data API and a sensor test still failed there);
-# JENA_TESTED_CKAN_VERSIONS="2.11.6 2.12.0" runs both.
-TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-$DEFAULT_CKAN_VERSION}"
+# the CKAN versions `make test` runs the project's tests on (scripts/run-tests.sh): the default
+# (lane 1) and the previous release 2.11.6 (lane 2, before CKAN's own search tests), so every run
+# checks both. `make test CKAN_VERSION=2.11.6` tests that version only;
+# JENA_TESTED_CKAN_VERSIONS=2.12.0 (one version) or "" (lane 1 only) runs fewer.
+PREVIOUS_CKAN_VERSION=2.11.6
+if [ "$CKAN_VERSION" = "$DEFAULT_CKAN_VERSION" ]; then
+  TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-$DEFAULT_CKAN_VERSION $PREVIOUS_CKAN_VERSION}"
+else
+  TESTED_CKAN_VERSIONS="${JENA_TESTED_CKAN_VERSIONS-$CKAN_VERSION}"
+fi
 # tests/upgrade takes a portal of the first version to the second: make test makes both virtualenvs
 UPGRADE_CKAN_VERSIONS="${JENA_UPGRADE_CKAN_VERSIONS-2.11.6 2.12.0}"
 # virtualenv and database-name suffix of a CKAN version
