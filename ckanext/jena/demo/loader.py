@@ -301,6 +301,26 @@ def _explain_all(echo: Callable[[str], Any]) -> int:
     return totals["datasets"]
 
 
+def _prepare_maps(user_name: str, echo: Callable[[str], Any]) -> int:
+    """Read every demo map source (GeoJSON, KML, WFS, WMS links) into the maps' cache now, while
+    the demo sources answer: else the first visitor of each map meets "Die Karte wird
+    vorbereitet" until the job worker, busy with the fresh portal's quality checks and tables,
+    gets to it (the cache keeps them ckanext.jena.maps.cache_seconds; later visits queue the job)."""
+    if not plugins.plugin_loaded("jena_maps"):
+        return 0
+    from ckanext.jena.maps import source as map_source
+    found = toolkit.get_action("package_search")(
+        _context(user_name), {"rows": 1000, "include_private": True})["results"]
+    prepared = 0
+    for dataset in found:
+        for resource in dataset.get("resources") or []:
+            if map_source.resource_kind(resource) is not None:
+                map_source.prepare_job(resource["id"])
+                prepared += 1
+    echo(f"  maps         {prepared} map sources read")
+    return prepared
+
+
 def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, Any]:
     """Create or update the demo organisations and groups, then harvest the demo sources
     (see sources.py): the old portal (CKAN API, the public datasets of data/datasets.yaml), a
@@ -353,5 +373,6 @@ def load_demo(user_name: str, echo: Callable[[str], Any] = print) -> dict[str, A
                 summary[f"datasets_{state}"] += 1
         # explainers: profiled while the demo sources answer (the files live there)
         summary["explainers"] = _explain_all(echo)
+        summary["maps"] = _prepare_maps(user_name, echo)
     echo("Done: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "sources"))
     return summary

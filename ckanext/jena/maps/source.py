@@ -207,8 +207,16 @@ def read_wms_image(url: str, layer: str, bbox: tuple, width: int, height: int) -
 
 # -- the cache -----------------------------------------------------------------------------------
 
-def cache_key(resource: dict, what: str) -> str:
-    stamp = "|".join(str(resource.get(k) or "") for k in ("url", "last_modified", "metadata_modified", "format"))
+# what a source's content depends on; not metadata_modified, which CKAN renews for every resource
+# of a dataset whenever the dataset is saved (a quality check, xloader loading the CSV beside the
+# map): a read source would be forgotten and read again by the next visit's job
+SOURCE_FIELDS = ("url", "url_type", "last_modified", "format")
+# a drawing also shows the resource's name and description: drawn anew after any change
+DRAWING_FIELDS = ("url", "last_modified", "metadata_modified", "format")
+
+
+def cache_key(resource: dict, what: str, fields: tuple = DRAWING_FIELDS) -> str:
+    stamp = "|".join(str(resource.get(k) or "") for k in fields)
     digest = hashlib.sha256(stamp.encode("utf-8")).hexdigest()[:24]
     return f"jena_maps:{what}:{resource['id']}:{digest}"
 
@@ -222,7 +230,7 @@ def cached(resource: dict, what: str, make, fetch: bool = True, local: bool = Fa
     kept when missing and ``fetch``; None when missing and not ``fetch``. Unless ``make`` is
     ``local`` (reads no network) or a background job runs it, a miss asks for the job and
     raises Preparing. Kept within the drawings' budget (ckanext/jena/cache/drawings.py)."""
-    key = cache_key(resource, what)
+    key = cache_key(resource, what, SOURCE_FIELDS)
     kept = drawings.get(key)
     if kept is not None:
         value = json.loads(kept)
@@ -276,7 +284,8 @@ def schedule(resource: dict) -> None:
     if kind is None or (kind != "wfs" and resource.get("url_type") == "upload"):
         return
     try:
-        if not redis_connection().set(cache_key(resource, "pending"), "1", nx=True, ex=PENDING_SECONDS):
+        if not redis_connection().set(cache_key(resource, "pending", SOURCE_FIELDS), "1", nx=True,
+                                      ex=PENDING_SECONDS):
             return
         toolkit.enqueue_job(prepare_job, [resource["id"], _request_host()], title="jena maps: read the map source")
     except Exception:
