@@ -40,7 +40,9 @@ def submit_missing_tables() -> str:
     submitted = 0
     for resource_id in missing_tables():
         context = {"ignore_auth": True, "user": site_user["name"]}
-        if toolkit.get_action("xloader_submit")(context, {"resource_id": resource_id}):
+        # "sync" puts the job at the front of the queue (xloader 2.6: rq's at_front, nothing
+        # else): a fresh portal's tables load before the quality checks and texts queued with them
+        if toolkit.get_action("xloader_submit")(context, {"resource_id": resource_id, "sync": True}):
             submitted += 1
         else:
             log.warning("resource %s: not submitted to xloader", resource_id)
