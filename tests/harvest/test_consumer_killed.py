@@ -30,7 +30,7 @@ def _wait(condition, what: str, running, log) -> None:
         model.Session.remove()
         if condition():
             return
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise AssertionError(f"{what}:\n{log.read_text(errors='replace')[-3000:]}")
 
 

@@ -44,7 +44,7 @@ def test_each_record_becomes_exactly_one_dataset_with_several_fetch_consumers(co
             job = helpers.call_action("harvest_job_show", id=job["id"])
             if job["status"] == "Finished":
                 break
-            time.sleep(1)
+            time.sleep(0.2)
         else:
             raise AssertionError(f"the job did not finish:\n{log.read_text(errors='replace')[-3000:]}")
     finally:

@@ -52,7 +52,7 @@ def test_a_due_source_is_started_by_the_scheduler_and_its_job_finishes(source_se
             jobs = _jobs(daily)
             if jobs and jobs[0]["status"] == "Finished":
                 break
-            time.sleep(1)
+            time.sleep(0.2)
         else:
             raise AssertionError(f"no finished job:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(3)  # three more looks of the scheduler: the source is not due again before tomorrow
