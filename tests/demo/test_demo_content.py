@@ -9,14 +9,37 @@ from ckanext.jena.demo.sources import SOURCES
 from ckanext.jena.taxonomy import store
 from tests.jena_plugins import demo_marks
 
-pytestmark = demo_marks() + [pytest.mark.usefixtures("clean_db", "harvest_tables", "explainer_tables", "clean_index")]
+pytestmark = demo_marks()
+# what a test that does not share the demo (fixture ``demo``) starts from (with_plugins first: a
+# test's own marks come before the module's, and the harvest tables need the harvest plugin)
+FRESH = ("with_plugins", "clean_db", "harvest_tables", "explainer_tables", "clean_index")
 OLD_PORTAL = "altes-open-data-portal"
 
 
 @pytest.fixture
-def sysadmin_name():
+def demo(request):
+    """The demo loaded by a sysadmin into a clean database: ``name`` (the sysadmin's) and
+    ``summary`` (what load_demo answered). The tests that only read it share one load per module:
+    the next one gets it again as long as the database still holds it (a test that starts fresh,
+    FRESH, removes it); else it is loaded again from a clean database."""
+    from ckan import model
     from ckan.tests import factories
-    return factories.Sysadmin()["name"]
+    loaded = getattr(request.module, "_demo", None)
+    if loaded:
+        user = model.User.get(loaded["name"])
+        if user is not None and user.id == loaded["user_id"] and _count() == loaded["count"]:
+            return loaded
+    for fixture in FRESH:
+        request.getfixturevalue(fixture)
+    sysadmin = factories.Sysadmin()
+    summary = load_demo(sysadmin["name"], echo=lambda *a, **k: None)
+    request.module._demo = {"name": sysadmin["name"], "user_id": sysadmin["id"], "summary": summary,
+                            "count": _count()}
+    return request.module._demo
+
+
+def _count() -> int:
+    return helpers.call_action("package_search", rows=0, include_private=True)["count"]
 
 
 def _old_portal_ids() -> set:
@@ -25,9 +48,9 @@ def _old_portal_ids() -> set:
     return {r.package_id for r in harvest_store.remembered(source["id"]).values()}
 
 
-def test_the_demo_is_harvested_from_four_kinds_of_source_once(sysadmin_name, app):
+def test_the_demo_is_harvested_from_four_kinds_of_source_once(demo, app):
     entries = read_yaml("datasets.yaml")
-    summary = load_demo(sysadmin_name, echo=lambda *a, **k: None)
+    sysadmin_name, summary = demo["name"], demo["summary"]
     assert summary["errors"] == 0, {k: v["messages"] for k, v in summary["sources"].items()}
     assert set(summary["sources"]) == {s["name"] for s in SOURCES}
     private = [e for e in entries if e.get("private")]
@@ -63,8 +86,8 @@ def test_the_demo_is_harvested_from_four_kinds_of_source_once(sysadmin_name, app
     assert body.splitlines()[0].count(",") + body.splitlines()[0].count(";") >= 2
 
 
-def test_every_demo_dataset_is_classified_or_gets_suggestions(sysadmin_name):
-    load_demo(sysadmin_name, echo=lambda *a, **k: None)
+def test_every_demo_dataset_is_classified_or_gets_suggestions(demo):
+    sysadmin_name = demo["name"]
     taxonomy = store.current()
     result = helpers.call_action("package_search", rows=1000, include_private=True,
                                  context={"user": sysadmin_name},
@@ -91,6 +114,29 @@ def test_every_demo_dataset_is_classified_or_gets_suggestions(sysadmin_name):
     assert len(result["search_facets"]["districts"]["items"]) >= 10
 
 
+def test_every_demo_dataset_gets_a_plain_german_explainer_from_its_profiled_files(demo):
+    import statistics
+    from ckanext.jena.explainer import core, readability, store as explainer_store
+    sysadmin_name, summary = demo["name"], demo["summary"]
+    everything = helpers.call_action("package_search", rows=1000, include_private=True,
+                                     context={"user": sysadmin_name})["results"]
+    assert summary["explainers"] == len(everything) == summary["datasets_created"]
+    scores, sensor_units, table_columns = {}, 0, 0
+    for pkg in everything:
+        stored = explainer_store.explainers(pkg["id"])
+        assert set(stored) == {"de", "en"}, pkg["name"]          # made by the loader, not on the fly
+        german = stored["de"]["sections"]
+        scores[pkg["name"]] = readability.score(core.full_text(german), "de")["flesch"]
+        sensor_units += "Gemessen wird:" in german["contents"]
+        table_columns += "Die Spalten sind:" in german["contents"]
+    # the pinned textstat's Amstad score: median at least 60, none below 50
+    assert statistics.median(scores.values()) >= 60, sorted(scores.items(), key=lambda kv: kv[1])[:5]
+    assert min(scores.values()) >= 50, sorted(scores.items(), key=lambda kv: kv[1])[:5]
+    # the profiles made it into the text: sensors say what they measure, tables list their columns
+    assert sensor_units >= 10 and table_columns >= 20, (sensor_units, table_columns)
+
+
+@pytest.mark.usefixtures(*FRESH)
 def test_the_portal_serves_only_the_public_demo_sources(app):
     from ckanext.jena.demo.sources import old_portal_packages
     private = [e["name"] for e in read_yaml("datasets.yaml") if e.get("private")]
@@ -111,25 +157,3 @@ def test_the_portal_serves_only_the_public_demo_sources(app):
     landing = app.get("/demo-quellen/ckan/dataset/baumkataster", status=200).body
     assert "/dataset/baumkataster" in landing and "<script" not in landing
     assert "&lt;script&gt;" in app.get("/demo-quellen/ckan/dataset/<script>x", status=200).body
-
-
-def test_every_demo_dataset_gets_a_plain_german_explainer_from_its_profiled_files(sysadmin_name):
-    import statistics
-    from ckanext.jena.explainer import core, readability, store as explainer_store
-    summary = load_demo(sysadmin_name, echo=lambda *a, **k: None)
-    everything = helpers.call_action("package_search", rows=1000, include_private=True,
-                                     context={"user": sysadmin_name})["results"]
-    assert summary["explainers"] == len(everything) == summary["datasets_created"]
-    scores, sensor_units, table_columns = {}, 0, 0
-    for pkg in everything:
-        stored = explainer_store.explainers(pkg["id"])
-        assert set(stored) == {"de", "en"}, pkg["name"]          # made by the loader, not on the fly
-        german = stored["de"]["sections"]
-        scores[pkg["name"]] = readability.score(core.full_text(german), "de")["flesch"]
-        sensor_units += "Gemessen wird:" in german["contents"]
-        table_columns += "Die Spalten sind:" in german["contents"]
-    # the pinned textstat's Amstad score: median at least 60, none below 50
-    assert statistics.median(scores.values()) >= 60, sorted(scores.items(), key=lambda kv: kv[1])[:5]
-    assert min(scores.values()) >= 50, sorted(scores.items(), key=lambda kv: kv[1])[:5]
-    # the profiles made it into the text: sensors say what they measure, tables list their columns
-    assert sensor_units >= 10 and table_columns >= 20, (sensor_units, table_columns)
