@@ -43,17 +43,26 @@ pytestmark = demo_marks(THEME_PLUGINS) + [
     pytest.mark.ckan_config("ckanext.jena.harvest.allowed_hosts", "127.0.0.1"),
     pytest.mark.ckan_config("ckanext.jena.explainer.allowed_hosts", "127.0.0.1"),
     pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
-    pytest.mark.usefixtures("clean_db", "harvest_tables", "explainer_tables", "clean_index"),
 ]
+# what every test that does not share the demo (fixture ``demo``) starts from (with_plugins first:
+# a test's own marks come before the module's, and the harvest tables need the harvest plugin)
+FRESH = ("with_plugins", "clean_db", "harvest_tables", "explainer_tables", "clean_index")
 
 
 @pytest.fixture
-def portal(ckan_config, monkeypatch):
+def portal(request, ckan_config, monkeypatch):
     """The portal served over HTTP on 127.0.0.1, its site_url set to where it is served."""
     from werkzeug.serving import make_server
     app = helpers._get_test_app()
-    # port 0: the system picks a free port while binding, so no other process can take it first
-    server = make_server("127.0.0.1", 0, app.app, threaded=True)
+    # the port this module's portal had before, so the demo the module built (its harvested
+    # links name the portal's address) can serve the next test; else port 0: the system picks a
+    # free port while binding, so no other process can take it first
+    module = request.module
+    try:
+        server = make_server("127.0.0.1", getattr(module, "_portal_port", 0), app.app, threaded=True)
+    except OSError:  # taken meanwhile: a new port (and a new demo, fixture demo)
+        server = make_server("127.0.0.1", 0, app.app, threaded=True)
+    module._portal_port = server.server_port
     url = f"http://127.0.0.1:{server.server_port}"
     # after the app is made (making it reads the ini file's site_url again); inside a request
     # CKAN reads the Flask app's copy of the configuration
@@ -124,6 +133,9 @@ def choose(page, field: str, typed: str | None = None, value: str | None = None)
     as a person would: open it, type ``typed`` and click what it offers for that text, or click
     the option of ``value``. CKAN 2.11 draws Select2 3 (``#s2id_<field>``), CKAN 2.12 Select2 4
     (a ``span.select2-container`` after the field, its options' ids ending in their values)."""
+    # CKAN's script draws the widget after the page has loaded (later on a busy machine): wait
+    # for either version's before asking which one it is
+    page.locator(f"#s2id_{field}, #{field} + .select2-container").first.wait_for()
     if page.locator(f"#s2id_{field}").count():
         page.locator(f"#s2id_{field}").locator("input.select2-input" if typed else ".select2-choice").first.click()
         offers = page.locator(".select2-drop-active .select2-result-label")
@@ -165,15 +177,38 @@ def screenshot(page, name: str) -> None:
 
 
 @pytest.fixture
-def demo(portal):
+def demo(request, portal):
+    """The demo, harvested from ``portal`` into a clean database. Tests that only read it share
+    one build per module: the next test of the module gets it again as long as nothing has been
+    written since (a test that starts fresh, FRESH, removes it) and the portal has the address
+    the demo's links name; else it is built again, from a clean database. A test using it must
+    leave the data as it found it (the browser's logins and page views do)."""
     from ckanext.jena.demo.loader import load_demo
+    built = getattr(request.module, "_demo", None)
+    if built and built["portal"] == portal and _still_there(built):
+        return built
+    for fixture in FRESH:
+        request.getfixturevalue(fixture)
     sysadmin = factories.Sysadmin(password=PASSWORD, image_url="")
     summary = load_demo(sysadmin["name"], echo=lambda *a, **k: None)
     assert summary["errors"] == 0
     # the old portal's tree register, with its CSV file (the geodata catalogue has one too, as WFS)
     trees = next(d for d in helpers.call_action("package_search", q="Baumkataster")["results"]
                  if any(r["format"] == "CSV" for r in d["resources"]))
-    return {"sysadmin": sysadmin, "trees": trees}
+    request.module._demo = {"sysadmin": sysadmin, "trees": trees, "portal": portal,
+                            "datasets": helpers.call_action("package_search", rows=0, include_private=True)["count"]}
+    return request.module._demo
+
+
+def _still_there(built: dict) -> bool:
+    """The shared demo is still in the database: its sysadmin with the same id (a reset removes
+    it), its tree register unchanged and as many datasets as when it was built."""
+    from ckan import model
+    user = model.User.get(built["sysadmin"]["name"])
+    trees = model.Package.get(built["trees"]["id"])
+    return (user is not None and user.id == built["sysadmin"]["id"] and trees is not None
+            and trees.metadata_modified.isoformat() == built["trees"]["metadata_modified"]
+            and helpers.call_action("package_search", rows=0, include_private=True)["count"] == built["datasets"])
 
 
 def test_the_pages_citizens_and_officers_use_pass_axe_and_work_with_the_keyboard(portal, demo, page):
@@ -266,6 +301,7 @@ def test_a_citizen_finds_trees_filters_reads_the_explainer_and_downloads_the_csv
     assert download.value.suggested_filename.lower().endswith(".csv"), download.value.suggested_filename
 
 
+@pytest.mark.usefixtures(*FRESH)
 def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_explainer(portal, page):
     org = factories.Organization(org_type="fachdienst", title="Fachdienst Umweltschutz")
     officer = factories.User(password=PASSWORD, image_url="")
@@ -322,6 +358,7 @@ def test_a_data_officer_creates_a_dataset_with_action_fields_and_reviews_its_exp
     assert "Von der Redaktion geprüft" in text and "Hier steht jeder Straßenbaum in Winzerla." in text
 
 
+@pytest.mark.usefixtures(*FRESH)
 def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catalog):
     org = factories.Organization(org_type="fachdienst", title="Fachdienst Geodaten")
     admin = factories.Sysadmin(password=PASSWORD, image_url="")
