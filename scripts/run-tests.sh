@@ -4,8 +4,8 @@
 # against jena_search (skips, each with its reason, in tests/ckan_upstream_skips.yaml).
 #
 # Two lanes run at the same time, one per core, each on databases and a Redis database of its own:
-#   lane 1  the project's tests on CKAN_VERSION (the default: requirements.txt's pin)
-#   lane 2  the project's tests on each other tested version, then CKAN's own search tests
+#   lane 1  the project's tests on CKAN_VERSION (the default: requirements.txt's pin, 2.12.0)
+#   lane 2  the project's tests on each other tested version (2.11.6), then CKAN's own search tests
 # Lane 2 writes to build/test-lane2.log; its summary is printed at the end.
 # JENA_TESTED_CKAN_VERSIONS="" (or a single version) runs lane 1 and CKAN's tests only.
 set -uo pipefail
