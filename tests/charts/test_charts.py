@@ -35,6 +35,11 @@ def test_the_plan_follows_the_column_types():
                              {"id": "Bäume", "type": "numeric"}]) == {"kind": "bar", "x": "Ortsteil", "y": "Bäume"}
     assert chart.chart_plan([{"id": "Ortsteil", "type": "text"}, {"id": "Jahr", "type": "int"}]) is None
     assert chart.chart_plan([{"id": "Name", "type": "text"}]) is None
+    # a year column and a number beside it: a line over the years (the demo's yearly tables)
+    assert chart.chart_plan([{"id": "Jahr", "type": "int"}, {"id": "Einwohner", "type": "numeric"}]) == {
+        "kind": "line", "x": "Jahr", "y": "Einwohner", "years": True}
+    assert chart.chart_plan([{"id": "Jahr", "type": "int"}]) is None
+    assert chart.chart_plan([{"id": "Nr", "type": "int"}, {"id": "Wert", "type": "int"}]) is None
 
 
 def test_german_numbers():
@@ -54,6 +59,23 @@ def test_a_sensor_table_gets_a_line_chart_view_with_its_values_as_a_table(app):
     assert "20.11.2026 00:00" in page and "20.11.2026 23:00" in page and "41,5" in page
     assert "<th scope=\"row\">20.11.2026 05:00</th><td>32,5</td>" in page
     assert "<script" not in page.split('class="jena-chart"')[1].split("</figure>")[0]
+
+
+def test_a_yearly_table_gets_a_line_over_the_years_and_skips_cells_that_are_no_year(app):
+    rows = [{"Jahr": year, "Einnahmen": 100 + year - 2015} for year in range(2015, 2024)]
+    rows += [{"Jahr": 2019.5, "Einnahmen": 1}, {"Jahr": 99999, "Einnahmen": 2}, {"Jahr": None, "Einnahmen": 3},
+             {"Jahr": -4, "Einnahmen": 4}]
+    resource = table([{"id": "Jahr", "type": "numeric"}, {"id": "Einnahmen", "type": "numeric"}], rows)
+    views = helpers.call_action("resource_view_list", id=resource["id"])
+    view = next(v for v in views if v["view_type"] == "jena_chart")
+    page = app.get(f"/dataset/{resource['package_id']}/resource/{resource['id']}?view_id={view['id']}").body
+    assert "<polyline" in page
+    figure = page.split('<figure class="jena-chart">')[1].split("</figure>")[0]
+    # (this plugin set has no German catalogue; tests/theme/test_translations.py checks the German)
+    assert "over the years 2015 to 2023 (9 values): lowest 100 in 2015, highest 108 in 2023" in figure
+    assert "of 13 values" not in figure  # the cells that are no year are skipped, not "cut"
+    assert '<th scope="row">2016</th><td>101</td>' in figure
+    assert "01.01." not in figure and "99999" not in figure and "2019.5" not in figure
 
 
 def test_a_table_per_ortsteil_gets_bars():

@@ -1,7 +1,8 @@
 """A chart of a DataStore table, drawn on the server as SVG (no script, no third-party library):
 a line over time where the table has a date/time column and a number column, else bars per
-category where it has a text column with few rows and a number column. Every chart carries a
-sentence saying what it shows and its values as a table (the text and table alternative).
+category where it has a text column with few rows and a number column, else a line over the
+years where a number column is named as a year (``Jahr``, ``year``) beside another number
+column. Every chart carries a sentence saying what it shows and its values as a table (the text and table alternative).
 
 Rows are read with ``datastore_search`` in the caller's context, so a chart shows only what the
 caller may read. Which columns are drawn is decided from the column types alone (``chart_plan``);
@@ -29,6 +30,7 @@ TIME_TYPES = {"timestamp", "timestamptz", "date"}
 NUMBER_TYPES = {"numeric", "int", "int4", "int8", "float8", "float4", "integer", "bigint"}
 TEXT_TYPES = {"text", "varchar"}
 NOT_A_MEASURE = {"_id", "jahr", "year", "id", "nr", "nummer", "schluessel", "schlüssel", "key", "plz"}
+YEAR_NAMES = {"jahr", "year", "berichtsjahr", "bezugsjahr"}
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
 BAR_HEIGHT = 22
@@ -50,7 +52,8 @@ def _max_categories() -> int:
 def chart_plan(fields: list[dict]) -> Optional[dict]:
     """Which columns a chart draws, from the DataStore's fields ([{"id", "type"}]): {"kind":
     "line", "x", "y"} for a time column and a number column, {"kind": "bar", "x", "y"} for a text
-    and a number column, else None."""
+    and a number column, {"kind": "line", "x", "y", "years": True} for a year column and a number
+    column, else None."""
     columns = [f for f in fields if not str(f.get("id", "")).startswith("_")]
     measures = [f["id"] for f in columns if f.get("type") in NUMBER_TYPES
                 and str(f["id"]).strip().lower() not in NOT_A_MEASURE]
@@ -62,6 +65,10 @@ def chart_plan(fields: list[dict]) -> Optional[dict]:
     texts = [f["id"] for f in columns if f.get("type") in TEXT_TYPES]
     if texts:
         return {"kind": "bar", "x": texts[0], "y": measures[0]}
+    years = [f["id"] for f in columns if f.get("type") in NUMBER_TYPES
+             and str(f["id"]).strip().lower() in YEAR_NAMES]
+    if years:
+        return {"kind": "line", "x": years[0], "y": measures[0], "years": True}
     return None
 
 
@@ -78,7 +85,17 @@ def _moment(value) -> Optional[dt.datetime]:
         return None
 
 
-def _when(moment: dt.datetime, with_time: bool) -> str:
+def _year(value) -> Optional[dt.datetime]:
+    """1 January of a whole-numbered year (1-9999), else None."""
+    number = _number(value)
+    if number is None or not number.is_integer() or not 1 <= number <= 9999:
+        return None
+    return dt.datetime(int(number), 1, 1)
+
+
+def _when(moment: dt.datetime, with_time: bool, years: bool = False) -> str:
+    if years:
+        return str(moment.year)
     return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
 
 
@@ -145,13 +162,16 @@ def _draw(resource: dict, context: dict) -> Optional[dict]:
     title = resource.get("name") or resource["id"]
     if plan["kind"] == "line":
         points = []
+        moment_of = _year if plan.get("years") else _moment
         for row in reversed(answer["records"]):
-            moment, value = _moment(row.get(plan["x"])), _number(row.get(plan["y"]))
+            moment, value = moment_of(row.get(plan["x"])), _number(row.get(plan["y"]))
             if moment is not None and value is not None:
                 points.append((moment, value))
         if len(points) < 2:
             return None
-        drawn = _line(points, plan, title, answer.get("total", len(points)))
+        # "the newest N of M" only where the row limit cut the table (not for skipped cells)
+        total = answer.get("total", len(points))
+        drawn = _line(points, plan, title, total if total > len(answer["records"]) else len(points))
     else:
         records = answer["records"]
         if len(records) > _max_categories():
@@ -181,7 +201,8 @@ def _svg(width: int, height: int, title: str, alt: str, body: list[str], uid: st
 
 
 def _line(points: list[tuple], plan: dict, title: str, total: int) -> dict:
-    with_time = any(moment.time() != dt.time(0) for moment, _ in points)
+    years = bool(plan.get("years"))
+    with_time = not years and any(moment.time() != dt.time(0) for moment, _ in points)
     values = [value for _, value in points]
     low, high = min(values), max(values)
     pad = (high - low) * 0.05 or abs(high) * 0.05 or 1
@@ -204,24 +225,31 @@ def _line(points: list[tuple], plan: dict, title: str, total: int) -> dict:
                     f'{escape(german_number(round(tick, 2)))}</text>')
     for moment, anchor in ((start, "start"), (end, "end")):
         body.append(f'<text x="{x_of(moment):.1f}" y="{HEIGHT - 14}" text-anchor="{anchor}" font-size="12" '
-                    f'fill="#333">{escape(_when(moment, with_time))}</text>')
+                    f'fill="#333">{escape(_when(moment, with_time, years))}</text>')
     path = " ".join(f"{x_of(m):.1f},{y_of(v):.1f}" for m, v in points)
     body.append(f'<polyline points="{path}" fill="none" stroke="{COLOUR}" stroke-width="2"/>')
     lowest = min(points, key=lambda p: p[1])
     highest = max(points, key=lambda p: p[1])
     shown = len(points)
-    alt = toolkit._(
-        "Line chart of {y} over {x} from {start} to {end} ({count} values): lowest {low} on {low_at}, "
-        "highest {high} on {high_at}, last {last}.").format(
-        y=plan["y"], x=plan["x"], start=_when(start, with_time), end=_when(end, with_time),
-        count=german_number(shown), low=german_number(lowest[1]), low_at=_when(lowest[0], with_time),
-        high=german_number(highest[1]), high_at=_when(highest[0], with_time), last=german_number(points[-1][1]))
+    if years:
+        alt = toolkit._(
+            "Line chart of {y} over the years {start} to {end} ({count} values): lowest {low} in {low_at}, "
+            "highest {high} in {high_at}, last {last}.")
+    else:
+        alt = toolkit._(
+            "Line chart of {y} over {x} from {start} to {end} ({count} values): lowest {low} on {low_at}, "
+            "highest {high} on {high_at}, last {last}.")
+    alt = alt.format(
+        y=plan["y"], x=plan["x"], start=_when(start, with_time, years), end=_when(end, with_time, years),
+        count=german_number(shown), low=german_number(lowest[1]), low_at=_when(lowest[0], with_time, years),
+        high=german_number(highest[1]), high_at=_when(highest[0], with_time, years),
+        last=german_number(points[-1][1]))
     if total > shown:
         alt += " " + toolkit._("The newest {shown} of {total} values are shown.").format(
             shown=german_number(shown), total=german_number(total))
     uid = "chart-" + uuid.uuid4().hex[:12]
     return {"svg": _svg(WIDTH, HEIGHT, title, alt, body, uid), "alt": alt,
-            "rows": [(_when(m, with_time), german_number(v)) for m, v in points]}
+            "rows": [(_when(m, with_time, years), german_number(v)) for m, v in points]}
 
 
 def _bars(bars: list[tuple], plan: dict, title: str) -> dict:
