@@ -7,6 +7,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.jena.explainer import helpers as explainer_helpers, jobs, profile
+from tests.explainer.test_explainer import signed_in
 from tests.jena_plugins import EXPLAINER_PLUGINS, schema_marks
 
 PLUGINS = EXPLAINER_PLUGINS + " jena_data datastore jena_chart"
@@ -97,7 +98,7 @@ def test_a_private_datasets_picture_is_only_for_those_who_may_see_it(app):
     app.get(f"/dataset/{dataset['name']}", status=404)
     member = factories.User()
     helpers.call_action("organization_member_create", id=organization["id"], username=member["name"], role="member")
-    page = app.get(f"/dataset/{dataset['name']}", environ_overrides={"REMOTE_USER": member["name"]}).body
+    page = app.get(f"/dataset/{dataset['name']}", **signed_in(member)).body
     assert "jena-explainer-picture" in page
 
 
