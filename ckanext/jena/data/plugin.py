@@ -13,7 +13,7 @@ from ckanext.jena.scheduler import IPeriodicTasks, PeriodicTask
 
 from ckanext.xloader.interfaces import IXloader
 
-from . import logic, sensors, sqlguard, xloader_seam
+from . import logic, sensors, sqlguard, table_view, xloader_seam
 from .table_view import table_view_markup
 
 
@@ -53,7 +53,8 @@ class JenaDataPlugin(plugins.SingletonPlugin):
 
     def get_actions(self) -> dict:
         return {"datastore_search": sqlguard.datastore_search,
-                "datastore_search_sql": sqlguard.datastore_search_sql}
+                "datastore_search_sql": sqlguard.datastore_search_sql,
+                "resource_view_create": table_view.resource_view_create}
 
     def can_upload(self, resource_id: str) -> bool:
         # a SensorThings Datastream's table is filled by sensors.py, not from the CSV export

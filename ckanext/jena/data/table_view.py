@@ -14,6 +14,10 @@ import re
 
 from markupsafe import Markup, escape
 
+from ckan.plugins import toolkit
+
+from ckanext.jena import lang
+
 log = logging.getLogger(__name__)
 
 INLINE_SCRIPT = re.compile(r"<script type=text/javascript>\s*const gdataDict = .*?</script>", re.S)
@@ -31,3 +35,16 @@ def table_view_markup(markup: str, dictionary: list, view_id: str, filter_label:
     if scripts != 1 or handlers != 1 or TABLE_MODULE not in text:
         log.error("datatables_view's template changed: table view %s left as CKAN renders it", view_id)
     return Markup(text.replace(TABLE_MODULE, f"{TABLE_MODULE} {attributes}", 1))
+
+
+@toolkit.chained_action
+def resource_view_create(original, context, data_dict):
+    """CKAN's resource_view_create; a table view titled with datatables_view's English default
+    gets the title in the language of the request, or the portal's outside one.
+
+    ckanext-datatablesview stores ``_('Table')`` evaluated where the view is made: xloader's job
+    makes it without a request, so the demo's table views read "Table" beside "Diagramm" and
+    "Karte" on a German portal."""
+    if data_dict.get("view_type") == "datatables_view" and data_dict.get("title") == "Table":
+        data_dict = dict(data_dict, title=lang.gettext_for("Table", lang.current()))
+    return original(context, data_dict)
