@@ -379,7 +379,15 @@ def test_a_sysadmin_adds_a_harvest_source_and_runs_it(portal, page, source_catal
     assert "/harvest/" in page.url and "chrome-error" not in page.url, hops
     source = helpers.call_action("harvest_source_show", id="partnerkatalog-test")
     page.goto(portal + "/harvest/admin/partnerkatalog-test")
-    page.click("a:has-text('Erneut harvesten')")  # ckanext-harvest's "Reharvest", German from our catalogue
+    reharvest = "a:has-text('Erneut harvesten')"  # ckanext-harvest's "Reharvest", German from our catalogue
+    # CKAN's confirm-action module binds the link after the page has loaded (later on a busy
+    # machine: a fresh-clone run under load clicked before it and waited for the dialog in vain)
+    page.wait_for_function(
+        """selector => { const link = document.querySelector(selector);
+             const made = window.ckan && ckan.module && ckan.module.instances['confirm-action'];
+             return !!link && !!made && made.some(instance => instance.el && instance.el[0] === link); }""",
+        arg="a[data-module='confirm-action'][href*='refresh']", timeout=180_000)
+    page.click(reharvest)
     page.click(".modal.show .btn-primary")  # "please confirm"
     page.wait_for_load_state()
     (job,) = helpers.call_action("harvest_job_list", source_id=source["id"])
