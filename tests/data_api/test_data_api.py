@@ -97,6 +97,7 @@ def test_sql_cannot_write_reach_system_tables_or_stall(app, files, sql):
     assert helpers.call_action("datastore_search", resource_id=public)["total"] == 4
 
 
+@pytest.mark.usefixtures("csrf_as_in_a_fresh_process")
 def test_writing_to_a_table_with_a_browser_session_needs_the_csrf_token(app, files):
     """A cross-site post with a signed-in officer's cookie cannot delete the table; the same post
     with the page's CSRF token can (so the refusal is the CSRF check, not a missing login)."""

@@ -171,6 +171,7 @@ def test_a_cross_site_post_to_the_explainer_editor_is_refused_and_the_form_works
     assert _explainer_about(dataset["id"]) == "Hier stehen die Bäume."
 
 
+@pytest.mark.usefixtures("csrf_as_in_a_fresh_process")
 def test_a_cross_site_post_to_the_api_with_the_cookie_is_refused(app):
     org = factories.Organization(org_type="fachdienst")
     officer = factories.User(password=PASSWORD)
@@ -338,6 +339,7 @@ def test_a_nul_byte_in_an_explainer_section_is_a_clear_400(app):
     assert "\x00" not in _explainer_about(dataset["id"])
 
 
+@pytest.mark.usefixtures("csrf_as_in_a_fresh_process")
 def test_a_visit_without_a_session_does_not_switch_off_the_forms_csrf_check(app):
     """CKAN 2.11 and 2.12 exempt a view from the CSRF check for good (flask-wtf's csrf.exempt)
     once a request it takes for API-token-authenticated reached it, and its request loader marks
