@@ -73,7 +73,11 @@ def test_a_killed_fetch_consumer_loses_nothing_a_re_run_cannot_complete(source_s
         for dataset in harvested():
             number = int(dataset["title"].rsplit(" ", 1)[1])
             assert dataset["notes"] == catalog.dataset(number)["notes"]
-        assert len(titles) == RECORDS - lost
+        # a record the killed consumer had written and committed, but not yet counted in the job's
+        # statistics, is there complete (checked above); the re-run must then find it, not add it
+        # again (seen on CKAN 2.12 in a fresh-clone run: 60 datasets, 59 counted as added)
+        written_uncounted = len(titles) - (RECORDS - lost)
+        assert 0 <= written_uncounted <= lost, (len(titles), lost)
 
         rerun = helpers.call_action("harvest_job_create", source_id=source["id"], run=True)
         _wait(lambda: helpers.call_action("harvest_job_show", id=rerun["id"])["status"] == "Finished",
@@ -82,6 +86,7 @@ def test_a_killed_fetch_consumer_loses_nothing_a_re_run_cannot_complete(source_s
         processes.stop(running + [victim])
     model.Session.remove()
     rerun = helpers.call_action("harvest_job_show", id=rerun["id"])
-    assert rerun["stats"].get("added", 0) == lost and not rerun["stats"].get("errored"), rerun["stats"]
+    assert rerun["stats"].get("added", 0) == lost - written_uncounted, rerun["stats"]
+    assert not rerun["stats"].get("errored"), rerun["stats"]
     assert Counter(d["title"] for d in harvested()) == Counter(d["title"] for d in datasets)
     assert not any(consistency.compare().values())
