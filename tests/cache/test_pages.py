@@ -232,6 +232,33 @@ def test_the_language_and_the_asked_format_are_part_of_the_key(app):
     assert get(app, "/dataset/")[1] == "miss"
 
 
+def test_an_htmx_partial_is_kept_apart_from_the_page(app):
+    """Third attack review of 6 December (F2): CKAN 2.12 answers a search page asked with
+    `HX-Request: true` (its facets and paging without reload) with a fragment; kept under the
+    page's key, every visitor got that fragment, without styles, until it expired."""
+    _dataset(title="Baumkataster")
+    _, state, partial = get(app, "/dataset/", headers={"HX-Request": "true"})
+    if toolkit.check_ckan_version(min_version="2.12"):
+        assert "<html" not in partial  # the fragment (2.11 answers the whole page)
+    _, state, page = get(app, "/dataset/")
+    assert state == "miss" and "<html" in page and "Baumkataster" in page
+    assert get(app, "/dataset/", headers={"HX-Request": "true"})[1] == "hit"
+
+
+def test_a_request_with_a_body_is_neither_kept_nor_served_from_the_cache(app):
+    """F2's sibling (F3): CKAN's API reads a JSON body of a GET request as its parameters, so one
+    GET with a body and a plain URL answered every later visitor of that URL with its result."""
+    _dataset(title="Baumkataster")
+    hostile = {"data": '{"q": "zzznichtsda", "rows": 0}', "content_type": "application/json"}
+    response, state, body = get(app, "/api/3/action/package_search", **hostile)
+    assert state is None and '"count": 0' in body
+    response, state, body = get(app, "/api/3/action/package_search")
+    assert state == "miss" and '"count": 1' in body
+    response, state, body = get(app, "/api/3/action/package_search", **hostile)
+    assert state is None and '"count": 0' in body  # not the kept answer either
+    assert get(app, "/api/3/action/package_search")[1] == "hit"
+
+
 def test_compiled_assets_may_be_kept_for_a_year_and_pages_are_not(app):
     html = app.get("/dataset/").get_data(as_text=True)
     asset = re.search(r'src="(/webassets/[^"]+\.js)"', html).group(1)

@@ -149,9 +149,13 @@ def _anonymous() -> bool:
 
 def _key(gen: str) -> str:
     request = toolkit.request
+    # the headers that choose another answer for the same address: Accept (DCAT formats), and
+    # htmx's HX-* (CKAN 2.12 answers a search page asked with HX-Request with a fragment)
+    variant = "\x01".join(f"{name.lower()}={value}" for name, value in sorted(request.headers.items())
+                           if name.lower().startswith("hx-"))
     parts = (gen, request.endpoint or "", request.environ.get("CKAN_LANG") or "",
              request.environ.get("CKAN_CURRENT_URL") or "", request.scheme, request.host, request.full_path,
-             request.headers.get("Accept") or "")
+             request.headers.get("Accept") or "", variant)
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -160,6 +164,10 @@ def _serve():
     request = toolkit.request
     rule = current_app.extensions.get(_EXTENSION, {}).get(request.endpoint)
     if request.method != "GET" or rule is None or (rule.when and not rule.when()):
+        return None
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        # CKAN's API takes a GET request's JSON body as its parameters: the address alone does
+        # not say what was asked (third attack review, F3)
         return None
     if not enabled() or not _anonymous():
         return None
