@@ -84,3 +84,31 @@ def test_the_list_of_all_tables_is_for_sysadmins_only(app, files):
     names = [r["name"] for r in api(app, "datastore_search", {"resource_id": "_table_metadata"},
                                     admin)["result"]["records"]]
     assert private in names
+
+
+def test_a_publisher_cannot_name_an_alias_after_another_offices_resource(app):
+    """Third attack review of 6 December (F4): a publisher gave a table of their own an alias named
+    after another office's resource id; that resource's Data API then answered with the
+    publisher's rows, and the office's own table could no longer be made. Only sysadmins give
+    aliases."""
+    mallory = factories.UserWithToken()
+    own = factories.Organization(users=[{"name": mallory["name"], "capacity": "admin"}])
+    mine = factories.Resource(package_id=factories.Dataset(owner_org=own["id"])["id"],
+                              url="https://example.org/meins.csv", format="CSV")
+    office = factories.Organization()
+    theirs = factories.Resource(package_id=factories.Dataset(owner_org=office["id"])["id"],
+                                url="https://example.org/amtlich.csv", format="CSV")
+    squat = {"resource_id": mine["id"], "force": True, "aliases": theirs["id"],
+             "fields": [{"id": "hinweis", "type": "text"}], "records": [{"hinweis": "gefälscht"}]}
+    answer = app.post("/api/3/action/datastore_create", json=squat,
+                      headers={"Authorization": mallory["token"]}, status=403).json
+    assert "alias" in str(answer["error"]).lower()
+    assert "gefälscht" not in str(api(app, "datastore_search", {"resource_id": theirs["id"]}, status=404))
+    # without an alias the publisher makes their own table as before
+    own_table = dict(squat, aliases=None)
+    assert app.post("/api/3/action/datastore_create", json=own_table,
+                    headers={"Authorization": mallory["token"]}).json["success"]
+    admin = factories.SysadminWithToken()
+    assert app.post("/api/3/action/datastore_create", json=dict(squat, aliases="baeume_jena"),
+                    headers={"Authorization": admin["token"]}).json["success"]
+    assert api(app, "datastore_search", {"resource_id": "baeume_jena"})["result"]["records"][0]["hinweis"] == "gefälscht"

@@ -52,7 +52,8 @@ class JenaDataPlugin(plugins.SingletonPlugin):
         return tasks
 
     def get_actions(self) -> dict:
-        return {"datastore_search": sqlguard.datastore_search,
+        return {"datastore_create": sqlguard.datastore_create,
+                "datastore_search": sqlguard.datastore_search,
                 "datastore_search_sql": sqlguard.datastore_search_sql,
                 "resource_view_create": table_view.resource_view_create}
 

@@ -7,7 +7,11 @@
   only the functions of ``data/allowed_sql_functions.txt`` (CKAN's list without those that make
   an answer of any size out of a short query);
 - the DataStore's list of all tables (``_table_metadata``, which names private datasets' tables
-  too) is for sysadmins only.
+  too) is for sysadmins only;
+- only sysadmins give a table aliases (third attack review, 6 December, F4): an alias is a name in
+  the DataStore's one namespace, shared by every organisation, and CKAN checks none. A publisher
+  named an alias after another office's resource id: that resource's Data API answered with the
+  publisher's rows, and its own table could no longer be made (500).
 """
 from __future__ import annotations
 
@@ -67,4 +71,14 @@ def datastore_search_sql(original, context, data_dict):
         raise toolkit.NotAuthorized(toolkit._(
             "The list of all tables is for sysadmins only."))
     _time_limit(context)
+    return original(context, data_dict)
+
+
+@toolkit.chained_action
+def datastore_create(original, context, data_dict):
+    aliases = (data_dict or {}).get("aliases")
+    if aliases and not _is_sysadmin(context):
+        raise toolkit.NotAuthorized(toolkit._(
+            "Only sysadmins may give a table aliases: an alias is a name shared by every "
+            "organisation's tables."))
     return original(context, data_dict)
