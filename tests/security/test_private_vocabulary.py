@@ -46,7 +46,10 @@ def test_anonymous_visitors_never_see_a_private_datasets_tag_or_format(app, data
     searched = api(app, "tag_search", {"query": "kita"})["result"]
     assert searched == {"count": 0, "results": []}
     assert api(app, "tag_search", {"query": "baum"})["result"]["count"] == 1
-    api(app, "tag_show", {"id": SECRET_TAG}, status=404)
+    hidden = api(app, "tag_show", {"id": SECRET_TAG}, status=404)
+    # the same answer as for a tag that does not exist: no oracle for the private dataset's tag
+    # (third attack review of 6 December, F6: "Schlagwort nicht gefunden" against "Nicht gefunden")
+    assert hidden["error"] == api(app, "tag_show", {"id": "gibt-es-nicht-xq"}, status=404)["error"]
     assert api(app, "tag_show", {"id": PUBLIC_TAG})["result"]["name"] == PUBLIC_TAG
     assert api(app, "format_autocomplete", {"q": "personal"})["result"] == []
     assert api(app, "format_autocomplete", {"q": "cs"})["result"] == ["csv"]

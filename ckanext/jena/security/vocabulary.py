@@ -74,10 +74,11 @@ def tag_autocomplete(original_action, context, data_dict):
 @toolkit.side_effect_free
 @toolkit.chained_action
 def tag_show(original_action, context, data_dict):
-    """CKAN's tag_show; a free tag of no dataset the user may see is not found."""
+    """CKAN's tag_show; a free tag of no dataset the user may see is not found, in the very words
+    CKAN answers for a tag that does not exist (no message of its own)."""
     tag = original_action(context, data_dict)
     if tag.get("vocabulary_id") is None and tag.get("name") not in visible_names(context, TAGS):
-        raise toolkit.ObjectNotFound(toolkit._("Tag not found"))
+        raise toolkit.ObjectNotFound()
     return tag
 
 
