@@ -82,3 +82,18 @@ def test_a_vocabulary_is_listed_as_before(app, datasets):
     vocabulary = helpers.call_action("vocabulary_create", {"user": sysadmin["name"]},
                                      name="stadtteile-test", tags=[{"name": "lobeda-west"}])
     assert api(app, "tag_list", {"vocabulary_id": vocabulary["id"]})["result"] == ["lobeda-west"]
+
+
+def test_an_organisations_member_list_names_its_private_datasets_only_to_those_who_may_see_them(app, datasets):
+    """Third attack review of 6 December (F6): CKAN's member_list checks only that the organisation
+    may be shown, and gave anonymous visitors the ids of its private datasets."""
+    private, org = datasets["private"]["id"], datasets["private"]["owner_org"]
+    public = factories.Dataset(owner_org=org, action_fields=["stadtentwicklung-umwelt-verkehr"],
+                               license_id="dl-by-de/2.0", tags=[{"name": PUBLIC_TAG}])
+    stranger = factories.UserWithToken()
+    for token in (None, stranger["token"]):
+        listed = [m[0] for m in api(app, "member_list", {"id": org, "object_type": "package"}, token)["result"]]
+        assert public["id"] in listed and private not in listed
+    for token in (datasets["member"]["token"], factories.SysadminWithToken()["token"]):
+        listed = [m[0] for m in api(app, "member_list", {"id": org, "object_type": "package"}, token)["result"]]
+        assert {public["id"], private} <= set(listed)

@@ -28,7 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, csrf, downloads, guard, policy, vocabulary
+from . import activity, csrf, downloads, guard, members, policy, vocabulary
 
 
 @toolkit.blanket.config_declarations
@@ -39,6 +39,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
 
     def get_actions(self):
         found = vocabulary.actions()
+        found.update(members.actions())
         # chained onto the activity plugin's actions only where it is loaded
         if plugins.plugin_loaded("activity"):
             found.update(activity.actions())
