@@ -86,6 +86,12 @@ def _rebuild_worker(number: int, package_ids: list, progress_every: int) -> int:
     return failed
 
 
+def _default_signals() -> None:
+    import signal
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
 @click.command(name="rebuild")
 @click.option("--workers", type=click.IntRange(1, 32), default=None,
               help="parallel processes (default: number of CPU cores)")
@@ -114,10 +120,21 @@ def rebuild(workers, clear) -> None:
     started = time.perf_counter()
     click.echo(f"indexing {len(ids)} datasets with {workers} worker(s)", err=True)
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    # the workers get the default signal handlers, and are ended by close() and join(), not by
+    # terminate(): a fork inherits the caller's handlers, and a SIGTERM handler that does not end
+    # the process (rq's worker installs one in the process that ran jobs) left an idle worker
+    # alive under terminate(), and the command waited for it for ever (seen in a test run)
+    pool = context.Pool(workers, initializer=_default_signals)
+    try:
         results = [pool.apply_async(_rebuild_worker, (n + 1, ids[n::workers], 500))
                    for n in range(workers)]
         failed = sum(result.get() for result in results)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     elapsed = time.perf_counter() - started
     # fresh planner statistics: right after a rebuild PostgreSQL plans the index's queries from
     # the old table's figures (measured: free-text searches at 10,000 datasets 73-86 ms instead
