@@ -132,6 +132,148 @@ def test_counts_stay_exact_when_the_change_log_is_cut(org, monkeypatch):
     assert facet(search_as(), "tags") == {"Wasser": 3, "Strom": 1}
 
 
+FULL_COUNT = "WITH hits AS MATERIALIZED (SELECT d.facet_hashes FROM jena_search_document d WHERE"
+
+
+def recorded(call):
+    """The result of ``call()`` and whether the search counted every hit anew."""
+    db.statement_recorder = []
+    try:
+        result = call()
+        statements = [sql for sql, _params in db.statement_recorder]
+    finally:
+        db.statement_recorder = None
+    return result, any(FULL_COUNT in sql for sql in statements)
+
+
+def test_after_a_write_only_the_changed_rows_are_counted(org):
+    factories.Dataset(owner_org=org["id"], tags=[{"name": "Wasser"}])
+    assert search_as()["count"] == 1
+    created = factories.Dataset(owner_org=org["id"], tags=[{"name": "Wasser"}, {"name": "Strom"}])
+    after, counted_anew = recorded(search_as)
+    assert not counted_anew
+    assert after["count"] == 2
+    assert facet(after, "tags") == {"Wasser": 2, "Strom": 1}
+    helpers.call_action("package_delete", id=created["id"])
+    after, counted_anew = recorded(search_as)
+    assert not counted_anew
+    assert (after["count"], facet(after, "tags")) == (1, {"Wasser": 1})
+
+
+def test_counts_brought_up_to_date_equal_counts_made_anew_after_any_sequence_of_writes(org):
+    """Random writes (seeded), after each the kept counts brought up to date against counts
+    made anew (a filter that excludes nothing and is new each time has no kept counts)."""
+    import random
+    rng = random.Random(20261206)
+    other = factories.Organization(name="kommunalservice")
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=member["name"], role="editor")
+    tags, formats = ["Wasser", "Strom", "Verkehr", "Bildung"], ["CSV", "JSON", "PDF"]
+    alive: list = []
+    visitors = [None, member]
+    for visitor in visitors:  # kept counts for both, before the writes
+        search_as(visitor, include_private=True)
+    for step in range(14):
+        kind = rng.choice(["create", "create", "tags", "private", "format", "delete"]) if alive else "create"
+        if kind == "create":
+            alive.append(factories.Dataset(
+                owner_org=rng.choice([org, other])["id"], private=rng.random() < 0.3,
+                tags=[{"name": t} for t in rng.sample(tags, rng.randint(0, 2))],
+                resources=[{"url": "https://example.org/x", "format": rng.choice(formats)}])["id"])
+        elif kind == "tags":
+            helpers.call_action("package_patch", id=rng.choice(alive),
+                                tags=[{"name": t} for t in rng.sample(tags, rng.randint(0, 3))])
+        elif kind == "private":
+            dataset = helpers.call_action("package_show", id=rng.choice(alive))
+            helpers.call_action("package_patch", id=dataset["id"], private=not dataset["private"])
+        elif kind == "format":
+            helpers.call_action("package_patch", id=rng.choice(alive),
+                                resources=[{"url": "https://example.org/y", "format": rng.choice(formats)}])
+        else:
+            helpers.call_action("package_delete", id=alive.pop(rng.randrange(len(alive))))
+        for visitor in visitors:
+            kept, counted_anew = recorded(lambda: search_as(visitor, include_private=True))
+            assert not counted_anew, (step, kind)
+            anew = search_as(visitor, include_private=True, fq=f'-name:"keiner-{step}"')
+            assert kept["count"] == anew["count"], (step, kind)
+            for field in ("tags", "res_format", "organization"):
+                assert facet(kept, field) == facet(anew, field), (step, kind, field)
+
+
+def test_a_change_committed_after_the_counts_were_kept_but_begun_before_is_seen(org):
+    factories.Dataset(name="wasser", owner_org=org["id"], tags=[{"name": "Wasser"}])
+    factories.Dataset(name="strom", owner_org=org["id"], tags=[{"name": "Strom"}])
+    model.Session.commit()
+    with model.meta.engine.connect() as writer:
+        transaction = writer.begin()
+        writer.exec_driver_sql("UPDATE jena_search_document SET state = 'deleted' WHERE name = 'strom'")
+        # counted and kept while the change is under way: the kept snapshot does not see it
+        assert search_as()["count"] == 2
+        transaction.commit()
+    after = search_as()
+    assert after["count"] == 1
+    assert facet(after, "tags") == {"Wasser": 1}
+
+
+def test_a_change_the_kept_counts_already_saw_is_not_counted_twice(org):
+    factories.Dataset(name="wasser", owner_org=org["id"], tags=[{"name": "Wasser"}])
+    model.Session.commit()
+    with model.meta.engine.connect() as elsewhere:
+        # an older transaction still running keeps every later snapshot's horizon low: the
+        # kept snapshot then lists the next write among those at or above its horizon, and only
+        # its visibility says it was seen
+        transaction = elsewhere.begin()
+        elsewhere.exec_driver_sql("SELECT pg_current_xact_id()")
+        assert search_as()["count"] == 1
+        factories.Dataset(name="strom", owner_org=org["id"], tags=[{"name": "Strom"}])
+        model.Session.commit()
+        assert search_as()["count"] == 2  # kept with a snapshot that sees "strom"
+        again, counted_anew = recorded(search_as)
+        transaction.rollback()
+    assert not counted_anew
+    assert again["count"] == 2
+    assert facet(again, "tags") == {"Wasser": 1, "Strom": 1}
+
+
+def test_counts_are_made_anew_when_more_rows_changed_than_is_worth_counting(org, monkeypatch):
+    factories.Dataset(owner_org=org["id"], tags=[{"name": "Wasser"}])
+    assert search_as()["count"] == 1
+    monkeypatch.setattr(backend, "MAX_DELTA_ROWS", 1)
+    factories.Dataset(owner_org=org["id"], tags=[{"name": "Wasser"}])
+    factories.Dataset(owner_org=org["id"], tags=[{"name": "Strom"}])
+    after, counted_anew = recorded(search_as)
+    assert counted_anew
+    assert (after["count"], facet(after, "tags")) == (3, {"Wasser": 2, "Strom": 1})
+
+
+def test_a_transaction_that_changes_very_many_rows_has_its_counts_made_anew(org):
+    for name in ("eins", "zwei", "drei"):
+        factories.Dataset(name=name, owner_org=org["id"], tags=[{"name": "Wasser"}])
+    assert search_as()["count"] == 3
+    model.Session.commit()
+    engine = model.meta.engine
+    with engine.begin() as own:
+        own.exec_driver_sql("CREATE OR REPLACE FUNCTION jena_search_change_rows_max() RETURNS integer "
+                            "LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$")
+    try:
+        with engine.begin() as writer:
+            # the first row is listed, the next would pass the limit: one marker, then nothing
+            for name in ("eins", "zwei", "drei"):
+                writer.exec_driver_sql(
+                    f"UPDATE jena_search_document SET state = 'deleted' WHERE name = '{name}'")
+            listed = writer.exec_driver_sql(
+                "SELECT array_agg(COALESCE(index_id, 'marker') ORDER BY seq) FROM jena_search_change "
+                "WHERE xact = pg_current_xact_id()").scalar()
+        assert len(listed) == 2 and listed[1] == "marker"
+    finally:
+        with engine.begin() as own:
+            own.exec_driver_sql("CREATE OR REPLACE FUNCTION jena_search_change_rows_max() RETURNS integer "
+                                "LANGUAGE sql IMMUTABLE AS $$ SELECT 2000 $$")
+    after, counted_anew = recorded(search_as)
+    assert counted_anew
+    assert (after["count"], facet(after, "tags")) == (0, {})
+
+
 def test_newest_first_is_read_in_index_order_and_pages_stay_complete(org):
     created = [factories.Dataset(owner_org=org["id"], name=f"ds-{n}") for n in range(5)]
     newest_first = [d["name"] for d in reversed(created)]

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The index schema this code reads and writes. Its tables come from the migrations in
 # ckanext/jena/migration/jena_search/ (`ckan db upgrade -p jena_search`), which record the
 # version in jena_search_meta; a change of the tables is a new revision there and a new number here.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 _schema_ready = False
 MAX_START = 10_000_000
 MAX_FACET_FIELDS = 50
@@ -51,6 +51,9 @@ RANK_LIMIT = 1000
 SEARCH_WORK_MEM = "32MB"
 # stored counts are pruned when this many index changes have piled up
 PRUNE_CHANGES = 10_000
+# a stored count is brought up to date by counting the rows changed since, up to this many;
+# beyond it the query is counted anew
+MAX_DELTA_ROWS = 2000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
@@ -305,6 +308,17 @@ def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None
         if execute(own, "SELECT EXISTS (SELECT 1 FROM jena_search_count_cache OFFSET %(n)s)", {"n": most}).scalar():
             execute(own, "DELETE FROM jena_search_count_cache WHERE key IN (SELECT key FROM jena_search_count_cache "
                          "ORDER BY stored_at DESC OFFSET %(keep)s)", {"keep": max(1, most * 9 // 10)})
+
+
+def _add_counts(facet_rows, delta_rows) -> list:
+    """Stored facet counts [[field, value, n], ...] plus the changes' signed counts; values
+    no hit holds any more are left out, as a count anew leaves them out."""
+    merged: dict = {}
+    for field, value, count in facet_rows or []:
+        merged[(field, value)] = int(count)
+    for field, value, count in delta_rows or []:
+        merged[(field, value)] = merged.get((field, value), 0) + int(count)
+    return [[field, value, count] for (field, value), count in merged.items() if count > 0]
 
 
 def _prune_changes(own) -> None:
@@ -606,27 +620,63 @@ class PostgresSearchConnection:
 
     def counts_without_text(self, conn, where, params, facet_sql, fast_fields):
         """The hit count and facet counts of a query without free text, from
-        jena_search_count_cache where the index has not changed since they were counted.
+        jena_search_count_cache, brought up to date with the index changes since.
 
-        A stored count holds the snapshot it was counted in; it is used only while no change
-        of the index visible to this reader (jena_search_change, written by a trigger in the
-        writer's transaction) is missing from that snapshot, and while that snapshot is newer
-        than the last pruning of the change log. So a write changes what every visitor sees
-        the moment it commits, and a visitor's own uncommitted writes are never stored."""
+        A stored count holds the snapshot it was counted in. The index changes visible to this
+        reader and missing from that snapshot (jena_search_change, written by triggers in the
+        writer's transaction) are few after a write: only those rows are counted, as they are
+        now (+1 where they match) and as the snapshot saw them (-1 where they matched), in the
+        same statement that reads the stored count, so both see one state of the index. Counts
+        are made anew where there is no stored count, where the change log was cut after it,
+        or where more than MAX_DELTA_ROWS rows (or a statement marked too large) changed. So a
+        write changes what every visitor sees the moment it commits, and a visitor's own
+        uncommitted writes are never stored."""
         key_params = {k: v for k, v in params.items() if k not in ("limit_", "offset_")}
         key = hashlib.sha256(json.dumps([where, key_params], sort_keys=True, default=str)
                              .encode("utf-8")).hexdigest()
-        cached = execute(conn, """
-            SELECT c.total, c.counts FROM jena_search_count_cache c
-            WHERE c.key = %(key)s
-              AND pg_snapshot_xmin(c.snapshot) >= COALESCE((SELECT value::xid8 FROM jena_search_meta
-                                                            WHERE key = 'pruned_before'), '0'::xid8)
-              AND NOT EXISTS (SELECT 1 FROM jena_search_change x
-                              WHERE x.xact >= pg_snapshot_xmin(c.snapshot)
-                                AND NOT pg_visible_in_snapshot(x.xact, c.snapshot))""",
-                         {"key": key}).first()
-        if cached is not None:
-            return cached[0], cached[1]
+        delta_facets = "NULL::json"
+        if fast_fields:
+            delta_facets = """(SELECT json_agg(json_build_array(t.field, t.value, c.n))
+                FROM (SELECT h, sum(u.sign) AS n
+                      FROM (SELECT unnest(delta.facet_hashes) AS h, delta.sign FROM delta) u
+                      GROUP BY h HAVING sum(u.sign) <> 0) c
+                JOIN jena_search_term t ON t.hash = c.h
+                WHERE t.field = ANY(%(facet_fields_)s))"""
+        small = "(SELECT count(*) FROM changed) <= %(delta_max_)s"
+        kept = execute(conn, f"""
+            WITH kept AS (
+                SELECT c.total, c.counts, c.snapshot FROM jena_search_count_cache c
+                WHERE c.key = %(key_)s
+                  AND pg_snapshot_xmin(c.snapshot) >= COALESCE(
+                      (SELECT value::xid8 FROM jena_search_meta WHERE key = 'pruned_before'), '0'::xid8)),
+            changed AS MATERIALIZED (
+                SELECT DISTINCT ON (x.index_id) x.index_id, x.old
+                FROM jena_search_change x, kept k
+                WHERE x.xact >= pg_snapshot_xmin(k.snapshot)
+                  AND NOT pg_visible_in_snapshot(x.xact, k.snapshot)
+                ORDER BY x.index_id NULLS FIRST, x.seq
+                LIMIT %(delta_max_)s + 1),
+            delta AS MATERIALIZED (
+                SELECT d.facet_hashes, 1 AS sign FROM {TABLE} d
+                WHERE {small} AND d.index_id IN (SELECT index_id FROM changed) AND ({where})
+                UNION ALL
+                SELECT d.facet_hashes, -1 AS sign
+                FROM changed c CROSS JOIN LATERAL jsonb_populate_record(NULL::{TABLE}, c.old) AS d
+                WHERE {small} AND c.old IS NOT NULL AND ({where}))
+            SELECT k.total, k.counts, (SELECT count(*) FROM changed),
+                   EXISTS (SELECT 1 FROM changed WHERE index_id IS NULL),
+                   (SELECT COALESCE(sum(sign), 0) FROM delta), {delta_facets},
+                   pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL
+            FROM kept k""", {**params, "key_": key, "delta_max_": MAX_DELTA_ROWS}).first()
+        if kept is not None:
+            total, facet_rows, changed, marked, delta_total, delta_rows, snapshot, storable = kept
+            if not changed:
+                return total, facet_rows
+            if not marked and changed <= MAX_DELTA_ROWS:
+                total, facet_rows = total + int(delta_total), _add_counts(facet_rows, delta_rows)
+                if storable:
+                    _store_counts(conn, key, snapshot, total, facet_rows)
+                return total, facet_rows
         total, facet_rows, snapshot, storable = execute(conn, f"""
             WITH hits AS MATERIALIZED (SELECT d.facet_hashes FROM {TABLE} d WHERE {where})
             SELECT (SELECT count(*) FROM hits), {facet_sql}, pg_current_snapshot()::text,

@@ -66,6 +66,8 @@ def _check_consistency(repair: bool) -> None:
 
 def _rebuild_worker(number: int, package_ids: list, progress_every: int) -> int:
     """Index ``package_ids`` in a forked process through CKAN's own indexing path."""
+    import sqlalchemy as sa
+
     import ckan.model as model
     from ckan.lib import search as ckan_search
     # the forked child must not share the parent's database connections
@@ -75,6 +77,9 @@ def _rebuild_worker(number: int, package_ids: list, progress_every: int) -> int:
     for start in range(0, len(package_ids), progress_every):
         chunk = package_ids[start:start + progress_every]
         try:
+            # one marker in the change log instead of every row's previous version: kept
+            # search counts are made anew after a rebuild anyway (jena_search_changed_rows)
+            model.Session.execute(sa.text("SET LOCAL jena.search_bulk = 'on'"))
             ckan_search.rebuild(package_ids=chunk, defer_commit=True, quiet=True)
         except Exception as error:  # report and go on with the next chunk
             model.Session.rollback()
