@@ -568,6 +568,27 @@ def flush_queues() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+def drain_then_count_errors(job_id: str, limit_s: float = 180) -> int:
+    """With the consumers still running: wait until the fetch queue is empty and no consumer
+    holds a record, then count the job's records in ERROR. A record sent to the queue twice
+    reaches a consumer after its job has finished, and ckanext-harvest marks it an error then:
+    counting at the job's end alone would miss it."""
+    import psycopg2
+    import redis
+    client = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        keys = list(client.scan_iter(match="ckan.harvest.*.fetch:harvest_object_id*"))
+        if not any(client.type(k) == b"list" and client.llen(k) for k in keys) and \
+                not any(k.count(b":") >= 2 for k in keys):
+            break
+        time.sleep(0.5)
+    time.sleep(2)
+    with psycopg2.connect(os.environ["CKAN_SQLALCHEMY_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM harvest_object WHERE harvest_job_id = %s AND state = 'ERROR'", (job_id,))
+        return cursor.fetchone()[0]
+
+
 # -- main ------------------------------------------------------------------------------------------
 def median(values: list) -> float:
     ordered = sorted(values)
@@ -679,10 +700,12 @@ def main() -> int:
                     loads.append(os.getloadavg()[0])
                     result, _rss = measure(["queue-run", setup["source_id"], str(max(600, args.n * 5))],
                                            os.path.join(OUT, f"{variant}-queue-{consumers}.log"))
+                    result["errors_after_drain"] = drain_then_count_errors(result["job_id"])
                 finally:
                     peaks = stop_consumers(processes)
                 print(f"{tag} first import: {result['seconds']:.1f} s, created {result['created']}, errors "
-                      f"{result['errors']}; {result['datasets_in_portal']} datasets in the portal; peak gather "
+                      f"{result['errors']} at the job's end, {result['errors_after_drain']} once the queue was "
+                      f"empty; {result['datasets_in_portal']} datasets in the portal; peak gather "
                       f"consumer {peaks[0]:.0f} MB, fetch consumers {max(peaks[1:]):.0f} MB; load "
                       f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
                 if result["created"] != args.n or result["datasets_in_portal"] != args.n:
@@ -764,9 +787,9 @@ def main() -> int:
         print(f"First import of the {args.n:,} records through the Redis queues (one gather consumer, N fetch "
               "consumers, `ckan harvester gather-consumer` / `fetch-consumer`):")
         print()
-        print("| fetch consumers | harvester | time (s) | datasets/s | `jena_dcat` / stock | peak memory gather "
-              "consumer (MB) | peak memory per fetch consumer (MB) |")
-        print("|---:|---|---:|---:|---:|---:|---:|")
+        print("| fetch consumers | harvester | time (s) | datasets/s | `jena_dcat` / stock | created | records in "
+              "error once the queue was empty | peak memory gather consumer (MB) | peak memory per fetch consumer (MB) |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
         for consumers in args.consumers:
             for variant in variants:
                 result, peaks = queue_rows[(variant, consumers)]
@@ -774,7 +797,8 @@ def main() -> int:
                 if variant == "jena" and ("stock", consumers) in queue_rows:
                     ratio = f"{queue_rows[('stock', consumers)][0]['seconds'] / result['seconds']:.2f}×"
                 print(f"| {consumers} | {HARVESTERS[variant][1]} | {result['seconds']:.1f} | "
-                      f"{args.n / result['seconds']:.1f} | {ratio} | {peaks[0]:.0f} | {max(peaks[1:]):.0f} |")
+                      f"{args.n / result['seconds']:.1f} | {ratio} | {result['created']} | "
+                      f"{result.get('errors_after_drain', '')} | {peaks[0]:.0f} | {max(peaks[1:]):.0f} |")
     if memory_rows:
         print()
         print(f"| `jena_dcat` {'gather stage alone' if args.memory_gather_only else 'first import'} | time (s) | datasets/s | peak memory during gather (MB) | peak memory of the job (MB) |")

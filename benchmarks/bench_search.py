@@ -524,6 +524,8 @@ def main() -> int:
         print(f"| {label} | {hits} | {p50:.1f} | {p95:.1f} | {raw_ms:.1f} | {p50 / raw_ms:.2f}× |")
     print(flush=True)
 
+    if not templates:  # --keep-index: nothing was indexed, the queries were the run
+        return 0
     print("Rebuild through CKAN's indexing path (package_show + index document + write):")
     print(f"- `ckan search-index rebuild` path (one process): {templates} datasets in {rebuild_s:.1f} s "
           f"= **{rate:.0f} datasets/s**")

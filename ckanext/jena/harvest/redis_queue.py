@@ -1,4 +1,5 @@
-"""ckanext-harvest's Redis queue on CKAN 2.12: the consumers wait for work without a time limit.
+"""ckanext-harvest's Redis queue: consumers that wait for work without a time limit on CKAN 2.12,
+and records sent to the fetch queue once, not twice.
 
 Why this reaches into ckanext-harvest: its consumers (``ckan harvester gather-consumer`` /
 ``fetch-consumer``) wait on ``BLPOP`` with no timeout, over a client from
@@ -7,10 +8,32 @@ Why this reaches into ckanext-harvest: its consumers (``ckan harvester gather-co
 ``redis.exceptions.TimeoutError`` and ended the consumer process. ``install()`` wraps that
 function so its clients read without a socket timeout, as redis-py 5 did (their connections are
 made later, from these keyword arguments). A no-op on 2.11. Written against ckanext-harvest 1.6.3
-with redis-py 5.0.7 and 8.0.1; tests/harvest/test_redis_queue.py fails if it no longer holds."""
+with redis-py 5.0.7 and 8.0.1; tests/harvest/test_redis_queue.py fails if it no longer holds.
+
+Why this also replaces ``resubmit_objects`` inside ckanext-harvest's ``harvest_jobs_run`` (the
+action the scheduler calls every few seconds; nothing else can change what it does inside): it
+sends every WAITING record that is not in the Redis list of the fetch queue to that queue again.
+Two kinds of record are WAITING and not in that list without being lost: those of a job whose
+gather is still under way (the gather consumer commits them as it reads the catalog and sends
+them when the gather ends) and those a fetch consumer has just taken. Both were sent twice; the
+second copy reached a fetch consumer after the job had finished, and ckanext-harvest then marked
+the record, already imported, as an error ("Job ... was aborted or timed out"): 538 of 2,000
+records of a correct harvest with four fetch consumers showed as errors (make bench-harvest, 6
+December). ``resubmit_waiting_objects`` sends again only the records that are really lost: WAITING
+records of jobs whose gather ended more than RESUBMIT_GRACE ago, neither in the queue's list nor
+held by a consumer (its in-flight key, younger than RESUBMIT_GRACE). Redis is read before the
+database, so a record taken in between is in the list read. tests/harvest/test_resubmit.py."""
 from __future__ import annotations
 
+import datetime
 import functools
+import json
+import logging
+
+log = logging.getLogger(__name__)
+# how long after its job's gather a WAITING record may be missing from the queue before it is
+# sent again, and how long a consumer's hold on a record counts as in flight
+RESUBMIT_GRACE = datetime.timedelta(minutes=2)
 
 
 def install() -> None:
@@ -27,3 +50,51 @@ def install() -> None:
 
     get_connection_redis.jena_untimed = True
     queue.get_connection_redis = get_connection_redis
+    from ckanext.harvest.logic.action import update
+    update.resubmit_objects = resubmit_waiting_objects
+
+
+def _in_flight(redis, routing_key: str, now: datetime.datetime) -> set:
+    """Ids of the records fetch consumers hold: ckanext-harvest's consumer sets the key
+    ``<routing key>:<id>`` to the time it took the record, and deletes it when done."""
+    keys = list(redis.scan_iter(match=routing_key + ":*", count=1000))
+    held = set()
+    for key, value in zip(keys, redis.mget(keys) if keys else []):
+        try:
+            taken = datetime.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue
+        if now - taken < RESUBMIT_GRACE:
+            held.add(key[len(routing_key) + 1:])
+    return held
+
+
+def resubmit_waiting_objects() -> int:
+    """Send lost WAITING records to the fetch queue again (see the module's docstring); returns
+    how many were sent."""
+    from ckan import model
+    from ckan.plugins import toolkit
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+    if toolkit.config.get("ckan.harvest.mq.type") != "redis":
+        return 0
+    redis = queue.get_connection()
+    routing_key = queue.get_fetch_routing_key()
+    queued = {json.loads(message)["harvest_object_id"] for message in redis.lrange(routing_key, 0, -1)}
+    held = _in_flight(redis, routing_key, datetime.datetime.now())
+    gathered_before = datetime.datetime.utcnow() - RESUBMIT_GRACE
+    waiting = (model.Session.query(HarvestObject.id)
+               .join(HarvestJob, HarvestObject.harvest_job_id == HarvestJob.id)
+               .filter(HarvestObject.state == "WAITING")
+               .filter(HarvestJob.gather_finished.isnot(None))
+               .filter(HarvestJob.gather_finished < gathered_before))
+    lost = [object_id for object_id, in waiting if object_id not in queued and object_id not in held]
+    if lost:
+        publisher = queue.get_fetch_publisher()
+        try:
+            for object_id in lost:
+                log.info("harvest: record %s was lost from the fetch queue, sent again", object_id)
+                publisher.send({"harvest_object_id": object_id})
+        finally:
+            publisher.close()
+    return len(lost)
