@@ -31,11 +31,11 @@ def fetch_queue():
         redis.delete(held)
 
 
-def job_with_waiting_records(gather_finished, count=3):
+def job_with_waiting_records(gather_finished, count=3, gather_started_minutes_ago=30):
     from ckanext.harvest.model import HarvestJob, HarvestObject
     source = make_source("http://127.0.0.1:9/catalog.ttl")
     job = HarvestJob(source_id=source["id"], status="Running",
-                     gather_started=datetime.datetime.utcnow() - datetime.timedelta(minutes=30),
+                     gather_started=datetime.datetime.utcnow() - datetime.timedelta(minutes=gather_started_minutes_ago),
                      gather_finished=gather_finished)
     job.save()
     ids = []
@@ -72,7 +72,16 @@ def test_records_a_consumer_holds_or_the_queue_holds_are_not_sent_again(fetch_qu
     assert sorted(queued()) == sorted([in_queue, lost])
 
 
-def test_a_record_held_by_a_consumer_that_died_long_ago_is_sent_again(fetch_queue):
+def test_the_records_a_dead_gather_saved_are_sent_again(fetch_queue):
+    _redis, _key, queued = fetch_queue
+    source, ids = job_with_waiting_records(gather_finished=None, gather_started_minutes_ago=180)
+    jobs_run(source)
+    assert sorted(queued()) == sorted(ids)
+
+
+def test_a_record_held_by_a_consumer_that_died_long_ago_is_sent_again_once(fetch_queue):
+    # ckanext-harvest's resubmit_jobs puts it back (a hold older than three minutes) and
+    # deletes the hold; the check after it must not send it a second time
     redis, key, queued = fetch_queue
     long_ago = datetime.datetime.utcnow() - datetime.timedelta(minutes=20)
     source, ids = job_with_waiting_records(gather_finished=long_ago, count=1)

@@ -274,6 +274,20 @@ def test_a_transaction_that_changes_very_many_rows_has_its_counts_made_anew(org)
     assert (after["count"], facet(after, "tags")) == (0, {})
 
 
+def test_the_recorded_cut_of_the_change_log_never_moves_back(org):
+    """Two prunes at once: the one with the older horizon must not record it after the newer
+    one has deleted the rows above it (review of 6 December)."""
+    engine = model.meta.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        ahead = own.exec_driver_sql("SELECT (pg_current_xact_id()::text::bigint + 1000)::text").scalar()
+        own.exec_driver_sql("INSERT INTO jena_search_meta (key, value) VALUES ('pruned_before', %(h)s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"h": ahead})
+        backend._prune_changes(own)
+        assert own.exec_driver_sql(
+            "SELECT value FROM jena_search_meta WHERE key = 'pruned_before'").scalar() == ahead
+        own.exec_driver_sql("DELETE FROM jena_search_meta WHERE key = 'pruned_before'")
+
+
 def test_newest_first_is_read_in_index_order_and_pages_stay_complete(org):
     created = [factories.Dataset(owner_org=org["id"], name=f"ds-{n}") for n in range(5)]
     newest_first = [d["name"] for d in reversed(created)]

@@ -20,9 +20,10 @@ second copy reached a fetch consumer after the job had finished, and ckanext-har
 the record, already imported, as an error ("Job ... was aborted or timed out"): 538 of 2,000
 records of a correct harvest with four fetch consumers showed as errors (make bench-harvest, 6
 December). ``resubmit_waiting_objects`` sends again only the records that are really lost: WAITING
-records of jobs whose gather ended more than RESUBMIT_GRACE ago, neither in the queue's list nor
-held by a consumer (its in-flight key, younger than RESUBMIT_GRACE). Redis is read before the
-database, so a record taken in between is in the list read. tests/harvest/test_resubmit.py."""
+records of jobs whose gather ended more than RESUBMIT_GRACE ago (or started more than
+GATHER_GRACE ago and never ended: a dead gather), neither in the queue's list nor held by a
+consumer (its in-flight key). Redis is read before the database, so a record taken in between is
+in the list read. tests/harvest/test_resubmit.py."""
 from __future__ import annotations
 
 import datetime
@@ -31,9 +32,12 @@ import json
 import logging
 
 log = logging.getLogger(__name__)
-# how long after its job's gather a WAITING record may be missing from the queue before it is
-# sent again, and how long a consumer's hold on a record counts as in flight
+# how long after its job's gather ended a WAITING record may be missing from the queue before
+# it is sent again
 RESUBMIT_GRACE = datetime.timedelta(minutes=2)
+# a gather still without an end this long after its start is taken for dead (ckanext-harvest's
+# resubmit_jobs gives a gather two hours too)
+GATHER_GRACE = datetime.timedelta(hours=2)
 
 
 def install() -> None:
@@ -54,24 +58,20 @@ def install() -> None:
     update.resubmit_objects = resubmit_waiting_objects
 
 
-def _in_flight(redis, routing_key: str, now: datetime.datetime) -> set:
+def _in_flight(redis, routing_key: str) -> set:
     """Ids of the records fetch consumers hold: ckanext-harvest's consumer sets the key
-    ``<routing key>:<id>`` to the time it took the record, and deletes it when done."""
-    keys = list(redis.scan_iter(match=routing_key + ":*", count=1000))
-    held = set()
-    for key, value in zip(keys, redis.mget(keys) if keys else []):
-        try:
-            taken = datetime.datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            continue
-        if now - taken < RESUBMIT_GRACE:
-            held.add(key[len(routing_key) + 1:])
-    return held
+    ``<routing key>:<id>`` when it takes a record and deletes it when done. Every hold counts,
+    whatever its age: ckanext-harvest's resubmit_jobs, which harvest_jobs_run calls just before,
+    puts a record held for more than three minutes back on the queue and deletes its hold (and
+    the hold's time is the consumer's local time, which need not be this process's)."""
+    return {key[len(routing_key) + 1:] for key in redis.scan_iter(match=routing_key + ":*", count=1000)}
 
 
 def resubmit_waiting_objects() -> int:
     """Send lost WAITING records to the fetch queue again (see the module's docstring); returns
     how many were sent."""
+    import sqlalchemy as sa
+
     from ckan import model
     from ckan.plugins import toolkit
     from ckanext.harvest import queue
@@ -81,13 +81,18 @@ def resubmit_waiting_objects() -> int:
     redis = queue.get_connection()
     routing_key = queue.get_fetch_routing_key()
     queued = {json.loads(message)["harvest_object_id"] for message in redis.lrange(routing_key, 0, -1)}
-    held = _in_flight(redis, routing_key, datetime.datetime.now())
-    gathered_before = datetime.datetime.utcnow() - RESUBMIT_GRACE
+    held = _in_flight(redis, routing_key)
+    now = datetime.datetime.utcnow()
     waiting = (model.Session.query(HarvestObject.id)
                .join(HarvestJob, HarvestObject.harvest_job_id == HarvestJob.id)
                .filter(HarvestObject.state == "WAITING")
-               .filter(HarvestJob.gather_finished.isnot(None))
-               .filter(HarvestJob.gather_finished < gathered_before))
+               .filter(sa.or_(
+                   # the gather ended a while ago: its records were sent when it ended
+                   HarvestJob.gather_finished < now - RESUBMIT_GRACE,
+                   # a gather that never ended and started long ago died (a killed consumer, a
+                   # restarted Redis): the records it saved are sent, as ckanext-harvest did
+                   sa.and_(HarvestJob.gather_finished.is_(None),
+                           HarvestJob.gather_started < now - GATHER_GRACE))))
     lost = [object_id for object_id, in waiting if object_id not in queued and object_id not in held]
     if lost:
         publisher = queue.get_fetch_publisher()

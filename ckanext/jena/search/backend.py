@@ -324,10 +324,15 @@ def _add_counts(facet_rows, delta_rows) -> list:
 def _prune_changes(own) -> None:
     """Cut the change log at the oldest running transaction (autocommit, in this order: once
     the cut is recorded, no count from a snapshot older than it is used, so the rows below it
-    can go; every snapshot after it sees them anyway)."""
+    can go; every snapshot after it sees them anyway). The recorded cut only moves forward:
+    two prunes at once could otherwise record the older horizon after the newer one had
+    deleted the rows above it, and a count that missed those rows would pass as current."""
     horizon = execute(own, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar()
-    execute(own, "INSERT INTO jena_search_meta (key, value) VALUES ('pruned_before', %(h)s) "
-                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", {"h": horizon})
+    horizon = execute(own, """
+        INSERT INTO jena_search_meta (key, value) VALUES ('pruned_before', %(h)s)
+        ON CONFLICT (key) DO UPDATE
+            SET value = GREATEST(jena_search_meta.value::xid8, EXCLUDED.value::xid8)::text
+        RETURNING value""", {"h": horizon}).scalar()
     execute(own, "DELETE FROM jena_search_change WHERE xact < %(h)s::xid8", {"h": horizon})
     execute(own, "DELETE FROM jena_search_count_cache "
                  "WHERE pg_snapshot_xmin(snapshot) < %(h)s::xid8", {"h": horizon})
