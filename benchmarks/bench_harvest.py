@@ -612,6 +612,9 @@ def main() -> int:
                         help="also measure jena_dcat's peak memory for a first import of this many records "
                              "against --memory-base (make bench-harvest HARVEST_MEMORY_N=20000)")
     parser.add_argument("--memory-base", type=int, default=2000)
+    parser.add_argument("--memory-consumers", type=int, default=0,
+                        help="run the memory imports through the Redis queues with this many fetch consumers "
+                             "(as `make run` harvests) and report each process's peak; 0: one synchronous process")
     parser.add_argument("--memory-gather-only", action="store_true",
                         help="measure the gather stage alone (the stage that reads the whole catalog)")
     parser.add_argument("--sql", action="store_true",
@@ -720,13 +723,34 @@ def main() -> int:
             pg_version = reset_database(ini)
             setup, _rss = measure(["setup", "jena_dcat", url_n, "-"], os.path.join(OUT, "memory-setup.log"))
             loads.append(os.getloadavg()[0])
-            stage = ["gather", setup["source_id"]] if args.memory_gather_only else ["run", "jena_dcat", setup["source_id"]]
-            result, rss = measure(stage, os.path.join(OUT, f"memory-{n}.log"))
-            print(f"{tag} first import: {result['seconds']:.1f} s, created {result['created']}, errors "
-                  f"{result['errors']}; peak {rss:.0f} MB (gather {result['gather_peak_mb'] or 0:.0f} MB); load "
-                  f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
-            if result["created"] != n:
-                raise SystemExit(f"{tag} the first import created {result['created']} datasets, expected {n}")
+            if args.memory_consumers:
+                # the production path: gather consumer and fetch consumers, each its own process
+                flush_queues()
+                processes = start_consumers(ini, args.memory_consumers, os.path.join(OUT, f"memory-consumers-{n}.log"))
+                try:
+                    result, rss = measure(["queue-run", setup["source_id"], str(max(600, n * 5))],
+                                          os.path.join(OUT, f"memory-{n}.log"))
+                    result["errors_after_drain"] = drain_then_count_errors(result["job_id"])
+                finally:
+                    peaks = stop_consumers(processes)
+                result["gather_peak_mb"] = peaks[0]
+                result["fetch_peak_mb"] = max(peaks[1:])
+                rss = max(peaks)
+                print(f"{tag} first import through the queues: {result['seconds']:.1f} s, created "
+                      f"{result['created']}, errors {result['errors']} ({result['errors_after_drain']} once the "
+                      f"queue was empty), {result['datasets_in_portal']} datasets in the portal; peak gather "
+                      f"consumer {peaks[0]:.0f} MB, fetch consumers {', '.join(f'{p:.0f}' for p in peaks[1:])} MB; "
+                      f"load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+                if result["datasets_in_portal"] != n:
+                    raise SystemExit(f"{tag} {result['datasets_in_portal']} datasets in the portal, expected {n}")
+            else:
+                stage = ["gather", setup["source_id"]] if args.memory_gather_only else ["run", "jena_dcat", setup["source_id"]]
+                result, rss = measure(stage, os.path.join(OUT, f"memory-{n}.log"))
+                print(f"{tag} first import: {result['seconds']:.1f} s, created {result['created']}, errors "
+                      f"{result['errors']}; peak {rss:.0f} MB (gather {result['gather_peak_mb'] or 0:.0f} MB); load "
+                      f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
+                if result["created"] != n:
+                    raise SystemExit(f"{tag} the first import created {result['created']} datasets, expected {n}")
             memory_rows.append((n, result, rss))
     finally:
         server.shutdown()
@@ -801,11 +825,20 @@ def main() -> int:
                       f"{result.get('errors_after_drain', '')} | {peaks[0]:.0f} | {max(peaks[1:]):.0f} |")
     if memory_rows:
         print()
-        print(f"| `jena_dcat` {'gather stage alone' if args.memory_gather_only else 'first import'} | time (s) | datasets/s | peak memory during gather (MB) | peak memory of the job (MB) |")
-        print("|---|---:|---:|---:|---:|")
-        for n, result, rss in memory_rows:
-            print(f"| {n:,} records | {result['seconds']:.0f} | {n / result['seconds']:.1f} | "
-                  f"{result['gather_peak_mb'] or 0:.0f} | {rss:.0f} |")
+        if args.memory_consumers:
+            print(f"| `jena_dcat` first import through the queues, {args.memory_consumers} fetch consumers | time (s) "
+                  "| datasets/s | records in error once the queue was empty | peak gather consumer (MB) "
+                  "| peak fetch consumer (MB) |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for n, result, rss in memory_rows:
+                print(f"| {n:,} records | {result['seconds']:.0f} | {n / result['seconds']:.1f} | "
+                      f"{result['errors_after_drain']} | {result['gather_peak_mb']:.0f} | {result['fetch_peak_mb']:.0f} |")
+        else:
+            print(f"| `jena_dcat` {'gather stage alone' if args.memory_gather_only else 'first import'} | time (s) | datasets/s | peak memory during gather (MB) | peak memory of the job (MB) |")
+            print("|---|---:|---:|---:|---:|")
+            for n, result, rss in memory_rows:
+                print(f"| {n:,} records | {result['seconds']:.0f} | {n / result['seconds']:.1f} | "
+                      f"{result['gather_peak_mb'] or 0:.0f} | {rss:.0f} |")
         (small, _r, small_rss), (large, _r2, large_rss) = memory_rows
         ratio = large_rss / small_rss
         print(f"\n- memory: {large:,} records peak at {ratio:.2f}× the peak of {small:,} (target ≤ 1.5×: "
