@@ -25,7 +25,7 @@ EXPECTED = {
         "index_id", "id", "site_id", "state", "capacity", "dataset_type", "owner_org", "organization", "name",
         "title", "permission_labels", "metadata_created", "metadata_modified", "title_string", "bbox",
         "facet_hashes", "terms", "search_vector", "search_text", "doc", "data_dict", "validated_data_dict",
-        "indexed_at", "indexed_xact", "words", "title_folded"},
+        "indexed_at", "indexed_xact", "words", "title_folded", "match_vector"},
     "jena_search_term": {"hash", "field", "value"},
     "jena_search_word": {"word"},
     "jena_search_change": {"xact", "seq", "index_id", "old"},
@@ -113,7 +113,7 @@ def test_ckan_db_upgrade_makes_exactly_the_tables_and_columns_the_code_uses(scra
     found = schema(scratch)
     assert {table: set(columns) for table, columns in found["tables"].items()} == EXPECTED
     assert set(EXPECTED) == {name for tables in migration.TABLES.values() for name in tables}
-    assert found["search_schema_version"] == "10"
+    assert found["search_schema_version"] == "11"
     with scratch.connect() as conn:
         versions = {plugin: conn.execute(sa.text(f"SELECT version_num FROM {migration.version_table(plugin)}")).scalar()
                     for plugin in migration.TABLES}
@@ -163,7 +163,7 @@ def test_an_index_of_another_schema_version_is_made_anew_empty(scratch, monkeypa
         conn.execute(sa.text("ALTER TABLE jena_search_document ADD COLUMN gone text"))
     migration.upgrade("jena_search", url=scratch.url.render_as_string(hide_password=False))
     found = schema(scratch)
-    assert found["search_schema_version"] == "10"
+    assert found["search_schema_version"] == "11"
     assert set(found["tables"]["jena_search_document"]) == EXPECTED["jena_search_document"]
     assert any("run `ckan search-index rebuild`" in message for message in records.messages)
 

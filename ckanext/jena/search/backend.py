@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The index schema this code reads and writes. Its tables come from the migrations in
 # ckanext/jena/migration/jena_search/ (`ckan db upgrade -p jena_search`), which record the
 # version in jena_search_meta; a change of the tables is a new revision there and a new number here.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 _schema_ready = False
 MAX_START = 10_000_000
 MAX_FACET_FIELDS = 50
@@ -171,20 +171,21 @@ def _as_list(value: Any) -> list:
 _UPSERT = f"""
     INSERT INTO {TABLE} AS d (index_id, id, site_id, state, capacity, dataset_type, owner_org,
         organization, name, title, title_folded, permission_labels, metadata_created, metadata_modified, title_string, bbox,
-        facet_hashes, terms, search_vector, search_text, words, doc, data_dict, validated_data_dict,
-        indexed_at)
-    VALUES (%(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
+        facet_hashes, terms, search_vector, search_text, words, match_vector, doc, data_dict,
+        validated_data_dict, indexed_at)
+    SELECT %(index_id)s, %(id)s, %(site_id)s, %(state)s, %(capacity)s, %(dataset_type)s,
         %(owner_org)s, %(organization)s, %(name)s, %(title)s, jena_fold(%(title)s),
         %(permission_labels)s::text[],
         %(metadata_created)s,
         %(metadata_modified)s, %(title_string)s, %(bbox)s::box, %(facet_hashes)s::int8[],
-        %(terms)s::text[],
-        setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
-        setweight(to_tsvector('jena_german', jena_fold(%(text_b)s)), 'B') ||
-        setweight(to_tsvector('jena_german', jena_fold(%(text_c)s)), 'C') ||
-        setweight(to_tsvector('jena_german', jena_fold(%(text_d)s)), 'D'),
-        jena_fold(%(search_text)s), jena_words(jena_fold(%(search_text)s)), %(doc)s::jsonb,
-        %(data_dict)s, %(validated_data_dict)s, now())
+        %(terms)s::text[], t.vector, t.folded, t.words, jena_match_vector(t.vector, t.folded, t.words),
+        %(doc)s::jsonb, %(data_dict)s, %(validated_data_dict)s, now()
+    FROM (SELECT v.vector, v.folded, jena_words(v.folded) AS words
+          FROM (SELECT setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
+                       setweight(to_tsvector('jena_german', jena_fold(%(text_b)s)), 'B') ||
+                       setweight(to_tsvector('jena_german', jena_fold(%(text_c)s)), 'C') ||
+                       setweight(to_tsvector('jena_german', jena_fold(%(text_d)s)), 'D') AS vector,
+                       jena_fold(%(search_text)s) AS folded) v) t
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, state = EXCLUDED.state,
         capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
@@ -194,7 +195,7 @@ _UPSERT = f"""
         title_string = EXCLUDED.title_string, bbox = EXCLUDED.bbox,
         facet_hashes = EXCLUDED.facet_hashes, terms = EXCLUDED.terms,
         search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
-        words = EXCLUDED.words, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+        words = EXCLUDED.words, match_vector = EXCLUDED.match_vector, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
         validated_data_dict = EXCLUDED.validated_data_dict, indexed_at = now(),
         indexed_xact = pg_current_xact_id()
 """
@@ -478,6 +479,12 @@ class PostgresSearchConnection:
             conn, q, [str(f) for f in fq], lucene_default=params.get("df") or "text",
             q_op=params.get("q.op", "AND"), def_type=def_type, qf=params.get("qf"),
             mm=params.get("mm"))
+        if "d.match_vector @@" in where:
+            # The words' tsquery is answered from the GIN index without reading a row's text;
+            # a sequential scan reads (and decompresses) every row's match_vector instead. The
+            # planner prefers it for words most datasets hold ("Jena": 95,050 of 100,000 hits,
+            # 576 ms against about 100 ms), as it does not count the cost of decompressing.
+            execute(conn, "SET LOCAL enable_seqscan = off")
         try:
             rows = int(params.get("rows", 10))
             start = int(params.get("start", 0) or 0)
@@ -592,10 +599,14 @@ class PostgresSearchConnection:
                     if title_parts else "0::int"
                 params = {**params, "rank_limit_": RANK_LIMIT,
                           "candidates_": max(RANK_LIMIT, rows + (params["offset_"] or 0))}
+                # the first candidates_ of that order by a bounded sort (top-N), numbered
+                # after: the same numbers as over all hits, without sorting them all
                 candidates = f"""(SELECT c.index_id, c.metadata_modified, c.metadata_created,
-                        c.title_string, c.search_vector, row_number() OVER (ORDER BY {bonus} DESC,
+                        c.title_string, c.search_vector, row_number() OVER (ORDER BY c.bonus DESC,
                             c.metadata_modified DESC NULLS LAST, c.index_id) AS pick
-                    FROM hits c ORDER BY pick LIMIT %(candidates_)s)"""
+                    FROM (SELECT c.*, {bonus} AS bonus FROM hits c
+                          ORDER BY {bonus} DESC, c.metadata_modified DESC NULLS LAST, c.index_id
+                          LIMIT %(candidates_)s) c)"""
                 page_sql = f"""(SELECT json_agg(json_build_array(p.index_id, COALESCE(p.score, 0))
                                          ORDER BY p.n)
                     FROM (SELECT d.index_id, d.score, row_number() OVER (

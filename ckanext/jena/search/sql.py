@@ -9,6 +9,8 @@ that is not enough (``NOT`` and counting matches for ``mm``) wrap them in COALES
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 import re
 from typing import Any, Optional
 
@@ -30,9 +32,24 @@ BBOX_FIELD = "jena_bbox"
 # a word part found in more distinct words than this is matched on the text itself
 MAX_SUBSTRING_WORDS = 1000
 CONSTANT_RANK = "1.0::float4"
+# "at least k of n words" (CKAN's mm) is one tsquery of all k-word combinations up to this many
+MAX_MM_COMBINATIONS = 64
 
 
 MAX_TOKEN_CHARS = 255  # like Solr's standard tokenizer
+
+
+# match_vector holds each whitespace-separated run of the folded text behind this mark, next
+# to the stems (migration d4a7e91c3b52); a searched token holds word characters only, so no
+# stem of one starts with it
+RUN_MARK = chr(1)
+# runs longer than this are not in match_vector (a lexeme holds at most 2,047 bytes)
+MAX_RUN_BYTES = 2000 - len(RUN_MARK)
+
+
+def tsquery_lexeme(text: str) -> str:
+    """``text`` as one quoted lexeme of tsquery input (backslash and quote escaped)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def words(text: str) -> list[str]:
@@ -68,27 +85,31 @@ def resolve_lexemes(connection, tokens: set) -> dict:
 
 
 def resolve_substrings(connection, tokens: set) -> dict:
-    """{token: the distinct words of the index that contain it} for tokens long enough to
-    match inside compounds; None where more than MAX_SUBSTRING_WORDS words do.
+    """{token: [(run, its lexemes), ...]}: the distinct whitespace-separated runs of the
+    index's folded texts that contain the token, for tokens long enough to match inside
+    compounds; None where more than MAX_SUBSTRING_WORDS runs do.
 
-    The words come from jena_search_word (every whitespace-separated run of the folded text
-    of every document, trigram-indexed): a handful of rows instead of every hit's text."""
+    The runs come from jena_search_word (every run of every document, trigram-indexed): a
+    handful of rows instead of every hit's text. Each comes with the lexemes PostgreSQL's
+    German configuration makes of it, so that the compiler can leave out the runs the stem
+    finds anyway ("jena-nord" for "Jena"): match_vector holds the lexemes of every run."""
     candidates = sorted(t for t in tokens if len(t) >= SUBSTRING_MIN)
     if not candidates:
         return {}
     rows = execute(connection, f"""
-        SELECT (SELECT array_agg(word) FROM (
+        SELECT (SELECT array_agg(json_build_array(word, tsvector_to_array(
+                            to_tsvector('{TS_CONFIG}', word)))) FROM (
                     SELECT word FROM jena_search_word
                     WHERE word LIKE jena_fold('%%' || replace(replace(replace(t, '\\', '\\\\'),
                                               '%%', '\\%%'), '_', '\\_') || '%%')
                     LIMIT {MAX_SUBSTRING_WORDS + 1}) w)
         FROM unnest(%(tokens)s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n""",
                    {"tokens": candidates}).fetchall()
-    row = [r[0] for r in rows]
     result = {}
-    for token, found in zip(candidates, row):
+    for token, (found,) in zip(candidates, rows):
         found = found or []
-        result[token] = found if len(found) <= MAX_SUBSTRING_WORDS else None
+        result[token] = ([(run, tuple(lexemes)) for run, lexemes in found]
+                         if len(found) <= MAX_SUBSTRING_WORDS else None)
     return result
 
 
@@ -191,25 +212,56 @@ class Compiler:
     def compile(self, node: Node) -> str:
         if isinstance(node, Term):
             return self.leaf(node)
+        has_must = any(c.occur == MUST for c in node.clauses)
+        n_should = sum(1 for c in node.clauses if c.occur == SHOULD)
+        required = None
+        if node.min_should is not None:
+            required = node.min_should
+            if not has_must and n_should:
+                required = max(required, 1)
+        # the should clauses are all required (mm), one of them is (a plain OR), or some
+        all_required = required is not None and n_should and required >= n_should
+        plain_or = required is None and not has_must
         must, should, must_not = [], [], []
+        # free-text words: one tsquery for those ANDed, one for those ORed (pure_text_query)
+        must_text, should_text, counted_text = [], [], []
         for clause in node.clauses:
             if clause.occur == MUST_NOT:
                 must_not.append(self.compile_negated(clause.node))
-            elif clause.occur == MUST:
-                must.append(self.compile(clause.node))
+                continue
+            text = self.pure_text_query(clause.node)
+            if clause.occur == MUST or all_required:
+                if text is not None:
+                    must_text.append(text)
+                else:
+                    must.append(self.compile(clause.node))
+            elif plain_or and text is not None:
+                should_text.append(text)
             else:
-                should.append(self.compile(clause.node))
+                if text is not None:
+                    counted_text.append(text)
+                    should.append(self.match_condition([text], "&"))
+                else:
+                    should.append(self.compile(clause.node))
+        if must_text:
+            must.insert(0, self.match_condition(must_text, "&"))
+        if should_text:
+            should.insert(0, self.match_condition(should_text, "|"))
         parts = [p for p in must if p != "TRUE"]
-        if node.min_should is not None:
-            required = node.min_should
-            if not must and should:
-                required = max(required, 1)
-            if required >= len(should) and should:
-                parts.extend(should)
-            elif required > 0:
+        if all_required:
+            pass  # compiled as must clauses above
+        elif required is not None and required > 0 and should:
+            if len(counted_text) == len(should) and math.comb(len(should), required) <= MAX_MM_COMBINATIONS:
+                # "at least 2 of these 3 words" as one tsquery: (a & b) | (a & c) | (b & c)
+                parts.append(self.match_condition(
+                    [balanced(list(c), "&") for c in itertools.combinations(counted_text, required)], "|"))
+            else:
                 counted = balanced([f"COALESCE(({s})::int, 0)" for s in should], "+")
+                if len(counted_text) == len(should):
+                    # at least one of them: the index narrows the rows the count is made on
+                    parts.append(self.match_condition(counted_text, "|"))
                 parts.append(f"({counted}) >= {int(required)}")
-        elif should and not must:
+        elif required is None and should and not has_must:
             parts.append(" OR ".join(f"({s})" for s in should) if len(should) > 1 else should[0])
         # leaves may be NULL where a column is NULL: only negation has to care
         parts.extend(f"NOT COALESCE(({n}), FALSE)" for n in must_not)
@@ -307,20 +359,10 @@ class Compiler:
             self.rank_parts.append(q)
             return f"(numnode({q}) = 0 OR d.search_vector @@ {q})"
         if term.kind in ("term", "prefix"):
-            conditions = []
             tokens = words(term.text)
-            for token in tokens:
-                tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
-                if tsq is None:
-                    continue
-                q = f"{self.param(tsq)}::tsquery"
-                self.rank_parts.append(q)
-                stem = tsq.split("'")[1].replace("''", "'")
-                self.title_parts.append(self.param("%" + _like_escape(stem) + "%"))
-                cond = f"d.search_vector @@ {q}"
-                if len(token) >= SUBSTRING_MIN:
-                    cond = f"({cond} OR {self.substring_condition(token)})"
-                conditions.append(cond)
+            matched, conditions = self._token_queries(term, tokens)
+            if matched:
+                conditions.insert(0, self.match_condition(matched, "&"))
             if not conditions:
                 return "TRUE"
             combined = " AND ".join(conditions) if len(conditions) > 1 else conditions[0]
@@ -337,16 +379,68 @@ class Compiler:
             return f"d.search_text LIKE jena_fold({pattern})"
         raise UnsupportedQuery(f"the full-text field cannot be searched with a {term.kind}")
 
-    def substring_condition(self, token: str) -> str:
-        """The folded text contains ``token``: through the words that contain it (an exact
-        answer from the array index), or on the text itself where they are too many."""
+    def _token_queries(self, term: Term, tokens: list[str]) -> tuple[list[str], list[str]]:
+        """Each searched token of a free-text term as a tsquery over ``match_vector`` (its
+        stem, or a prefix of it, or a whitespace-separated run of the text holding it), where
+        it can be one; otherwise as an SQL condition (a word part held by too many words, or by
+        a run too long to be a lexeme, is matched on the text itself)."""
+        matched, conditions = [], []
+        for token in tokens:
+            tsq = self.token_tsquery(token, prefix=term.kind == "prefix")
+            if tsq is None:
+                continue
+            self.rank_parts.append(f"{self.param(tsq)}::tsquery")
+            stem = tsq.split("'")[1].replace("''", "'")
+            self.title_parts.append(self.param("%" + _like_escape(stem) + "%"))
+            if len(token) < SUBSTRING_MIN:
+                matched.append(tsq)
+                continue
+            found = self._runs_beyond_stem(token, tsq)
+            if found is None or any(len(w.encode("utf-8")) > MAX_RUN_BYTES for w in found):
+                conditions.append(f"(d.match_vector @@ {self.param(tsq)}::tsquery OR "
+                                  f"d.search_text LIKE jena_fold({self.param('%' + _like_escape(token) + '%')}))")
+                continue
+            matched.append(balanced([tsq] + [tsquery_lexeme(RUN_MARK + w) for w in sorted(found)], "|"))
+        return matched, conditions
+
+    def _runs_beyond_stem(self, token: str, tsq: str) -> Optional[list[str]]:
+        """The runs holding ``token`` that its stem query ``tsq`` does not find already,
+        or None (too many runs: matched on the text). A run one of whose own lexemes the stem
+        query matches is left out: match_vector holds the lexemes of all the document's runs."""
         found = self.substrings.get(token)
         if found is None:
-            pattern = self.param("%" + _like_escape(token) + "%")
-            return f"d.search_text LIKE jena_fold({pattern})"
-        if not found:
-            return "FALSE"
-        return f"d.words && {self.param(sorted(found))}::text[]"
+            return None
+        stem = tsq.split("'")[1].replace("''", "'")
+        prefix = tsq.endswith(":*")
+        return [run for run, lexemes in found
+                if not any(lexeme == stem or (prefix and lexeme.startswith(stem)) for lexeme in lexemes)]
+
+    def pure_text_query(self, node: Node) -> Optional[str]:
+        """A clause that is one free-text word (``Bäume``, ``text:Bäume``, ``Bau*``) as a
+        tsquery over ``match_vector``, or None. The words of a query ANDed (or ORed)
+        together become one tsquery, which one GIN scan answers from its posting lists:
+        PostgreSQL cannot intersect the per-word conditions in the index otherwise and
+        tests all but one word on each row's text."""
+        if not isinstance(node, Term) or node.kind not in ("term", "prefix"):
+            return None
+        if not (node.field == "text" or (node.field is None and "text" in self.default_fields)):
+            return None
+        tokens = words(node.text)
+        if len(tokens) != 1:
+            return None
+        token = tokens[0]
+        if self.token_tsquery(token, prefix=node.kind == "prefix") is None:
+            return None
+        if len(token) >= SUBSTRING_MIN:
+            found = self._runs_beyond_stem(token, self.token_tsquery(token, prefix=node.kind == "prefix"))
+            if found is None or any(len(w.encode("utf-8")) > MAX_RUN_BYTES for w in found):
+                return None
+        matched, conditions = self._token_queries(node, tokens)
+        assert len(matched) == 1 and not conditions
+        return matched[0]
+
+    def match_condition(self, queries: list[str], operator: str) -> str:
+        return f"d.match_vector @@ {self.param(balanced(queries, operator))}::tsquery"
 
     def text_field_condition(self, field: str, term: Term) -> str:
         """A text field other than `text` (title:, notes:, res_name:, extras_*).
