@@ -326,3 +326,75 @@ def test_on_very_many_hits_titles_that_hold_the_words_are_ranked_first(monkeypat
     # paging beyond the ranked hits still reaches every hit once
     seen = [d["name"] for start in (0, 3) for d in search_as(q="Parkhäuser", rows=3, start=start)["results"]]
     assert sorted(seen) == sorted(["parkhaeuser"] + [f"nebenbei-{n}" for n in range(4)])
+
+
+def facet_counted(statements) -> bool:
+    """Whether a free-text search counted its hits' facet values itself."""
+    return any("unnest(hits.facet_hashes)" in sql for sql in statements)
+
+
+def test_free_text_counts_are_kept_and_brought_up_to_date_after_any_sequence_of_writes(org):
+    """The same for searches with words: the first search of these words counts its hits'
+    facets and keeps them, later ones bring them up to date with the changed rows (seeded
+    random writes, after each compared with counts made anew by a filter new each time)."""
+    import random
+    rng = random.Random(20261207)
+    other = factories.Organization(name="kommunalservice")
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=member["name"], role="editor")
+    words, tags, formats = ["Wasser", "Strom", "Baumkataster", "Straßenbäume"], ["Umwelt", "Energie"], ["CSV", "PDF"]
+    queries = ["Wasser", "kataster", "Bäume Wasser", "Strom OR Wasser"]
+    alive: list = []
+    visitors = [None, member]
+
+    def text():
+        return " ".join(rng.sample(words, rng.randint(1, 3)))
+
+    for step in range(12):
+        kind = rng.choice(["create", "create", "notes", "private", "tags", "delete"]) if alive else "create"
+        if kind == "create":
+            alive.append(factories.Dataset(
+                owner_org=rng.choice([org, other])["id"], private=rng.random() < 0.3, notes=text(),
+                tags=[{"name": t} for t in rng.sample(tags, rng.randint(0, 2))],
+                resources=[{"url": "https://example.org/x", "format": rng.choice(formats)}])["id"])
+        elif kind == "notes":
+            helpers.call_action("package_patch", id=rng.choice(alive), notes=text())
+        elif kind == "tags":
+            helpers.call_action("package_patch", id=rng.choice(alive),
+                                tags=[{"name": t} for t in rng.sample(tags, rng.randint(0, 2))])
+        elif kind == "private":
+            dataset = helpers.call_action("package_show", id=rng.choice(alive))
+            helpers.call_action("package_patch", id=dataset["id"], private=not dataset["private"])
+        else:
+            helpers.call_action("package_delete", id=alive.pop(rng.randrange(len(alive))))
+        for visitor in visitors:
+            for q in queries:
+                db.statement_recorder = []
+                try:
+                    kept = search_as(visitor, q=q, include_private=True)
+                    statements = [sql for sql, _params in db.statement_recorder]
+                finally:
+                    db.statement_recorder = None
+                if step > 0:  # every query was searched after the step before
+                    assert not facet_counted(statements), (step, kind, q)
+                anew = search_as(visitor, q=q, include_private=True, fq=f'-name:"keiner-{step}-{q}"')
+                assert kept["count"] == anew["count"], (step, kind, q)
+                assert [d["name"] for d in kept["results"]] == [d["name"] for d in anew["results"]]
+                for field in ("tags", "res_format", "organization"):
+                    assert facet(kept, field) == facet(anew, field), (step, kind, q, field)
+
+
+def test_a_private_dataset_never_adds_to_the_kept_counts_of_free_text(org):
+    factories.Dataset(name="offen", owner_org=org["id"], notes="Wasserqualität", tags=[{"name": "Wasser"}])
+    assert search_as(q="Wasserqualität")["count"] == 1
+    assert stored_counts() >= 1
+    hidden = factories.Dataset(name="intern", owner_org=org["id"], private=True, notes="Wasserqualität",
+                               tags=[{"name": "Intern"}])
+    visitor = search_as(q="Wasserqualität")
+    assert visitor["count"] == 1 and facet(visitor, "tags") == {"Wasser": 1}
+    helpers.call_action("package_patch", id=hidden["id"], private=False)
+    after = search_as(q="Wasserqualität")
+    assert after["count"] == 2 and facet(after, "tags") == {"Wasser": 1, "Intern": 1}
+    helpers.call_action("package_patch", id=hidden["id"], private=True)
+    again = search_as(q="Wasserqualität")
+    assert again["count"] == 1 and facet(again, "tags") == {"Wasser": 1}

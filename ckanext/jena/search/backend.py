@@ -538,9 +538,10 @@ class PostgresSearchConnection:
 
         Without free text (the empty query, filters and facets only), the hit count and the
         facet counts come from jena_search_count_cache while the index is unchanged, and the
-        page is read in index order. With free text, hits, page and counts come from one
-        statement in which the WHERE clause runs once; relevance is computed for at most
-        RANK_LIMIT hits (see there)."""
+        page is read in index order. With free text, hits and page come from one statement
+        in which the WHERE clause runs once; relevance is computed for at most RANK_LIMIT hits
+        (see there). Its counts come from the same statement the first time and are then
+        kept like those without free text (kept_counts)."""
         fast = facet_field_set()
         fast_fields = [f for f in facet_fields if f in fast or f.startswith("vocab_")]
         other_fields = [f for f in facet_fields if f not in fast_fields]
@@ -560,8 +561,17 @@ class PostgresSearchConnection:
                     SELECT d.index_id, 1.0::float4 FROM {TABLE} d WHERE {where}
                     ORDER BY {order} LIMIT %(limit_)s OFFSET %(offset_)s""", params)]
         else:
-            total, page, facet_rows = self.counts_with_text(
-                conn, where, params, rank_sql, order, rows, start, facet_sql, title_parts)
+            # counts of these words and filters kept from an earlier search, brought up to
+            # date like those without words: the hits are still found and ranked for the
+            # page, but not counted per facet value again (65 ms at 24,100 hits of 100,000)
+            key, kept = self.kept_counts(conn, where, params, fast_fields)
+            total, page, facet_rows, snapshot, storable = self.counts_with_text(
+                conn, where, params, rank_sql, order, rows, start,
+                facet_sql if kept is None else "NULL::json", title_parts)
+            if kept is not None:
+                total, facet_rows = kept
+            elif storable:
+                _store_counts(conn, key, snapshot, total, facet_rows)
         counts: dict[str, dict[str, int]] = {f: {} for f in facet_fields}
         for field, value, count in facet_rows or []:
             counts[field][value] = int(count)
@@ -634,9 +644,9 @@ class PostgresSearchConnection:
                 SELECT d.index_id, d.metadata_modified, d.metadata_created, d.title_string,
                        d.title_folded, d.facet_hashes, {vector} {"d.doc," if "d.doc" in order else ""} {hit_score}
                 FROM {TABLE} d WHERE {where})
-            SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}"""
-        total, page, facet_rows = execute(conn, sql, params).one()
-        return total, page, facet_rows
+            SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}, pg_current_snapshot()::text,
+                   pg_current_xact_id_if_assigned() IS NULL"""
+        return tuple(execute(conn, sql, params).one())
 
     def counts_without_text(self, conn, where, params, facet_sql, fast_fields):
         """The hit count and facet counts of a query without free text, from
@@ -651,6 +661,21 @@ class PostgresSearchConnection:
         or where more than MAX_DELTA_ROWS rows (or a statement marked too large) changed. So a
         write changes what every visitor sees the moment it commits, and a visitor's own
         uncommitted writes are never stored."""
+        key, kept = self.kept_counts(conn, where, params, fast_fields)
+        if kept is not None:
+            return kept
+        total, facet_rows, snapshot, storable = execute(conn, f"""
+            WITH hits AS MATERIALIZED (SELECT d.facet_hashes FROM {TABLE} d WHERE {where})
+            SELECT (SELECT count(*) FROM hits), {facet_sql}, pg_current_snapshot()::text,
+                   pg_current_xact_id_if_assigned() IS NULL""", params).one()
+        if storable:  # a transaction that wrote may hold index rows nobody else sees yet
+            _store_counts(conn, key, snapshot, total, facet_rows)
+        return total, facet_rows
+
+    def kept_counts(self, conn, where, params, fast_fields):
+        """(key, (total, facet rows)) from jena_search_count_cache, brought up to date with
+        the changes since (see counts_without_text), or (key, None) where they must be
+        counted anew and then stored under key."""
         key_params = {k: v for k, v in params.items() if k not in ("limit_", "offset_")}
         key = hashlib.sha256(json.dumps([where, key_params], sort_keys=True, default=str)
                              .encode("utf-8")).hexdigest()
@@ -691,19 +716,13 @@ class PostgresSearchConnection:
         if kept is not None:
             total, facet_rows, changed, marked, delta_total, delta_rows, snapshot, storable = kept
             if not changed:
-                return total, facet_rows
+                return key, (total, facet_rows)
             if not marked and changed <= MAX_DELTA_ROWS:
                 total, facet_rows = total + int(delta_total), _add_counts(facet_rows, delta_rows)
                 if storable:
                     _store_counts(conn, key, snapshot, total, facet_rows)
-                return total, facet_rows
-        total, facet_rows, snapshot, storable = execute(conn, f"""
-            WITH hits AS MATERIALIZED (SELECT d.facet_hashes FROM {TABLE} d WHERE {where})
-            SELECT (SELECT count(*) FROM hits), {facet_sql}, pg_current_snapshot()::text,
-                   pg_current_xact_id_if_assigned() IS NULL""", params).one()
-        if storable:  # a transaction that wrote may hold index rows nobody else sees yet
-            _store_counts(conn, key, snapshot, total, facet_rows)
-        return total, facet_rows
+                return key, (total, facet_rows)
+        return key, None
 
     def fetch_docs(self, conn, page, fl):
         if not page:
