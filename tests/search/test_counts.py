@@ -398,3 +398,30 @@ def test_a_private_dataset_never_adds_to_the_kept_counts_of_free_text(org):
     helpers.call_action("package_patch", id=hidden["id"], private=True)
     again = search_as(q="Wasserqualität")
     assert again["count"] == 1 and facet(again, "tags") == {"Wasser": 1}
+
+
+def test_an_index_write_rolled_back_to_a_savepoint_leaves_no_trace_in_the_counts(org):
+    """A write undone by ROLLBACK TO SAVEPOINT (CKAN's nested transactions, a failed statement
+    caught by the caller) takes its change-log rows and its share of the per-transaction row
+    count with it; what the transaction commits after it is counted once."""
+    for name in ("eins", "zwei", "drei"):
+        factories.Dataset(name=name, owner_org=org["id"], tags=[{"name": "Wasser"}])
+    model.Session.commit()
+    assert search_as()["count"] == 3  # counts kept
+    with model.meta.engine.connect() as writer:
+        transaction = writer.begin()
+        writer.exec_driver_sql("UPDATE jena_search_document SET capacity = 'public' WHERE name = 'drei'")
+        before = writer.exec_driver_sql("SELECT current_setting('jena.search_changed_rows', true)").scalar()
+        writer.exec_driver_sql("SAVEPOINT undone")
+        writer.exec_driver_sql("UPDATE jena_search_document SET state = 'deleted' WHERE name IN ('eins', 'zwei')")
+        inside = writer.exec_driver_sql("SELECT current_setting('jena.search_changed_rows', true)").scalar()
+        writer.exec_driver_sql("ROLLBACK TO SAVEPOINT undone")
+        after = writer.exec_driver_sql("SELECT current_setting('jena.search_changed_rows', true)").scalar()
+        writer.exec_driver_sql("UPDATE jena_search_document SET state = 'deleted' WHERE name = 'zwei'")
+        transaction.commit()
+    assert (before, inside, after) == ("1", "3", "1")
+    kept, counted_anew = recorded(search_as)
+    anew = search_as(fq='-name:"keiner"')
+    assert not counted_anew
+    assert kept["count"] == anew["count"] == 2
+    assert facet(kept, "tags") == facet(anew, "tags") == {"Wasser": 2}
