@@ -77,6 +77,9 @@ def test_three_words_of_which_two_must_match_are_one_index_condition(monkeypatch
     ("'';--baumfest", "baumfest"),
     ("\\'\\\\baumschnitt''", "baumschnitt"),
     ("a<->b<2>baumpflege", "baumpflege"),
+    # PostgreSQL's parser reads a whole HTML tag as one token and drops it; each run alone is words
+    ('<a title="baumkataster der stadt">Karte</a>', "Baumkataster"),
+    ('<a title="baumkataster der stadt">Karte</a>', "kataster"),
 ])
 def test_word_parts_inside_runs_with_tsquery_syntax_are_found_and_nothing_else(run, part):
     factories.Dataset(name="mit", title="Liste", notes=f"Siehe {run} für Details.")
@@ -156,7 +159,8 @@ def test_match_vector_holds_the_lexemes_of_every_run_of_the_text():
              "Jena-Nord/Süd, 3,5 km² um 10:30-12:00 Uhr; Version 2.5.1 (Entwurf)",
              "C:\\Daten\\Bäume.xlsx — „Straßenbäume“ am Löbdergraben 1a/1b",
              "<b>HTML</b> &amp; Markdown **fett** _kursiv_ `code` #Hashtag @jena",
-             "Wörter mit-vielen-Bindestrichen und.punkten und ZAHLEN123abc 0049-3641-49-0"]
+             "Wörter mit-vielen-Bindestrichen und.punkten und ZAHLEN123abc 0049-3641-49-0",
+             '<a title="baumkataster der stadt" href="x">Karte</a> <!-- kommentar baumliste -->']
     for number, text in enumerate(texts):
         factories.Dataset(name=f"text-{number}", title=text[:90], notes=text)
     missing = model.Session.execute(sa.text("""
@@ -165,3 +169,51 @@ def test_match_vector_holds_the_lexemes_of_every_run_of_the_text():
     """)).fetchall()
     assert missing == []
     assert model.Session.execute(sa.text("SELECT count(*) FROM jena_search_document")).scalar() == len(texts)
+
+
+def test_a_text_too_large_for_one_tsvector_is_indexed_and_found_by_its_stems():
+    """A tsvector holds at most 1 MB: a text with more distinct runs than fit keeps its stems
+    only (marked chr(2)) instead of failing the index write (and the migration)."""
+    conn = model.Session.connection()
+    big = " ".join(f"{'ä' * 40}{n:06d}x" for n in range(12000)) + " Baumkataster"
+    vector = conn.execute(sa.text(
+        "SELECT jena_match_vector(to_tsvector('jena_german', jena_fold(:t)), jena_words(jena_fold(:t)))"),
+        {"t": big}).scalar()
+    lexemes = conn.execute(sa.text("SELECT tsvector_to_array(CAST(:v AS tsvector))"), {"v": vector}).scalar()
+    assert "\x02" in lexemes and "baumkatast" in lexemes
+    assert not any(lexeme.startswith("\x01") for lexeme in lexemes)
+    small = conn.execute(sa.text(
+        "SELECT tsvector_to_array(jena_match_vector(to_tsvector('jena_german', 'Baumkataster Jena'), "
+        "jena_words('baumkataster jena')))")).scalar()
+    assert "\x01baumkataster" in small and "\x02" not in small
+
+
+def test_words_beyond_the_size_of_one_tsquery_are_separate_index_conditions(monkeypatch):
+    from ckanext.jena.search import sql
+    factories.Dataset(name="baeume", title="Straßenbäume in Wenigenjena")
+    factories.Dataset(name="andere", title="Straßen in Jena")
+    expected_names = names(search(q="Bäume Jena"))
+    assert expected_names == ["baeume"]
+    monkeypatch.setattr(sql, "MAX_MERGED_QUERY_BYTES", 1)
+    where = where_of(recorded_hits_statement(q="Bäume Jena"))
+    assert where.count("d.match_vector @@") == 2, where
+    assert names(search(q="Bäume Jena")) == expected_names
+    # a word whose own tsquery would be too large is matched on the text
+    monkeypatch.setattr(sql, "MAX_WORD_QUERY_BYTES", 1)
+    where = where_of(recorded_hits_statement(q="Bäume Jena"))
+    assert "d.search_text LIKE" in where
+    assert names(search(q="Bäume Jena")) == expected_names
+    # two of three words, counted per row beyond the budget
+    assert names(search(q="Straßen Bäume Jena")) == ["andere", "baeume"]
+
+
+@pytest.mark.parametrize("q, indexed", [
+    ("Bäume", True), ("Bäume Jena", True), ("Bäume -Jena", True), ("-Jena", False),
+    ('"Bäume Jena"', False), ("title:Bäume", False), ("jena.de", False),
+])
+def test_only_searches_the_index_answers_read_their_hits_without_a_sequential_scan(q, indexed):
+    from ckanext.jena.search import backend
+    conn = model.Session.connection()
+    result = backend.PostgresSearchConnection().compile_where(conn, q, [], def_type="dismax" if ":" not in q else None,
+                                                               mm="2<-1 5<80%")
+    assert result[4] is indexed, result[0]

@@ -178,7 +178,7 @@ _UPSERT = f"""
         %(permission_labels)s::text[],
         %(metadata_created)s,
         %(metadata_modified)s, %(title_string)s, %(bbox)s::box, %(facet_hashes)s::int8[],
-        %(terms)s::text[], t.vector, t.folded, t.words, jena_match_vector(t.vector, t.folded, t.words),
+        %(terms)s::text[], t.vector, t.folded, t.words, jena_match_vector(t.vector, t.words),
         %(doc)s::jsonb, %(data_dict)s, %(validated_data_dict)s, now()
     FROM (SELECT v.vector, v.folded, jena_words(v.folded) AS words
           FROM (SELECT setweight(to_tsvector('jena_german', jena_fold(%(text_a)s)), 'A') ||
@@ -292,7 +292,9 @@ def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None
     nothing). Once PRUNE_CHANGES changes have piled up, the change log is cut at the oldest
     running transaction, and counts older than the cut are no longer used. Past
     ckanext.jena.search.count_cache_rows kept counts (every new filter of any visitor adds one),
-    the oldest are dropped, down to nine tenths of it, so the table stays bounded."""
+    the oldest are dropped, down to nine tenths of it, so the table stays bounded. Counts of
+    searches with words (keys "t:...") may take half of those rows: past it, the oldest of
+    them are dropped, so that visitors' words never push out the counts without words."""
     with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
         execute(own, """
             INSERT INTO jena_search_count_cache (key, snapshot, total, counts)
@@ -306,9 +308,16 @@ def _store_counts(conn, key: str, snapshot: str, total: int, facet_rows) -> None
         if piled >= PRUNE_CHANGES:
             _prune_changes(own)
         most = int(settings.get("ckanext.jena.search.count_cache_rows"))
-        if execute(own, "SELECT EXISTS (SELECT 1 FROM jena_search_count_cache OFFSET %(n)s)", {"n": most}).scalar():
+        if key.startswith("t:") and execute(own, "SELECT EXISTS (SELECT 1 FROM jena_search_count_cache WHERE key LIKE 't:%%' "
+                                 "OFFSET %(n)s)", {"n": most // 2}).scalar():
+            # every visitor's words add one: they may take half of the rows, and go first
             execute(own, "DELETE FROM jena_search_count_cache WHERE key IN (SELECT key FROM jena_search_count_cache "
-                         "ORDER BY stored_at DESC OFFSET %(keep)s)", {"keep": max(1, most * 9 // 10)})
+                         "WHERE key LIKE 't:%%' ORDER BY stored_at DESC OFFSET %(keep)s)",
+                    {"keep": max(1, most * 9 // 20)})
+        if execute(own, "SELECT EXISTS (SELECT 1 FROM jena_search_count_cache OFFSET %(n)s)", {"n": most}).scalar():
+            # the newest are kept, counts without words before those with words
+            execute(own, "DELETE FROM jena_search_count_cache WHERE key IN (SELECT key FROM jena_search_count_cache "
+                         "ORDER BY key LIKE 't:%%', stored_at DESC OFFSET %(keep)s)", {"keep": max(1, most * 9 // 10)})
 
 
 def _add_counts(facet_rows, delta_rows) -> list:
@@ -398,7 +407,7 @@ class PostgresSearchConnection:
         if q is None:
             raise SearchBackendError("delete needs an id or a query")
         try:
-            where, params, _, _ = self.compile_where(conn, q, [], lucene_default="text", q_op="AND")
+            where, params, _, _, _ = self.compile_where(conn, q, [], lucene_default="text", q_op="AND")
         except UnsupportedQuery as error:
             raise SearchIndexError(f"cannot delete by {q!r}: {error}") from error
         execute(conn, f"DELETE FROM {TABLE} d WHERE {where}", params)
@@ -429,13 +438,13 @@ class PostgresSearchConnection:
             collect_words(node, lucene_default == "text", words)
         lexemes = resolve_lexemes(conn, words)
         compiler = Compiler(lexemes, q_defaults, resolve_substrings(conn, words))
-        parts = [compiler.compile(q_node)]
+        parts = [compiler.compile_root(q_node)]
         rank_sql = compiler.rank_expression()  # filters (fq) do not change the ranking
         compiler.default_fields = [lucene_default]
         for node in fq_nodes:
             parts.append(compiler.compile(node))
         where = " AND ".join(f"({p})" for p in parts if p != "TRUE") or "TRUE"
-        return where, compiler.params, rank_sql, compiler.title_parts
+        return where, compiler.params, rank_sql, compiler.title_parts, compiler.text_indexed
 
     def search(self, q: Optional[str] = None, **params: Any) -> SolrLikeResults:
         conn = _session_connection()
@@ -475,16 +484,10 @@ class PostgresSearchConnection:
                 raise UnsupportedQuery("the query contains a NUL character")
         fq = [f for f in _as_list(params.get("fq")) if str(f).strip()]
         def_type = params.get("defType")
-        where, sql_params, rank_sql, title_parts = self.compile_where(
+        where, sql_params, rank_sql, title_parts, text_indexed = self.compile_where(
             conn, q, [str(f) for f in fq], lucene_default=params.get("df") or "text",
             q_op=params.get("q.op", "AND"), def_type=def_type, qf=params.get("qf"),
             mm=params.get("mm"))
-        if "d.match_vector @@" in where:
-            # The words' tsquery is answered from the GIN index without reading a row's text;
-            # a sequential scan reads (and decompresses) every row's match_vector instead. The
-            # planner prefers it for words most datasets hold ("Jena": 95,050 of 100,000 hits,
-            # 576 ms against about 100 ms), as it does not count the cost of decompressing.
-            execute(conn, "SET LOCAL enable_seqscan = off")
         try:
             rows = int(params.get("rows", 10))
             start = int(params.get("start", 0) or 0)
@@ -514,7 +517,7 @@ class PostgresSearchConnection:
         except (TypeError, ValueError):
             raise UnsupportedQuery("facet.limit and facet.mincount must be whole numbers")
         hits, page, counts = self.run_query(conn, where, sql_params, rank_sql, order, rows, start,
-                                            facet_fields, title_parts)
+                                            facet_fields, title_parts, text_indexed)
         docs = self.fetch_docs(conn, page, fl)
         facets = {"facet_fields": self.facet_result(facet_fields, counts, facet_limit, facet_mincount)}
         return SolrLikeResults(hits, docs, facets)
@@ -533,7 +536,7 @@ class PostgresSearchConnection:
         return items
 
     def run_query(self, conn, where, sql_params, rank_sql, order, rows, start, facet_fields,
-                  title_parts=()):
+                  title_parts=(), text_indexed=False):
         """Hits, the page and facet counts.
 
         Without free text (the empty query, filters and facets only), the hit count and the
@@ -567,9 +570,14 @@ class PostgresSearchConnection:
             key, kept = self.kept_counts(conn, where, params, fast_fields)
             total, page, facet_rows, snapshot, storable = self.counts_with_text(
                 conn, where, params, rank_sql, order, rows, start,
-                facet_sql if kept is None else "NULL::json", title_parts)
+                facet_sql if kept is None else "NULL::json", title_parts, text_indexed)
+            if kept is not None and kept[0] != total:
+                # a change between the two statements: the kept counts are not this page's
+                total, page, facet_rows, snapshot, storable = self.counts_with_text(
+                    conn, where, params, rank_sql, order, rows, start, facet_sql, title_parts, text_indexed)
+                kept = None
             if kept is not None:
-                total, facet_rows = kept
+                facet_rows = kept[1]
             elif storable:
                 _store_counts(conn, key, snapshot, total, facet_rows)
         counts: dict[str, dict[str, int]] = {f: {} for f in facet_fields}
@@ -589,7 +597,7 @@ class PostgresSearchConnection:
         return int(total), page or [], counts
 
     def counts_with_text(self, conn, where, params, rank_sql, order, rows, start, facet_sql,
-                         title_parts):
+                         title_parts, text_indexed=False):
         score_first = order.startswith("d.score DESC") and "d.doc" not in order
         page_sql = "NULL::json"
         if "d.score" in order and not score_first:
@@ -646,7 +654,18 @@ class PostgresSearchConnection:
                 FROM {TABLE} d WHERE {where})
             SELECT (SELECT count(*) FROM hits), {page_sql}, {facet_sql}, pg_current_snapshot()::text,
                    pg_current_xact_id_if_assigned() IS NULL"""
-        return tuple(execute(conn, sql, params).one())
+        if not text_indexed:
+            return tuple(execute(conn, sql, params).one())
+        # The words' tsquery is answered from the GIN index without reading a row's text; a
+        # sequential scan reads (and decompresses) every row's match_vector instead. The planner
+        # prefers it for words most datasets hold ("Jena": 95,050 of 100,000 hits, 576 ms
+        # against about 100 ms), as it does not count the cost of decompressing. For this
+        # statement only.
+        execute(conn, "SET LOCAL enable_seqscan = off")
+        try:
+            return tuple(execute(conn, sql, params).one())
+        finally:
+            execute(conn, "SET LOCAL enable_seqscan = on")
 
     def counts_without_text(self, conn, where, params, facet_sql, fast_fields):
         """The hit count and facet counts of a query without free text, from
@@ -679,6 +698,8 @@ class PostgresSearchConnection:
         key_params = {k: v for k, v in params.items() if k not in ("limit_", "offset_")}
         key = hashlib.sha256(json.dumps([where, key_params], sort_keys=True, default=str)
                              .encode("utf-8")).hexdigest()
+        if "d.match_vector @@" in where or "d.search_text" in where or "d.search_vector" in where:
+            key = "t:" + key  # counts of words (bounded apart in _store_counts)
         delta_facets = "NULL::json"
         if fast_fields:
             delta_facets = """(SELECT json_agg(json_build_array(t.field, t.value, c.n))

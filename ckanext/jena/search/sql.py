@@ -34,6 +34,12 @@ MAX_SUBSTRING_WORDS = 1000
 CONSTANT_RANK = "1.0::float4"
 # "at least k of n words" (CKAN's mm) is one tsquery of all k-word combinations up to this many
 MAX_MM_COMBINATIONS = 64
+# the lexemes of one tsquery must stay below 1 MB: a word whose runs would make its own tsquery
+# larger than this is matched on the text, like one held by too many runs
+MAX_WORD_QUERY_BYTES = 256 * 1024
+# words are merged into one tsquery up to this size; beyond it each word is a tsquery of its
+# own, all answered by the same index scan
+MAX_MERGED_QUERY_BYTES = 64 * 1024
 
 
 MAX_TOKEN_CHARS = 255  # like Solr's standard tokenizer
@@ -202,6 +208,9 @@ class Compiler:
         # LIKE patterns of the stems searched for: a cheap title test that picks the hits
         # worth ranking when there are very many (see backend.RANK_LIMIT)
         self.title_parts: list[str] = []
+        self.text_indexed = False
+        self._root_must_text = False
+        self._depth = 0
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -209,7 +218,22 @@ class Compiler:
         return f"%({name})s"
 
     # -- boolean structure -----------------------------------------------------------------
+    def compile_root(self, node: Node) -> str:
+        """``compile`` for the query itself; sets ``text_indexed`` when the answer is the rows
+        of a positive match_vector condition ANDed at its top (what the GIN index answers)."""
+        sql = self.compile(node)
+        self.text_indexed = sql.startswith("d.match_vector @@") or (
+            isinstance(node, Bool) and sql.startswith("(d.match_vector @@") and self._root_must_text)
+        return sql
+
     def compile(self, node: Node) -> str:
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            return self._compile(node)
+        finally:
+            self._depth -= 1
+
+    def _compile(self, node: Node) -> str:
         if isinstance(node, Term):
             return self.leaf(node)
         has_must = any(c.occur == MUST for c in node.clauses)
@@ -245,13 +269,18 @@ class Compiler:
                     should.append(self.compile(clause.node))
         if must_text:
             must.insert(0, self.match_condition(must_text, "&"))
+            if self._depth == 1:
+                self._root_must_text = True
         if should_text:
             should.insert(0, self.match_condition(should_text, "|"))
         parts = [p for p in must if p != "TRUE"]
         if all_required:
             pass  # compiled as must clauses above
         elif required is not None and required > 0 and should:
-            if len(counted_text) == len(should) and math.comb(len(should), required) <= MAX_MM_COMBINATIONS:
+            # each word's tsquery appears in C(n-1, k-1) of the C(n, k) combinations
+            expanded = math.comb(len(should) - 1, required - 1) * sum(len(t.encode("utf-8")) for t in counted_text)
+            if len(counted_text) == len(should) and math.comb(len(should), required) <= MAX_MM_COMBINATIONS \
+                    and expanded <= MAX_MERGED_QUERY_BYTES:
                 # "at least 2 of these 3 words" as one tsquery: (a & b) | (a & c) | (b & c)
                 parts.append(self.match_condition(
                     [balanced(list(c), "&") for c in itertools.combinations(counted_text, required)], "|"))
@@ -395,13 +424,25 @@ class Compiler:
             if len(token) < SUBSTRING_MIN:
                 matched.append(tsq)
                 continue
-            found = self._runs_beyond_stem(token, tsq)
-            if found is None or any(len(w.encode("utf-8")) > MAX_RUN_BYTES for w in found):
+            query = self._word_query(token, tsq)
+            if query is None:
                 conditions.append(f"(d.match_vector @@ {self.param(tsq)}::tsquery OR "
                                   f"d.search_text LIKE jena_fold({self.param('%' + _like_escape(token) + '%')}))")
                 continue
-            matched.append(balanced([tsq] + [tsquery_lexeme(RUN_MARK + w) for w in sorted(found)], "|"))
+            matched.append(query)
         return matched, conditions
+
+    def _word_query(self, token: str, tsq: str) -> Optional[str]:
+        """The tsquery of one searched token (``tsq``: its stem) with the runs that hold it,
+        or None where it is matched on the text: held by too many runs, by a run too long to be
+        a lexeme, or by runs that would make the tsquery too large."""
+        if len(token) < SUBSTRING_MIN:
+            return tsq
+        found = self._runs_beyond_stem(token, tsq)
+        if found is None or any(len(w.encode("utf-8")) > MAX_RUN_BYTES for w in found):
+            return None
+        query = balanced([tsq] + [tsquery_lexeme(RUN_MARK + w) for w in sorted(found)], "|")
+        return query if len(query.encode("utf-8")) <= MAX_WORD_QUERY_BYTES else None
 
     def _runs_beyond_stem(self, token: str, tsq: str) -> Optional[list[str]]:
         """The runs holding ``token`` that its stem query ``tsq`` does not find already,
@@ -429,17 +470,20 @@ class Compiler:
         if len(tokens) != 1:
             return None
         token = tokens[0]
-        if self.token_tsquery(token, prefix=node.kind == "prefix") is None:
+        tsq = self.token_tsquery(token, prefix=node.kind == "prefix")
+        if tsq is None or self._word_query(token, tsq) is None:
             return None
-        if len(token) >= SUBSTRING_MIN:
-            found = self._runs_beyond_stem(token, self.token_tsquery(token, prefix=node.kind == "prefix"))
-            if found is None or any(len(w.encode("utf-8")) > MAX_RUN_BYTES for w in found):
-                return None
         matched, conditions = self._token_queries(node, tokens)
         assert len(matched) == 1 and not conditions
         return matched[0]
 
     def match_condition(self, queries: list[str], operator: str) -> str:
+        """``queries`` joined by ``operator`` ("&" or "|") as one tsquery over match_vector, or,
+        beyond MAX_MERGED_QUERY_BYTES, as one condition per query joined in SQL (the same index
+        answers them together)."""
+        if len(queries) > 1 and sum(len(q.encode("utf-8")) for q in queries) > MAX_MERGED_QUERY_BYTES:
+            joined = " AND " if operator == "&" else " OR "
+            return "(" + joined.join(f"(d.match_vector @@ {self.param(q)}::tsquery)" for q in queries) + ")"
         return f"d.match_vector @@ {self.param(balanced(queries, operator))}::tsquery"
 
     def text_field_condition(self, field: str, term: Term) -> str:
