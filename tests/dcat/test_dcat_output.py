@@ -3,7 +3,7 @@ endpoints, privacy, and the streaming export."""
 import io
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT, RDF
 
 from ckan.tests import factories, helpers
@@ -177,3 +177,35 @@ def test_addresses_with_spaces_do_not_break_the_output():
         assert Graph().parse(data=graph.serialize(format=fmt), format=fmt)
     out = io.BytesIO()
     assert export.export_catalog(out, "nt") == 1
+
+
+def test_the_export_pages_in_the_lean_store_say_what_the_default_store_says():
+    """export.py builds dcat_ap_de pages in rdflib's SimpleMemory store (it refuses changes to a
+    graph during an iteration over it, which the profile must therefore never make) and the
+    stock profile's pages in the default store: each export equals the datasets described one
+    by one by ckanext-dcat's serializer in its default store."""
+    from rdflib.compare import isomorphic
+    org = factories.Organization(org_type="fachdienst")
+    datasets = [full_dataset(org, name=f"s{index}", title=f"Speicher {index}") for index in range(5)]
+    datasets.append(full_dataset(org, name="schlank", title="Nur Pflicht", resources=[
+        {"url": "https://example.org/b.csv", "format": "CSV", "size": 12}]))
+    assert export._serializer(None, page=True).g.store.__class__.__name__ == "SimpleMemory"
+    assert export._serializer("euro_dcat_ap_3", page=True).g.store.__class__.__name__ == "Memory"
+    for profile in (None, "euro_dcat_ap_3"):
+        out = io.BytesIO()
+        assert export.export_catalog(out, "ttl", page_size=4, profile=profile) == 6
+        streamed = Graph().parse(data=out.getvalue(), format="turtle")
+        expected = Graph()
+        for dataset in helpers.call_action("package_search", rows=10)["results"]:
+            serializer = RDFSerializer(profiles=profile.split() if profile else None)
+            serializer.graph_from_dataset(dataset)
+            expected += serializer.g
+        # the catalog's own statements (the export's header) aside, both say the same
+        header = export._serializer(profile)
+        catalog = header.graph_from_catalog({})
+        catalog_triples = {t for t in header.g if not any(isinstance(n, BNode) for n in t)}
+        for graph in (streamed, expected):
+            for triple in list(graph.triples((catalog, None, None))) + [t for t in graph if t in catalog_triples]:
+                graph.remove(triple)
+        assert not any(streamed.subjects(RDF.type, DCAT.Catalog))
+        assert len(streamed) > 100 and len(streamed) == len(expected) and isomorphic(streamed, expected), profile

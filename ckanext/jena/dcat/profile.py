@@ -118,6 +118,12 @@ class _NoBinding(NamespaceManager):
 class DcatApDeProfile(EuropeanDCATAP3Profile):
     """DCAT-AP.de 3.0 for the Jena schema (entry point `dcat_ap_de`)."""
 
+    # Never changes a graph while iterating over it (every removal goes through a list first,
+    # dcat:byteSize is written here, so the parent's byteSize rewrite finds nothing to change):
+    # the streamed export may build its pages in rdflib's SimpleMemory store (export.py),
+    # which refuses such changes but adds and finds triples at a fraction of the cost.
+    jena_page_store_safe = True
+
     # -- helpers ---------------------------------------------------------------------------
     def _bind(self) -> None:
         for prefix, ns in (("dcatde", DCATDE), ("prov", PROV), ("dcat", DCAT), ("vcard", VCARD),
@@ -149,7 +155,9 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         each dataset), which costs more with every dataset of a page. When another profile
         before this one already described the dataset, it is built in place as before."""
         target = self.g
-        if (dataset_ref, None, None) in target:
+        if getattr(target, "jena_page_store", False) or (dataset_ref, None, None) in target:
+            # the export's page graph in rdflib's SimpleMemory store (export.py): its scans
+            # and writes cost little, so the dataset is built where it will be written
             self._graph_from_dataset(dataset_dict, dataset_ref)
             return
         bound = getattr(target, "_jena_dcat_bound", False)

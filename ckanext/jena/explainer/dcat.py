@@ -34,6 +34,10 @@ class JenaExplainerProfile(RDFProfile):
     """Adds the stored explainer of each dataset (entry point ``jena_explainer``); parsing
     leaves the dataset as the profiles before it read it."""
 
+    # only adds triples: the streamed export may build its pages in rdflib's SimpleMemory
+    # store (ckanext/jena/dcat/export.py)
+    jena_page_store_safe = True
+
     def graph_from_dataset(self, dataset_dict, dataset_ref):
         if plugins.plugin_loaded("jena_explainer"):
             add_to_graph(self.g, dataset_ref, dataset_dict)
