@@ -53,17 +53,16 @@ class _Namespaces(NamespaceManager):
 
 def _serializer(profile: Optional[str], page: bool = False) -> RDFSerializer:
     """ckanext-dcat's serializer. For a page of datasets whose profiles all declare
-    ``jena_page_store_safe`` (dcat_ap_de), its graph is kept in rdflib's SimpleMemory store
-    instead of the default ConjunctiveGraph: no contexts and no event per added triple, about
-    a quarter less CPU per dataset (docs/benchmarks.md). The stock DCAT-AP profiles rewrite
-    dcat:byteSize triples while iterating over them, which that store refuses, so they keep
-    the default store."""
+    ``jena_page_store_safe`` (dcat_ap_de, jena_explainer: they only add to the page's graph),
+    its graph is kept in rdflib's SimpleMemory store instead of the default ConjunctiveGraph:
+    no contexts and no event per added triple (docs/benchmarks.md). The stock DCAT-AP profiles
+    build in the page's graph and rewrite dcat:byteSize triples while iterating over them,
+    which that store refuses, so they keep the default store."""
     serializer = RDFSerializer(profiles=_profiles(profile))
     if page and all(getattr(p, "jena_page_store_safe", False) for p in serializer._profiles):
         graph = Graph(store="SimpleMemory", bind_namespaces="none")
         for prefix, namespace in serializer.g.namespaces():
             graph.bind(prefix, namespace, override=True, replace=True)
-        graph.jena_page_store = True
         serializer.g = graph
     serializer.g.namespace_manager = _Namespaces(serializer.g)
     return serializer

@@ -118,10 +118,10 @@ class _NoBinding(NamespaceManager):
 class DcatApDeProfile(EuropeanDCATAP3Profile):
     """DCAT-AP.de 3.0 for the Jena schema (entry point `dcat_ap_de`)."""
 
-    # Never changes a graph while iterating over it (every removal goes through a list first,
-    # dcat:byteSize is written here, so the parent's byteSize rewrite finds nothing to change):
-    # the streamed export may build its pages in rdflib's SimpleMemory store (export.py),
-    # which refuses such changes but adds and finds triples at a fraction of the cost.
+    # Only adds to the graph it is given (each dataset is built in a graph of its own and then
+    # added, graph_from_dataset): the streamed export may keep its pages in rdflib's
+    # SimpleMemory store (export.py), which refuses changes to a graph during an iteration over
+    # it but adds and finds triples at a fraction of the cost.
     jena_page_store_safe = True
 
     # -- helpers ---------------------------------------------------------------------------
@@ -155,9 +155,11 @@ class DcatApDeProfile(EuropeanDCATAP3Profile):
         each dataset), which costs more with every dataset of a page. When another profile
         before this one already described the dataset, it is built in place as before."""
         target = self.g
-        if getattr(target, "jena_page_store", False) or (dataset_ref, None, None) in target:
-            # the export's page graph in rdflib's SimpleMemory store (export.py): its scans
-            # and writes cost little, so the dataset is built where it will be written
+        # Not built in the page itself, even where the page's store makes that cheap
+        # (export.py): the replacements below drop and look up statements of a distribution
+        # or an agent, and two datasets may name the same ones (a harvested distribution's own
+        # address); each dataset says what it would say alone, and the page is their union.
+        if (dataset_ref, None, None) in target:
             self._graph_from_dataset(dataset_dict, dataset_ref)
             return
         bound = getattr(target, "_jena_dcat_bound", False)
