@@ -203,21 +203,21 @@ def test_the_export_pages_in_the_lean_store_say_what_the_default_store_says():
     stock = io.BytesIO()
     assert export.export_catalog(stock, "ttl", page_size=4, profile="euro_dcat_ap_3") == 8
     assert len(list(Graph().parse(data=stock.getvalue(), format="turtle").subjects(RDF.type, DCAT.Dataset))) == 8
-    for profile in (None,):
-        out = io.BytesIO()
-        assert export.export_catalog(out, "ttl", page_size=4, profile=profile) == 8
-        streamed = Graph().parse(data=out.getvalue(), format="turtle")
-        expected = Graph()
-        for dataset in helpers.call_action("package_search", rows=20)["results"]:
-            serializer = RDFSerializer(profiles=profile.split() if profile else None)
-            serializer.graph_from_dataset(dataset)
-            expected += serializer.g
-        # the catalog's own statements (the export's header) aside, both say the same
-        header = export._serializer(profile)
-        catalog = header.graph_from_catalog({})
-        catalog_triples = {t for t in header.g if not any(isinstance(n, BNode) for n in t)}
-        for graph in (streamed, expected):
-            for triple in list(graph.triples((catalog, None, None))) + [t for t in graph if t in catalog_triples]:
-                graph.remove(triple)
-        assert not any(streamed.subjects(RDF.type, DCAT.Catalog))
-        assert len(streamed) > 100 and len(streamed) == len(expected) and isomorphic(streamed, expected), profile
+    profile = None  # the portal's profiles (dcat_ap_de jena_explainer)
+    out = io.BytesIO()
+    assert export.export_catalog(out, "ttl", page_size=4, profile=profile) == 8
+    streamed = Graph().parse(data=out.getvalue(), format="turtle")
+    expected = Graph()
+    for dataset in helpers.call_action("package_search", rows=20)["results"]:
+        serializer = RDFSerializer(profiles=profile.split() if profile else None)
+        serializer.graph_from_dataset(dataset)
+        expected += serializer.g
+    # the catalog's own statements (the export's header) aside, both say the same
+    header = export._serializer(profile)
+    catalog = header.graph_from_catalog({})
+    catalog_triples = {t for t in header.g if not any(isinstance(n, BNode) for n in t)}
+    for graph in (streamed, expected):
+        for triple in list(graph.triples((catalog, None, None))) + [t for t in graph if t in catalog_triples]:
+            graph.remove(triple)
+    assert not any(streamed.subjects(RDF.type, DCAT.Catalog))
+    assert len(streamed) > 100 and len(streamed) == len(expected) and isomorphic(streamed, expected), profile

@@ -215,8 +215,8 @@ REFLOW = """() => {
 
 def settled_width(page) -> tuple[int, list]:
     """The page's width once it has settled: loaded, no requests for half a second, CKAN's modules
-    run, and two measurements a quarter second apart agree. The fresh-clone run of 094d606 on a
-    busy machine measured the dataset page 344 pixels wide in one step and found nothing wider in
+    run, and two measurements a quarter second apart agree. CI's run of e4ded77 (both lanes on a
+    busy machine) measured the dataset page 344 pixels wide in one step and found nothing wider in
     the next (the page was still changing); width and culprits now come from one measurement."""
     page.wait_for_load_state("networkidle")
     last = None
