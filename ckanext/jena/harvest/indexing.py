@@ -13,7 +13,16 @@ harvest writes is indexed several times (created, then its resources, tags, expl
   datasets the session writes are collected as well (an ``after_flush`` listener).
 Inside ``deferred()`` the current thread's indexing only collects dataset ids; leaving it
 indexes each collected dataset once through CKAN's own ``ckan.lib.search.rebuild``. Deletions
-are never deferred. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
+are never deferred.
+
+On CKAN 2.12 the form a dataset is indexed in (``ckan.logic.package_show_default_and_custom_
+schemas``: the dataset read from the database and validated twice, with the default and the
+custom show schema) is what ``package_create`` and ``package_update`` compute for their answer.
+Inside ``deferred()`` it is kept per dataset and the deferred indexing uses it instead of
+computing it again, unless the dataset was written after it was computed: a flush that writes
+the dataset, its resources, tags or memberships forgets its form; a flush that writes anything
+other than these or the harvest's own bookkeeping (harvest objects, activities) forgets all, and
+so does a rollback. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
 fails if the hook no longer matches.
 
 Also here, because it is the same change of CKAN 2.12: ckanext-harvest 1.6.3's
@@ -24,6 +33,7 @@ Also here, because it is the same change of CKAN 2.12: ckanext-harvest 1.6.3's
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import inspect
 import logging
@@ -41,6 +51,11 @@ _local = threading.local()
 
 def _pending() -> set | None:
     return getattr(_local, "pending", None)
+
+
+def _forms() -> dict | None:
+    """The indexable forms computed inside the current ``deferred()`` block, by dataset id."""
+    return getattr(_local, "forms", None)
 
 
 def _install() -> None:
@@ -83,12 +98,24 @@ def _install_2_12() -> None:
         if getattr(original, "jena_deferrable", False):
             continue
         setattr(logic, name, _deferrable(original, package_id))
+    original = logic.package_show_default_and_custom_schemas
+    if not getattr(original, "jena_deferrable", False):
+        logic.package_show_default_and_custom_schemas = _remembered(original)
     # CKAN 2.12's actions do not index at all when called with defer_commit (the harvester's
     # import commits a dataset and its harvest record together): what the session writes is
     # collected too
     import sqlalchemy as sa
     if not sa.event.contains(model.Session, "after_flush", _collect_written):
         sa.event.listen(model.Session, "after_flush", _collect_written)
+    if not sa.event.contains(model.Session, "after_soft_rollback", _forget_forms):
+        sa.event.listen(model.Session, "after_soft_rollback", _forget_forms)
+
+
+def _forget_forms(_session, _previous_transaction) -> None:
+    """A rollback (of the transaction or of a savepoint) may take back what a kept form shows."""
+    forms = _forms()
+    if forms:
+        forms.clear()
 
 
 def _collect_written(session, _flush_context) -> None:
@@ -100,6 +127,59 @@ def _collect_written(session, _flush_context) -> None:
             pending.add(entity.id)
         elif isinstance(entity, model.Resource) and entity.package_id:
             pending.add(entity.package_id)
+    forms = _forms()
+    if forms:
+        # an object is dirty too where only a collection of it changed (an organisation gains
+        # a member): the member row itself counts, not the organisation
+        changed = [entity for entity in session.dirty if session.is_modified(entity, include_collections=False)]
+        for entity in list(session.new) + changed + list(session.deleted):
+            written = _written_dataset(entity)
+            if written is _ALL:
+                forms.clear()
+                return
+            if written is not None:
+                forms.pop(written, None)
+
+
+_ALL = object()
+# written by a harvest besides datasets, and no part of a dataset's indexed form
+_BOOKKEEPING = {"HarvestObject", "HarvestObjectExtra", "HarvestObjectError", "HarvestJob",
+                "HarvestGatherError", "Activity", "Tag"}
+
+
+def _written_dataset(entity):
+    """The id of the dataset whose indexed form a write of ``entity`` may change; None where it
+    changes none; _ALL where it may change any (an organisation renamed, anything unknown)."""
+    if isinstance(entity, model.Package):
+        return entity.id
+    if isinstance(entity, (model.Resource, model.PackageTag)):
+        return entity.package_id
+    if isinstance(entity, model.Member):
+        return entity.table_id if entity.table_name == "package" else _ALL
+    if type(entity).__name__ in _BOOKKEEPING:
+        return None  # a new tag row changes no dataset until a package_tag links it (above)
+    return _ALL
+
+
+def _remembered(original):
+    @functools.wraps(original)
+    def show_for_index(parent_context, package_id):
+        forms = _forms()
+        if forms is None:
+            return original(parent_context, package_id)
+        kept = forms.get(package_id)
+        if kept is not None:
+            return copy.deepcopy(kept)
+        # CKAN's session does not flush before a query: what the action wrote last (the
+        # dataset's membership in its organisation) is written first, so that the form shows
+        # it and no later flush of it makes the form be forgotten
+        model.Session.flush()
+        computed = original(parent_context, package_id)
+        forms[package_id] = copy.deepcopy(computed)
+        return computed
+
+    show_for_index.jena_deferrable = True
+    return show_for_index
 
 
 def _deferrable(original, package_id):
@@ -149,12 +229,16 @@ def deferred() -> Iterator[set]:
         yield outer
         return
     _local.pending = pending = set()
+    _local.forms = {}
     try:
         yield pending
     finally:
         _local.pending = None
-        if pending:
-            index(pending)
+        try:
+            if pending:
+                index(pending)
+        finally:
+            _local.forms = None
 
 
 def index(package_ids) -> None:
@@ -171,7 +255,45 @@ def get_actions() -> dict:
     """The actions jena_harvest chains for this CKAN (none on 2.11)."""
     if hasattr(ckan_search, "SynchronousSearchPlugin"):
         return {}
-    return {"harvest_source_reindex": harvest_source_reindex}
+    return {"harvest_source_reindex": harvest_source_reindex, "package_show": package_show}
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def package_show(original, context, data_dict):
+    """Return the metadata of a dataset (package) and its resources (CKAN's action).
+
+    Inside a harvest's deferred indexing, an internal read (``ignore_auth``, as the activity
+    stream's copy of a new dataset) of a dataset whose indexed form was kept answers with that
+    form, as CKAN 2.12 answers from the search index once the dataset is in it, instead of
+    reading and validating the dataset a third time. Every other call is CKAN's own.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    """
+    forms = _forms()
+    package_id = (data_dict or {}).get("id")
+    kept = forms.get(package_id) if forms and isinstance(package_id, str) else None
+    if (kept is None or not context.get("ignore_auth") or context.get("for_view") or "schema" in context
+            or context.get("use_cache") is False or context.get("for_update")
+            or set(data_dict) - {"id", "include_tracking"}):
+        return original(context, data_dict)
+    package = model.Package.get(package_id)
+    if package is None or package.id != package_id:
+        return original(context, data_dict)
+    context["package"] = package
+    toolkit.check_access("package_show", context, data_dict)  # an internal read: allowed
+    package_dict = copy.deepcopy(kept[1])
+    # what CKAN's package_show does with a copy from the search index
+    import ckan.plugins as plugins
+    for item in plugins.PluginImplementations(plugins.IPackageController):
+        item.read(package)
+    for item in plugins.PluginImplementations(plugins.IResourceController):
+        for resource_dict in package_dict.get("resources", []):
+            item.before_resource_show(resource_dict)
+    import ckan.logic as logic
+    logic.apply_after_dataset_show_plugins(context, package_dict)
+    return package_dict
 
 
 @toolkit.chained_action

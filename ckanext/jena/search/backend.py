@@ -142,6 +142,22 @@ def facet_field_set() -> set:
     return fields.DEFAULT_FACET_FIELDS | configured | extra
 
 
+# ckan.lib.search.query.PackageSearchQuery.get_index (CKAN 2.11 and 2.12): one dataset by name or id
+_LOOKUP_Q = re.compile(r'name:"([^"\\]+)" OR id:"([^"\\]+)"')
+_LOOKUP_FQ = re.compile(r'\+site_id:"[^"\\]*" \+entity_type:package')
+
+
+def _is_dataset_lookup(q: Optional[str], params: dict) -> bool:
+    """The query CKAN sends to read one dataset's indexed copy, exactly as it sends it (anything
+    else, even a similar query, is a search)."""
+    if not isinstance(q, str) or set(params) - {"rows", "wt", "fq"} or str(params.get("rows")) != "1":
+        return False
+    found = _LOOKUP_Q.fullmatch(q)
+    fq = params.get("fq")
+    return (found is not None and found.group(1) == found.group(2) and "\x00" not in q
+            and isinstance(fq, str) and _LOOKUP_FQ.fullmatch(fq.strip()) is not None)
+
+
 class SolrLikeResults:
     """What CKAN reads from a pysolr.Results: hits, docs, facets."""
 
@@ -454,6 +470,8 @@ class PostgresSearchConnection:
             # timeout with it, and works after a failed statement too (a later statement in the
             # failed transaction would hide the real error behind "transaction is aborted")
             with _savepoint(conn, keep=False):
+                if _is_dataset_lookup(q, params):
+                    return self._lookup(conn, q, params)
                 execute(conn, "SET LOCAL statement_timeout = %(t)s", {"t": timeout_ms})
                 # the hits of a broad search (ids and facet values) stay in memory
                 execute(conn, f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
@@ -476,6 +494,20 @@ class PostgresSearchConnection:
                 "The search index could not answer this search because of a database error. "
                 "Please try again in a moment; if it keeps failing, tell the portal's operators."
             )) from error
+
+    def _lookup(self, conn, q: str, params: dict) -> SolrLikeResults:
+        """CKAN's look-up of one dataset's indexed copy by name or id (``ckan.lib.search.show``,
+        which CKAN 2.12's package_show asks before it reads the database, on every dataset page
+        and every package_show in a harvest): one statement, without counting hits per facet
+        or the statement timeout of a search, which a look-up by name or id (both indexed)
+        needs neither. The WHERE clause is the one a search compiles for the same query; like a
+        search it runs in a savepoint, so that a failure leaves the caller's transaction usable."""
+        where, sql_params, _, _, _ = self.compile_where(conn, q, [str(f) for f in _as_list(params.get("fq"))])
+        found = list(execute(conn, f"""
+            SELECT d.index_id, d.doc, d.data_dict, d.validated_data_dict FROM {TABLE} d
+            WHERE {where} ORDER BY d.index_id LIMIT 2""", sql_params))
+        docs = [self._document(row._mapping, 1.0, None) for row in found[:1]]
+        return SolrLikeResults(len(found), docs, {"facet_fields": {}})
 
     def _search(self, conn, q: Optional[str], params: dict) -> SolrLikeResults:
         params = dict(params)
@@ -763,18 +795,22 @@ class PostgresSearchConnection:
             row = found.get(index_id)
             if row is None:
                 continue  # deleted between the two statements
-            mapping = row._mapping
-            doc = dict(mapping["doc"])
-            for blob in ("data_dict", "validated_data_dict"):
-                if blob in columns and mapping[blob] is not None:
-                    doc[blob] = mapping[blob]
-            doc["score"] = float(score)
-            if not want_all:
-                doc = {k: doc[k] for k in fl if k in doc}
-            if self.decode_dates:
-                doc = {k: self._decode(v) for k, v in doc.items()}
-            docs.append(doc)
+            docs.append(self._document(row._mapping, score, None if want_all else fl))
         return docs
+
+    def _document(self, mapping, score, fl: Optional[list]) -> dict:
+        """A Solr-like document from a row of the index: its fields, the stored dicts that
+        were read, the score; only the fields in ``fl`` if given."""
+        doc = dict(mapping["doc"])
+        for blob in ("data_dict", "validated_data_dict"):
+            if blob in mapping and mapping[blob] is not None:
+                doc[blob] = mapping[blob]
+        doc["score"] = float(score)
+        if fl is not None:
+            doc = {k: doc[k] for k in fl if k in doc}
+        if self.decode_dates:
+            doc = {k: self._decode(v) for k, v in doc.items()}
+        return doc
 
     @staticmethod
     def _decode(value: Any) -> Any:
