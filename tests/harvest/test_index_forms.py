@@ -17,10 +17,11 @@ from ckanext.jena.harvest import indexing
 from tests.harvest import catalog
 from tests.harvest.helpers import make_source, marks, run
 
-pytestmark = marks() + [pytest.mark.skipif(
+pytestmark = marks()
+only_2_12 = pytest.mark.skipif(
     hasattr(ckan_search, "SynchronousSearchPlugin"),
     reason="CKAN 2.11 indexes through its search plugin and computes no indexable form in "
-           "package_create; the kept form is a CKAN 2.12 seam")]
+           "package_create; the kept form is a CKAN 2.12 seam")
 
 
 def indexed(package_id):
@@ -56,6 +57,7 @@ def counting_dictizations(monkeypatch):
     return counts
 
 
+@only_2_12
 def test_a_run_reads_each_new_dataset_once_less(source_server, monkeypatch):
     counts = counting_dictizations(monkeypatch)
     url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 5)])
@@ -82,6 +84,7 @@ def test_the_index_holds_what_a_fresh_computation_holds(source_server):
         assert kept[0]["extras"] and any(e["key"] == "harvest_source_id" for e in kept[0]["extras"])
 
 
+@only_2_12
 def test_a_write_after_the_form_was_kept_is_indexed():
     org = organisation()
     user = factories.Sysadmin()
@@ -99,6 +102,7 @@ def test_a_write_after_the_form_was_kept_is_indexed():
     assert [r["name"] for r in validated["resources"]] == ["Nachher"]
 
 
+@only_2_12
 def test_a_rollback_after_the_form_was_kept_is_not_indexed():
     dataset_ = dataset(organisation(), title="Vorher")
     with indexing.deferred():
@@ -110,6 +114,7 @@ def test_a_rollback_after_the_form_was_kept_is_not_indexed():
     assert validated["title"] == data["title"] == "Vorher"
 
 
+@only_2_12
 def test_a_renamed_organisation_forgets_every_kept_form():
     org = organisation()
     dataset_ = dataset(org)
