@@ -503,9 +503,13 @@ class PostgresSearchConnection:
         needs neither. The WHERE clause is the one a search compiles for the same query; like a
         search it runs in a savepoint, so that a failure leaves the caller's transaction usable."""
         where, sql_params, _, _, _ = self.compile_where(conn, q, [str(f) for f in _as_list(params.get("fq"))])
+        # the hits first (an index on name, one on terms: at most a few rows), then ordered: with
+        # ORDER BY ... LIMIT on the same level PostgreSQL walks an ordered index and tests every
+        # row instead (271 ms at 17,700 datasets against under 1 ms)
         found = list(execute(conn, f"""
-            SELECT d.index_id, d.doc, d.data_dict, d.validated_data_dict FROM {TABLE} d
-            WHERE {where} ORDER BY d.index_id LIMIT 2""", sql_params))
+            WITH hits AS MATERIALIZED (
+                SELECT d.index_id, d.doc, d.data_dict, d.validated_data_dict FROM {TABLE} d WHERE {where})
+            SELECT * FROM hits ORDER BY index_id LIMIT 2""", sql_params))
         docs = [self._document(row._mapping, 1.0, None) for row in found[:1]]
         return SolrLikeResults(len(found), docs, {"facet_fields": {}})
 
