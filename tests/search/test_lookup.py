@@ -83,4 +83,5 @@ def test_package_show_reads_the_indexed_copy_without_a_search():
     dataset = factories.Dataset(name="haltestellen", notes="Haltestellen der Straßenbahn")
     shown, statements = recorded(helpers.call_action, "package_show", id="haltestellen")
     assert shown["id"] == dataset["id"] and shown["notes"] == "Haltestellen der Straßenbahn"
+    assert len(index_reads(statements)) == 1, statements  # it asked the index, in one statement
     assert not any("count_cache" in sql or "statement_timeout" in sql for sql in statements), statements

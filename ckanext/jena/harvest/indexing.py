@@ -44,6 +44,7 @@ import ckan.lib.search as ckan_search
 from ckan import model
 from ckan.logic import auth_audit_exempt
 from ckan.plugins import toolkit
+from sqlalchemy import inspect as sa_inspect
 
 log = logging.getLogger(__name__)
 _local = threading.local()
@@ -132,8 +133,9 @@ def _collect_written(session, _flush_context) -> None:
         # an object is dirty too where only a collection of it changed (an organisation gains
         # a member): the member row itself counts, not the organisation
         changed = [entity for entity in session.dirty if session.is_modified(entity, include_collections=False)]
-        for entity in list(session.new) + changed + list(session.deleted):
-            written = _written_dataset(entity)
+        new = set(session.new)
+        for entity in list(new) + changed + list(session.deleted):
+            written = _written_dataset(entity, entity in new)
             if written is _ALL:
                 forms.clear()
                 return
@@ -144,21 +146,49 @@ def _collect_written(session, _flush_context) -> None:
 _ALL = object()
 # written by a harvest besides datasets, and no part of a dataset's indexed form
 _BOOKKEEPING = {"HarvestObject", "HarvestObjectExtra", "HarvestObjectError", "HarvestJob",
-                "HarvestGatherError", "Activity", "Tag"}
+                "HarvestGatherError", "Activity"}
 
 
-def _written_dataset(entity):
+def _written_dataset(entity, new: bool = False):
     """The id of the dataset whose indexed form a write of ``entity`` may change; None where it
     changes none; _ALL where it may change any (an organisation renamed, anything unknown)."""
     if isinstance(entity, model.Package):
         return entity.id
     if isinstance(entity, (model.Resource, model.PackageTag)):
-        return entity.package_id
+        moved = sa_inspect(entity).attrs.package_id.history.deleted
+        return entity.package_id if not moved else _ALL  # moved between datasets: both changed
     if isinstance(entity, model.Member):
         return entity.table_id if entity.table_name == "package" else _ALL
+    if isinstance(entity, model.Tag):
+        # a new tag changes no dataset until a package_tag links it (above); a renamed one may
+        return None if new else _ALL
     if type(entity).__name__ in _BOOKKEEPING:
-        return None  # a new tag row changes no dataset until a package_tag links it (above)
+        return None
     return _ALL
+
+
+def _row_version(package_id: str):
+    """The version of the dataset's row (PostgreSQL's xmin: the transaction that wrote it last)."""
+    import sqlalchemy as sa
+    return model.Session.execute(sa.text("SELECT xmin::text FROM package WHERE id = :id"),
+                                 {"id": package_id}).scalar()
+
+
+def _kept(package_id) -> tuple | None:
+    """The kept (default, custom) form of this dataset, if no one has written its row since:
+    this session's own later writes are seen by the flush listener; a change another process
+    committed meanwhile (an editor, a deletion, xloader's resource_patch: each rewrites the
+    dataset's row) by the row's version. A synchronous run keeps forms for up to 100 records."""
+    forms = _forms()
+    if not forms or not isinstance(package_id, str):
+        return None
+    kept = forms.get(package_id)
+    if kept is None:
+        return None
+    if kept[0] is None or kept[0] != _row_version(package_id):
+        forms.pop(package_id, None)
+        return None
+    return kept[1]
 
 
 def _remembered(original):
@@ -167,15 +197,17 @@ def _remembered(original):
         forms = _forms()
         if forms is None:
             return original(parent_context, package_id)
-        kept = forms.get(package_id)
+        kept = _kept(package_id)
         if kept is not None:
             return copy.deepcopy(kept)
+        if _pending() is None:  # the deferred indexing itself: nothing left to reuse it
+            return original(parent_context, package_id)
         # CKAN's session does not flush before a query: what the action wrote last (the
         # dataset's membership in its organisation) is written first, so that the form shows
         # it and no later flush of it makes the form be forgotten
         model.Session.flush()
         computed = original(parent_context, package_id)
-        forms[package_id] = copy.deepcopy(computed)
+        forms[package_id] = (_row_version(package_id), copy.deepcopy(computed))
         return computed
 
     show_for_index.jena_deferrable = True
@@ -271,12 +303,13 @@ def package_show(original, context, data_dict):
     :param id: the id or name of the dataset
     :type id: string
     """
-    forms = _forms()
     package_id = (data_dict or {}).get("id")
-    kept = forms.get(package_id) if forms and isinstance(package_id, str) else None
-    if (kept is None or not context.get("ignore_auth") or context.get("for_view") or "schema" in context
-            or context.get("use_cache") is False or context.get("for_update")
-            or set(data_dict) - {"id", "include_tracking"}):
+    if (not _forms() or not context.get("ignore_auth") or context.get("for_view") or "schema" in context
+            or context.get("use_cache") is False or context.get("validate") is False
+            or context.get("for_update") or set(data_dict) - {"id", "include_tracking"}):
+        return original(context, data_dict)
+    kept = _kept(package_id)
+    if kept is None:
         return original(context, data_dict)
     package = model.Package.get(package_id)
     if package is None or package.id != package_id:
