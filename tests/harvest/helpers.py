@@ -39,3 +39,18 @@ def harvested(state: str = "active") -> list[dict]:
     names = [p.name for p in model.Session.query(model.Package).filter_by(type="dataset", state=state)]
     found = [helpers.call_action("package_show", id=n) for n in names]
     return sorted(found, key=lambda d: d["title"])
+
+
+def counting_dictizations(monkeypatch) -> dict:
+    """How often CKAN reads each dataset from the database into a dict (package_dictize), by id."""
+    import ckan.lib.dictization.model_dictize as model_dictize
+    counts: dict = {}
+    original = model_dictize.package_dictize
+
+    def counted(pkg, context, *args, **kwargs):
+        counts[pkg.id] = counts.get(pkg.id, 0) + 1
+        return original(pkg, context, *args, **kwargs)
+
+    monkeypatch.setattr(model_dictize, "package_dictize", counted)
+    return counts
+

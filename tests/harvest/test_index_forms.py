@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-import ckan.lib.dictization.model_dictize as model_dictize
 import ckan.lib.search as ckan_search
 import ckan.logic as logic
 from ckan import model
@@ -16,7 +15,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.jena.harvest import indexing
 from tests.harvest import catalog
-from tests.harvest.helpers import make_source, marks, run
+from tests.harvest.helpers import counting_dictizations, make_source, marks, run
 
 pytestmark = marks()
 only_2_12 = pytest.mark.skipif(
@@ -46,16 +45,13 @@ def dataset(org, **fields):
                              tags=[{"name": "Umwelt"}], **fields)
 
 
-def counting_dictizations(monkeypatch):
-    counts: dict = {}
-    original = model_dictize.package_dictize
-
-    def counted(pkg, context, *args, **kwargs):
-        counts[pkg.id] = counts.get(pkg.id, 0) + 1
-        return original(pkg, context, *args, **kwargs)
-
-    monkeypatch.setattr(model_dictize, "package_dictize", counted)
-    return counts
+def create_as_a_harvest_does(name):
+    """package_create within the caller's transaction, as the harvest's import calls it."""
+    context = {"user": factories.Sysadmin()["name"], "ignore_auth": True, "defer_commit": True,
+               "use_cache": False}
+    return helpers.call_action("package_create", context=context, name=name, owner_org=organisation()["id"],
+                               title="Vorher", license_id="dl-by-de/2.0", notes="Daten.",
+                               tags=[{"name": "Umwelt"}])
 
 
 @only_2_12
@@ -87,13 +83,8 @@ def test_the_index_holds_what_a_fresh_computation_holds(source_server):
 
 @only_2_12
 def test_a_write_after_the_form_was_kept_is_indexed():
-    org = organisation()
-    user = factories.Sysadmin()
-    context = {"user": user["name"], "ignore_auth": True, "defer_commit": True, "use_cache": False}
     with indexing.deferred():
-        created = helpers.call_action("package_create", context=dict(context), name="kept-form",
-                                      owner_org=org["id"], title="Vorher", license_id="dl-by-de/2.0",
-                                      notes="Daten.", tags=[{"name": "Umwelt"}])
+        created = create_as_a_harvest_does("kept-form")
         # written as a plugin or a later step of the import writes it (CKAN 2.12's resource_create
         # with defer_commit takes its own write back, see harvest/base.py _update)
         model.Session.add(model.Resource(package_id=created["id"], url="https://example.org/nachher.csv",
@@ -133,13 +124,8 @@ def test_a_renamed_organisation_forgets_every_kept_form():
 def test_a_change_committed_elsewhere_after_the_form_was_kept_is_indexed():
     # a synchronous run keeps forms for up to 100 records, committing each: an editor (another
     # process) may change a dataset in between
-    org = organisation()
-    user = factories.Sysadmin()
-    context = {"user": user["name"], "ignore_auth": True, "defer_commit": True, "use_cache": False}
     with indexing.deferred():
-        created = helpers.call_action("package_create", context=dict(context), name="anderswo",
-                                      owner_org=org["id"], title="Vorher", license_id="dl-by-de/2.0",
-                                      notes="Daten.", tags=[{"name": "Umwelt"}])
+        created = create_as_a_harvest_does("anderswo")
         model.Session.commit()
         # what CKAN's resource_create commits elsewhere: the resource, and the dataset's row rewritten
         with model.Session.get_bind().begin() as other:

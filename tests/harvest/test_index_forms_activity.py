@@ -3,14 +3,13 @@ harvested dataset's creation keeps the dataset as CKAN reads it, though on CKAN 
 answers that read from the form package_create computed (harvest/indexing.py package_show)."""
 import pytest
 
-import ckan.lib.dictization.model_dictize as model_dictize
 import ckan.lib.search as ckan_search
 from ckan import model
 from ckan.tests import helpers
 from ckanext.activity.model import Activity
 
 from tests.harvest import catalog
-from tests.harvest.helpers import make_source, marks, run
+from tests.harvest.helpers import counting_dictizations, make_source, marks, run
 from tests.jena_plugins import HARVEST_PLUGINS
 
 pytestmark = marks(HARVEST_PLUGINS + " activity") + [pytest.mark.skipif(
@@ -26,14 +25,7 @@ def activity_tables(with_plugins, clean_db, migrate_db_for):
 
 
 def test_the_activity_of_a_new_dataset_keeps_it_as_ckan_reads_it_with_one_read(source_server, monkeypatch):
-    counts: dict = {}
-    original = model_dictize.package_dictize
-
-    def counted(pkg, context, *args, **kwargs):
-        counts[pkg.id] = counts.get(pkg.id, 0) + 1
-        return original(pkg, context, *args, **kwargs)
-
-    monkeypatch.setattr(model_dictize, "package_dictize", counted)
+    counts = counting_dictizations(monkeypatch)
     url = catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 4)])
     assert run(make_source(url))["created"] == 3
     monkeypatch.undo()
