@@ -21,17 +21,19 @@ from tests.jena_plugins import HARVEST_PLUGINS, with_explainer
 
 PLUGINS = with_explainer(HARVEST_PLUGINS)
 pytestmark = marks(PLUGINS) + [pytest.mark.usefixtures("explainer_tables")]
-RESTORE_DB = "ckan_test_h3_restore"  # made by `scripts/setup.sh database ckan_test_h3_restore`
 TABLES = ("jena_explainer", "jena_taxonomy", "jena_harvest_record", "harvest_object", "harvest_source", "resource")
 
 
 def restore_url() -> str:
+    """A database of its own beside this run's test database: the two CI lanes run this module at
+    the same time, and a shared restore database let one lane's pg_restore race the other's."""
     url = sa.engine.make_url(model.meta.engine.url)
-    return url.set(database=RESTORE_DB).render_as_string(hide_password=False)
+    return url.set(database=f"{url.database}_restore").render_as_string(hide_password=False)
 
 
 def empty(url: str) -> None:
-    subprocess.run([str(processes.ROOT / "scripts" / "setup.sh"), "database", RESTORE_DB], check=True,
+    name = sa.engine.make_url(url).database
+    subprocess.run([str(processes.ROOT / "scripts" / "setup.sh"), "database", name], check=True,
                    capture_output=True)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
