@@ -21,8 +21,8 @@ custom show schema) is what ``package_create`` and ``package_update`` compute fo
 Inside ``deferred()`` it is kept per dataset and the deferred indexing uses it instead of
 computing it again, unless the dataset was written after it was computed: a flush that writes
 the dataset, its resources, tags or memberships forgets its form; a flush that writes anything
-other than these or the harvest's own bookkeeping (harvest objects, activities) forgets all, and
-so does a rollback. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
+other than these, resource views or the harvest's own bookkeeping (harvest objects, activities)
+forgets all, and so does a rollback. Written against CKAN 2.11.6 and 2.12.0; tests/harvest/test_indexing.py
 fails if the hook no longer matches.
 
 Also here, because it is the same change of CKAN 2.12: ckanext-harvest 1.6.3's
@@ -144,7 +144,10 @@ def _collect_written(session, _flush_context) -> None:
 
 
 _ALL = object()
-# written by a harvest besides datasets, and no part of a dataset's indexed form
+# written by a harvest besides datasets, and no part of a dataset's indexed form; nor is a
+# resource's view (package_create makes the default views of a new dataset's resources: before
+# a view was counted here, each dataset with a map or table view forgot the kept forms of the
+# other datasets of its batch of 100)
 _BOOKKEEPING = {"HarvestObject", "HarvestObjectExtra", "HarvestObjectError", "HarvestJob",
                 "HarvestGatherError", "Activity"}
 
@@ -162,7 +165,7 @@ def _written_dataset(entity, new: bool = False):
     if isinstance(entity, model.Tag):
         # a new tag changes no dataset until a package_tag links it (above); a renamed one may
         return None if new else _ALL
-    if type(entity).__name__ in _BOOKKEEPING:
+    if type(entity).__name__ in _BOOKKEEPING or isinstance(entity, model.ResourceView):
         return None
     return _ALL
 
@@ -274,8 +277,10 @@ def deferred() -> Iterator[set]:
 
 
 def index(package_ids) -> None:
+    from ckanext.jena.search.backend import batched_writes  # jena_search's documents, written together
     try:
-        ckan_search.rebuild(package_ids=sorted(package_ids), defer_commit=True, quiet=True)
+        with batched_writes():
+            ckan_search.rebuild(package_ids=sorted(package_ids), defer_commit=True, quiet=True)
         ckan_search.commit()
     except Exception:  # the datasets are saved; `ckan search-index rebuild --only-missing` catches up
         log.exception("harvest: indexing %d datasets failed; run `ckan search-index rebuild --only-missing`",

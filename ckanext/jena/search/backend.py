@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from typing import Any, Iterable, Optional
 
 import psycopg2.errors
@@ -364,6 +365,73 @@ def _prune_changes(own) -> None:
                  "WHERE pg_snapshot_xmin(snapshot) < %(h)s::xid8", {"h": horizon})
 
 
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batched_writes():
+    """Inside, the documents CKAN indexes in this thread are held and written together when the
+    block ends, or before a search or a deletion in this thread reads or changes the index: one
+    look-up of new facet values and new words for all of them, one call sending them all. A
+    harvest indexes its records 100 at a time this way (harvest/indexing.py): the new-words
+    statement takes 4 ms for one dataset's text and 49 ms for 100. Nested blocks write when the
+    outermost ends; an exception inside drops what is held (the caller's transaction rolls back).
+    If the documents cannot be written together, each is written on its own, so a bad one fails
+    alone: the others are written and SearchIndexError names the ones that failed."""
+    if getattr(_batch, "docs", None) is not None:
+        yield
+        return
+    _batch.docs = []
+    try:
+        yield
+        _write_held()
+    finally:
+        _batch.docs = None
+
+
+def _write_held() -> None:
+    docs = getattr(_batch, "docs", None)
+    if not docs:
+        return
+    _batch.docs = []
+    conn = _session_connection()
+    try:
+        with _savepoint(conn):
+            _add(conn, docs)
+        return
+    except (sa.exc.DBAPIError, ValueError) as error:
+        log.warning("jena_search: %d documents could not be written together (%s); writing each on its own",
+                    len(docs), getattr(error, "orig", error))
+    failed = []
+    for doc in docs:
+        try:
+            with _savepoint(conn):
+                _add(conn, [doc])
+        except sa.exc.DBAPIError as error:
+            failed.append(f"{doc.get('name') or doc.get('index_id')}: {error.orig}")
+        except ValueError as error:
+            failed.append(f"{doc.get('name') or doc.get('index_id')}: {error}")
+    if failed:
+        raise SearchIndexError(f"PostgreSQL search index: {len(failed)} of {len(docs)} documents not written: "
+                               + "; ".join(failed)[:2000])
+
+
+def _add(conn, docs: Iterable[dict]) -> None:
+    facet_fields = facet_field_set()
+    rows = [document.build_row(doc, facet_fields) for doc in docs]
+    if not rows:
+        return
+    hashes, term_fields, term_values = [], [], []
+    for row in rows:
+        hashes.extend(row["facet_hashes"])
+        term_fields.extend(row.pop("facet_fields"))
+        term_values.extend(row.pop("facet_values"))
+    if hashes:
+        _add_terms(conn, hashes, term_fields, term_values)
+    _add_words(conn, [row["search_text"] for row in rows])
+    execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
+
+
 class PostgresSearchConnection:
     """Drop-in for the ``pysolr.Solr`` object returned by ``make_connection()``."""
 
@@ -374,10 +442,17 @@ class PostgresSearchConnection:
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, docs: Iterable[dict], commit: bool = False, **kwargs: Any) -> None:
+        held = getattr(_batch, "docs", None)
+        if held is not None:  # inside batched_writes()
+            held.extend(docs)
+            if commit:
+                _write_held()
+                _commit_unless_committing()
+            return
         conn = _session_connection()
         try:
             with _savepoint(conn):
-                self._add(conn, docs)
+                _add(conn, docs)
         except sa.exc.DBAPIError as error:
             raise SearchIndexError(f"PostgreSQL search index: {error.orig}") from error
         except ValueError as error:  # e.g. a NUL character psycopg2 cannot send
@@ -387,23 +462,9 @@ class PostgresSearchConnection:
             # harvest_source_reindex) ask for the commit Solr would make
             _commit_unless_committing()
 
-    def _add(self, conn, docs: Iterable[dict]) -> None:
-        facet_fields = facet_field_set()
-        rows = [document.build_row(doc, facet_fields) for doc in docs]
-        if not rows:
-            return
-        hashes, term_fields, term_values = [], [], []
-        for row in rows:
-            hashes.extend(row["facet_hashes"])
-            term_fields.extend(row.pop("facet_fields"))
-            term_values.extend(row.pop("facet_values"))
-        if hashes:
-            _add_terms(conn, hashes, term_fields, term_values)
-        _add_words(conn, [row["search_text"] for row in rows])
-        execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
-
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = False, **kwargs: Any) -> None:
+        _write_held()  # a deletion after a held write of the same dataset wins, as it would unbatched
         conn = _session_connection()
         try:
             with _savepoint(conn):
@@ -463,6 +524,7 @@ class PostgresSearchConnection:
         return where, compiler.params, rank_sql, compiler.title_parts, compiler.text_indexed
 
     def search(self, q: Optional[str] = None, **params: Any) -> SolrLikeResults:
+        _write_held()  # a search sees what this thread indexed before it
         conn = _session_connection()
         timeout_ms = _timeout_ms()
         try:
