@@ -161,3 +161,24 @@ def test_a_new_resource_view_forgets_no_kept_form(monkeypatch):
     assert counts == {first["id"]: 2, second["id"]: 1}  # first: create's answer, then once more with its resource
     validated, _ = indexed(first["id"])
     assert [r["name"] for r in validated["resources"]] == ["Karte"]
+
+
+def test_the_index_writes_many_datasets_in_bounded_batches(monkeypatch):
+    """After an index loss a source's missing datasets (thousands) are indexed in one call: the
+    documents are held and written WRITE_BATCH at a time, never all at once."""
+    from ckanext.jena.search import db
+    org = organisation()
+    ids = [dataset(org, name=f"satz-{n}")["id"] for n in range(5)]
+    ckan_search.clear_all()
+    model.Session.commit()
+    monkeypatch.setattr(indexing, "WRITE_BATCH", 2)
+    db.statement_recorder = []
+    try:
+        indexing.index(ids)
+        word_lookups = [sql for sql, _ in db.statement_recorder if "jena_search_word y" in sql]
+    finally:
+        db.statement_recorder = None
+    assert len(word_lookups) == 3  # 2 + 2 + 1
+    assert sorted(model.Session.execute(sa.text(
+        "SELECT name FROM jena_search_document WHERE dataset_type = 'dataset'")).scalars()) == \
+        [f"satz-{n}" for n in range(5)]

@@ -119,3 +119,41 @@ def test_an_exception_inside_a_batch_writes_nothing_held():
     search.rebuild(package_ids=[dataset["id"]], defer_commit=True, quiet=True)
     model.Session.commit()
     assert indexed_names() == ["verworfen"]
+
+
+@pytest.mark.parametrize("change", ["title", "deleted"])
+def test_a_change_committed_by_another_process_meanwhile_is_not_overwritten(change):
+    """The documents of a batch are read first and written at its end: an editor's change (or a
+    deletion) committed in between has indexed itself, and the older document must not win."""
+    dataset = factories.Dataset(name="gleichzeitig", title="Alter Titel")
+    search.clear_all()
+    model.Session.commit()
+    with backend.batched_writes():
+        search.rebuild(package_ids=[dataset["id"]], defer_commit=True, quiet=True)  # read now, held
+        other = sa.create_engine(model.meta.engine.url, poolclass=sa.pool.NullPool)
+        with other.begin() as conn:  # another process's committed change
+            statement = ("UPDATE package SET title = 'Neuer Titel' WHERE id = :id" if change == "title"
+                         else "UPDATE package SET state = 'deleted' WHERE id = :id")
+            conn.execute(sa.text(statement), {"id": dataset["id"]})
+        other.dispose()
+    model.Session.commit()
+    assert indexed_names() == []  # the held, older document was not written
+    # an unchanged dataset of the same batch is
+    fresh = factories.Dataset(name="unveraendert")
+    search.clear_all()
+    model.Session.commit()
+    rebuild_in_a_batch([fresh["id"]])
+    model.Session.commit()
+    assert indexed_names() == ["unveraendert"]
+
+
+def test_a_dataset_whose_creation_was_rolled_back_is_not_written():
+    org = factories.Organization()
+    with backend.batched_writes():
+        created = helpers.call_action("package_create", context={"user": factories.Sysadmin()["name"],
+                                                                 "defer_commit": True},
+                                      name="zurueckgenommen", owner_org=org["id"])
+        search.index_for("package").index_package(forms(created["id"]), defer_commit=True)  # held
+        model.Session.rollback()
+    model.Session.commit()
+    assert "zurueckgenommen" not in indexed_names()

@@ -276,11 +276,17 @@ def deferred() -> Iterator[set]:
             _local.forms = None
 
 
+# documents written to jena_search together (a batch's documents are held in memory until then)
+WRITE_BATCH = 100
+
+
 def index(package_ids) -> None:
-    from ckanext.jena.search.backend import batched_writes  # jena_search's documents, written together
+    from ckanext.jena.search.backend import batched_writes
+    ordered = sorted(package_ids)
     try:
-        with batched_writes():
-            ckan_search.rebuild(package_ids=sorted(package_ids), defer_commit=True, quiet=True)
+        for start in range(0, len(ordered), WRITE_BATCH):
+            with batched_writes():
+                ckan_search.rebuild(package_ids=ordered[start:start + WRITE_BATCH], defer_commit=True, quiet=True)
         ckan_search.commit()
     except Exception:  # the datasets are saved; `ckan search-index rebuild --only-missing` catches up
         log.exception("harvest: indexing %d datasets failed; run `ckan search-index rebuild --only-missing`",

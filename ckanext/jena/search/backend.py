@@ -217,6 +217,16 @@ _UPSERT = f"""
         indexed_xact = pg_current_xact_id()
 """
 
+# A held document (batched_writes) is written only while its dataset's row is the version it was
+# read in: a change another process committed since (an editor, a deletion, xloader) has indexed
+# itself, and the older document must not overwrite it.
+_UPSERT_IF_CURRENT = _UPSERT.replace("\n    ON CONFLICT (index_id)", """
+    WHERE %(read_version)s::text IS NULL OR EXISTS (
+        SELECT 1 FROM package p WHERE p.id = %(id)s AND p.xmin::text = %(read_version)s)
+    ON CONFLICT (index_id)""", 1)
+assert _UPSERT_IF_CURRENT != _UPSERT
+
+
 
 @contextlib.contextmanager
 def _savepoint(conn, keep: bool = True):
@@ -372,12 +382,15 @@ _batch = threading.local()
 def batched_writes():
     """Inside, the documents CKAN indexes in this thread are held and written together when the
     block ends, or before a search or a deletion in this thread reads or changes the index: one
-    look-up of new facet values and new words for all of them, one call sending them all. A
-    harvest indexes its records 100 at a time this way (harvest/indexing.py): the new-words
-    statement takes 4 ms for one dataset's text and 49 ms for 100. Nested blocks write when the
-    outermost ends; an exception inside drops what is held (the caller's transaction rolls back).
-    If the documents cannot be written together, each is written on its own, so a bad one fails
-    alone: the others are written and SearchIndexError names the ones that failed."""
+    look-up of new facet values and new words for all of them (the new-words statement takes
+    4 ms for one dataset's text and 49 ms for 100). A harvest indexes its records 100 at a time
+    this way (harvest/indexing.py). Each document is written only if its dataset's row is still
+    the version it had when the document was handed over (PostgreSQL's xmin): a change another
+    process commits meanwhile indexes itself, a dataset deleted meanwhile stays out, and a
+    dataset whose creation was rolled back is not written. Nested blocks write when the
+    outermost ends; an exception leaving it drops what is held. If the documents cannot be
+    written together, each is written on its own: the others are written and SearchIndexError
+    names the ones that failed."""
     if getattr(_batch, "docs", None) is not None:
         yield
         return
@@ -397,16 +410,17 @@ def _write_held() -> None:
     conn = _session_connection()
     try:
         with _savepoint(conn):
-            _add(conn, docs)
+            _add(conn, docs, checked=True)
         return
     except (sa.exc.DBAPIError, ValueError) as error:
         log.warning("jena_search: %d documents could not be written together (%s); writing each on its own",
                     len(docs), getattr(error, "orig", error))
     failed = []
-    for doc in docs:
+    for held in docs:
+        doc = held[0]
         try:
             with _savepoint(conn):
-                _add(conn, [doc])
+                _add(conn, [held], checked=True)
         except sa.exc.DBAPIError as error:
             failed.append(f"{doc.get('name') or doc.get('index_id')}: {error.orig}")
         except ValueError as error:
@@ -416,9 +430,14 @@ def _write_held() -> None:
                                + "; ".join(failed)[:2000])
 
 
-def _add(conn, docs: Iterable[dict]) -> None:
+def _add(conn, docs: Iterable, checked: bool = False) -> None:
+    """Write documents; ``checked``: (document, version read) pairs, each written only while its
+    dataset's row is that version."""
     facet_fields = facet_field_set()
-    rows = [document.build_row(doc, facet_fields) for doc in docs]
+    if checked:
+        rows = [dict(document.build_row(doc, facet_fields), read_version=version) for doc, version in docs]
+    else:
+        rows = [document.build_row(doc, facet_fields) for doc in docs]
     if not rows:
         return
     hashes, term_fields, term_values = [], [], []
@@ -429,7 +448,7 @@ def _add(conn, docs: Iterable[dict]) -> None:
     if hashes:
         _add_terms(conn, hashes, term_fields, term_values)
     _add_words(conn, [row["search_text"] for row in rows])
-    execute(conn, _UPSERT, rows if len(rows) > 1 else rows[0])
+    execute(conn, _UPSERT_IF_CURRENT if checked else _UPSERT, rows if len(rows) > 1 else rows[0])
 
 
 class PostgresSearchConnection:
@@ -444,7 +463,10 @@ class PostgresSearchConnection:
     def add(self, docs: Iterable[dict], commit: bool = False, **kwargs: Any) -> None:
         held = getattr(_batch, "docs", None)
         if held is not None:  # inside batched_writes()
-            held.extend(docs)
+            docs = list(docs)
+            versions = dict(execute(_session_connection(), "SELECT id, xmin::text FROM package WHERE id = ANY(%(ids)s)",
+                                    {"ids": [doc.get("id") for doc in docs]}).fetchall())
+            held.extend((doc, versions.get(doc.get("id"))) for doc in docs)
             if commit:
                 _write_held()
                 _commit_unless_committing()
