@@ -13,16 +13,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p build
-PYTEST_OPTIONS=(--ckan-ini=test.ini -p no:cacheprovider -p tests.ckan_upstream --durations=30)
+PYTEST_OPTIONS=(-p no:cacheprovider -p tests.ckan_upstream --durations=30)
 LANE2_LOG="$ROOT/build/test-lane2.log"
+
+# test.ini with a storage path of DATABASE's own (uploads, compiled assets): webassets keeps one
+# manifest per directory, and two lanes' CKANs rewriting one manifest at once lost each other's
+# entries ("BundleError: Cannot find version of ... jquery.js" in a CI run of 33f8071)
+lane_ini() {
+  local database="$1" ini="$ROOT/build/test-$1.ini"
+  sed "s#^ckan.storage_path = .*#ckan.storage_path = $ROOT/.local/storage-$database#" test.ini > "$ini"
+  echo "$ini"
+}
 
 # pytest of CKAN VERSION over DATABASE and Redis database REDIS_DB: run_pytest VERSION DATABASE REDIS_DB ARGS...
 run_pytest() {
   local version="$1" database="$2" redis_db="$3"; shift 3
   local venv; venv="$(venv_for "$version")"  # before CKAN_VERSION=... below
+  local ini; ini="$(lane_ini "$database")"
   CKAN_VERSION="$version" JENA_VENV="$venv" \
   CKAN_SQLALCHEMY_URL="$(db_url "$database")" CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$redis_db" \
-    "$venv/bin/pytest" "${PYTEST_OPTIONS[@]}" "$@"
+    "$venv/bin/pytest" --ckan-ini="$ini" "${PYTEST_OPTIONS[@]}" "$@"
 }
 
 # virtualenv and initialised database of another CKAN version (lane 2 prepares its own)
