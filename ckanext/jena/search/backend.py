@@ -487,6 +487,10 @@ class PostgresSearchConnection:
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = False, **kwargs: Any) -> None:
         _write_held()  # a deletion after a held write of the same dataset wins, as it would unbatched
+        if not _schema_ready and _schema_version(model.Session.connection()) is None:
+            # no index tables, so nothing indexed to delete: `ckan db clean` of a database
+            # that has no tables yet (Solr's clear of an empty core succeeds too)
+            return
         conn = _session_connection()
         try:
             with _savepoint(conn):
