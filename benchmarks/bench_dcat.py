@@ -34,7 +34,8 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-from bench_search import WORDS, load_average, load_ckan, machine, portal_ini, reset_database  # noqa: E402
+from bench_search import (WORDS, add_group_extra, insert_datasets, load_average, load_ckan, machine,  # noqa: E402
+                          portal_ini, reset_database)
 
 DB = "ckan_bench_dcat"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -57,7 +58,7 @@ def build(n: int, seed: int = 20261123) -> None:
         org = model.Group(name=name, title=name.replace("-", " ").title(), type="organization", is_organization=True)
         session.add(org)
         session.flush()
-        session.add(model.GroupExtra(group_id=org.id, key="org_type", value=kind, state="active"))
+        add_group_extra(session, org, "org_type", kind)
         orgs.append(org.id)
     tag_ids = {}
     for word in WORDS:
@@ -101,9 +102,8 @@ def build(n: int, seed: int = 20261123) -> None:
                                       format=fmt, name=f"{words[0]} ({fmt})", description="", position=position,
                                       state="active", extras=json.dumps({"size": rng.randint(100, 10**7)})))
         with engine.begin() as conn:
-            conn.execute(model.package_table.insert(), packages)
+            insert_datasets(conn, packages, extras)
             conn.execute(model.package_tag_table.insert(), tags)
-            conn.execute(model.package_extra_table.insert(), extras)
             conn.execute(model.resource_table.insert(), resources)
         print(f"\r  datasets written: {min(n, start + 1000)}/{n}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)

@@ -93,6 +93,30 @@ def reset_database(ini: str) -> None:
             raise SystemExit(f"ckan {' '.join(args)} failed:\n" + done.stderr[-3000:])
 
 
+def insert_datasets(conn, packages: list, extras: list) -> None:
+    """Dataset rows and their extras ({package_id, key, value, ...} each). CKAN 2.12 keeps a
+    dataset's extras in the JSONB column package.extras, CKAN 2.11 in the table package_extra."""
+    import ckan.model as model
+    if hasattr(model, "package_extra_table"):  # CKAN 2.11
+        conn.execute(model.package_table.insert(), packages)
+        if extras:
+            conn.execute(model.package_extra_table.insert(), extras)
+        return
+    by_package: dict = {}
+    for extra in extras:
+        by_package.setdefault(extra["package_id"], {})[extra["key"]] = extra["value"]
+    conn.execute(model.package_table.insert(), [dict(p, extras=by_package.get(p["id"], {})) for p in packages])
+
+
+def add_group_extra(session, group, key: str, value: str) -> None:
+    """One extra of a flushed group or organization, on CKAN 2.12 (group.extras) and 2.11 (group_extra)."""
+    import ckan.model as model
+    if hasattr(model, "GroupExtra"):  # CKAN 2.11
+        session.add(model.GroupExtra(group_id=group.id, key=key, value=value, state="active"))
+    else:
+        group.extras = {**(group.extras or {}), key: value}
+
+
 def load_ckan(ini: str):
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
@@ -209,9 +233,8 @@ def build_datasets(n: int, templates: int, seed: int = 20261122) -> None:
                                 group_id=group_ids[spec["group"]], capacity="public",
                                 state="active"))
         with engine.begin() as conn:
-            conn.execute(model.package_table.insert(), packages)
+            insert_datasets(conn, packages, extras)
             conn.execute(model.package_tag_table.insert(), tags)
-            conn.execute(model.package_extra_table.insert(), extras)
             conn.execute(model.resource_table.insert(), resources)
             conn.execute(model.member_table.insert(), members)
         print(f"\r  datasets written: {min(n, start + batch)}/{n}", end="", file=sys.stderr, flush=True)
