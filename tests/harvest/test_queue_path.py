@@ -39,3 +39,114 @@ def test_the_consumers_run_the_same_stages_with_the_same_report(source_server):
     assert job["status"] == "Finished" and len(harvested()) == 3
     report = helpers.call_action("harvest_job_report", id=job["id"])
     assert any("HTTP error 404" in e["message"] for e in report["gather_errors"])
+
+
+class _Commits:
+    """Commits of CKAN's session while counting (not the index's own short transactions that add
+    new words and facet values: SQLAlchemy 1.4 reports each autocommit statement as a commit)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self):
+        import sqlalchemy as sa
+        from ckan import model
+        sa.event.listen(model.meta.Session, "after_commit", self._one)
+        return self
+
+    def __exit__(self, *exc):
+        import sqlalchemy as sa
+        from ckan import model
+        sa.event.remove(model.meta.Session, "after_commit", self._one)
+
+    def _one(self, session):
+        self.count += 1
+
+
+def _gathered(source: dict):
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob
+    job_dict = helpers.call_action("harvest_job_create", source_id=source["id"], run=False)
+    job = HarvestJob.get(job_dict["id"])
+    job.status = "Running"
+    job.save()
+    harvester = queue.get_harvester(source["source_type"])
+    return job_dict, harvester, queue.gather_stage(harvester, job) or []
+
+
+def test_a_fetch_consumer_imports_a_record_of_ours_in_one_commit_and_indexes_it_after(source_server):
+    """ckanext-harvest's own stages commit five times per record and index inside the import; for
+    jena's harvesters the consumer commits the record once, then its index entry once
+    (redis_queue._one_commit_for_ours)."""
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    source = make_source(catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 4)]))
+    job_dict, harvester, object_ids = _gathered(source)
+    assert len(object_ids) == 3
+    for object_id in object_ids:
+        with _Commits() as commits:
+            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+        # the record with its report status; CKAN's rebuild of the index ends in a commit, and the
+        # index documents (written together after it) are committed by the search's commit
+        assert commits.count == 3, commits.count
+        model.Session.remove()
+        obj = HarvestObject.get(object_id)
+        assert (obj.state, obj.report_status, obj.current) == ("COMPLETE", "added", True)
+        assert obj.fetch_started and obj.fetch_finished and obj.import_started and obj.import_finished
+        found = helpers.call_action("package_search", q=f'id:"{obj.package_id}"')
+        assert found["count"] == 1 and found["results"][0]["title"].startswith("Messreihe Nummer")
+    helpers.call_action("harvest_jobs_run", source_id=source["id"])
+    job = helpers.call_action("harvest_job_show", id=job_dict["id"])
+    assert job["status"] == "Finished" and job["stats"]["added"] == 3
+
+
+def test_a_record_failing_in_a_fetch_consumer_is_an_error_and_leaves_no_dataset(source_server, monkeypatch):
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.jena.harvest import base
+    source = make_source(catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 3)]))
+    job_dict, harvester, object_ids = _gathered(source)
+    original = base.JenaHarvester._import
+
+    def failing_after_writing(self, harvest_object):
+        result = original(self, harvest_object)  # the dataset is written, not yet committed
+        if "Nummer 2" in (harvest_object.content or ""):
+            raise RuntimeError("broken after the write")
+        return result
+
+    monkeypatch.setattr(base.JenaHarvester, "_import", failing_after_writing)
+    for object_id in object_ids:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+        model.Session.remove()
+    states = {HarvestObject.get(i).report_status for i in object_ids}
+    assert states == {"added", "errored"}
+    assert [d["title"] for d in harvested()] == ["Messreihe Nummer 1"]
+    helpers.call_action("harvest_jobs_run", source_id=source["id"])
+    report = helpers.call_action("harvest_job_report", id=job_dict["id"])
+    assert any("Unexpected error while importing" in e["message"]
+               for errors in report["object_errors"].values() for e in errors["errors"]), report
+    assert helpers.call_action("package_search", q="Messreihe")["count"] == 1
+
+
+def test_other_harvesters_keep_ckanext_harvests_stages(source_server):
+    """A harvester that is not one of jena's goes through ckanext-harvest's own stages."""
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    source = make_source(catalog.serve(source_server, [catalog.dataset(1)]))
+    _job, _harvester, (object_id,) = _gathered(source)
+    seen = []
+
+    class Other:
+        def fetch_stage(self, obj):
+            seen.append(obj.state)  # ckanext-harvest commits FETCH before asking
+            return False
+
+    with _Commits() as commits:
+        queue.fetch_and_import_stages(Other(), HarvestObject.get(object_id))
+    model.Session.remove()
+    assert seen == ["FETCH"]
+    assert HarvestObject.get(object_id).state == "ERROR"
+    assert commits.count >= 4  # ckanext-harvest's: FETCH, the fetch's end, ERROR, the report status

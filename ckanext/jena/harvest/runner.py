@@ -116,22 +116,7 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
     for start in range(0, len(object_ids), INDEX_BATCH):
         with indexing.deferred() as pending:
             for number, object_id in enumerate(object_ids[start:start + INDEX_BATCH], start + 1):
-                obj = store.harvest_object(object_id)
-                before = set(pending)
-                try:
-                    _fetch_and_import(harvester, obj, offline=saved is not None)
-                except Exception:  # one broken record must not end the job; the report says which
-                    log.exception("harvest source %s: record %s failed", source_dict["id"], obj.guid)
-                    store.rollback()
-                    # a dataset written in the transaction just rolled back is not there to index
-                    for package_id in pending - before:
-                        if store.package_state(package_id) is None:
-                            pending.discard(package_id)
-                    obj = store.harvest_object(object_id)
-                    obj.state, obj.report_status = "ERROR", "errored"
-                    store.object_error(obj, "Unerwarteter Fehler beim Import, Details im Log / Unexpected error "
-                                            "during import, details in the log.")
-                    store.save()
+                run_record(harvester, store.harvest_object(object_id), pending, offline=saved is not None)
                 if progress:
                     progress("import", number, len(object_ids))
     toolkit.get_action("harvest_jobs_run")(dict(context), {"source_id": source_dict["id"]})
@@ -140,6 +125,37 @@ def run_source(source: str, progress: Optional[Progress] = None, force: bool = F
     summary.update(job_id=job_dict["id"], source_id=source_dict["id"], messages=store.job_messages(job_dict["id"]),
                    incomplete=incomplete.report() if incomplete is not None else None)
     return summary
+
+
+def run_record(harvester, obj, pending: set, offline: bool = False) -> None:
+    """One record's fetch and import in one commit (``_fetch_and_import``), inside a
+    ``indexing.deferred()`` block whose collected datasets are ``pending``. A record that fails
+    unexpectedly is rolled back and marked as an error; it does not end the job."""
+    object_id, guid, source_id = obj.id, obj.guid, obj.harvest_source_id
+    before = set(pending)
+    try:
+        _fetch_and_import(harvester, obj, offline=offline)
+    except Exception:  # one broken record must not end the job; the report says which
+        log.exception("harvest source %s: record %s failed", source_id, guid)
+        store.rollback()
+        # a dataset written in the transaction just rolled back is not there to index
+        for package_id in pending - before:
+            if store.package_state(package_id) is None:
+                pending.discard(package_id)
+        obj = store.harvest_object(object_id)
+        obj.state, obj.report_status = "ERROR", "errored"
+        store.object_error(obj, "Unerwarteter Fehler beim Import, Details im Log / Unexpected error "
+                                "during import, details in the log.")
+        store.save()
+
+
+def fetch_and_import_queued(harvester, obj) -> None:
+    """What a fetch consumer runs for a record of a jena harvester, in place of ckanext-harvest's
+    ``fetch_and_import_stages`` (installed by redis_queue.install, which says why): the record
+    and its bookkeeping in one commit instead of five, its dataset indexed once after that commit
+    (a failed index write never takes the dataset with it), and the same report statuses."""
+    with indexing.deferred() as pending:
+        run_record(harvester, obj, pending)
 
 
 def _fetch_and_import(harvester, obj, offline: bool = False) -> None:
