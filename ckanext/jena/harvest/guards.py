@@ -57,3 +57,54 @@ def harvest_job_list(next_auth, context, data_dict):
     if not (data_dict or {}).get("source_id"):
         return {"success": False, "msg": _("Give the harvest source (source_id) whose jobs to list.")}
     return next_auth(context, data_dict)
+
+
+def _harvest_object(data_dict: dict):
+    """The harvest object harvest_object_show would answer with (by ``id`` or ``dataset_id``)."""
+    from ckan import model
+    from ckanext.harvest.model import HarvestObject
+    if data_dict.get("id"):
+        return HarvestObject.get(data_dict["id"], attr=data_dict.get("attr"))
+    if data_dict.get("dataset_id"):
+        package = model.Package.get(data_dict["dataset_id"])
+        if package is None:
+            return None
+        return (model.Session.query(HarvestObject).filter(HarvestObject.package_id == package.id)
+                .filter(HarvestObject.current == True).first())  # noqa: E712
+    return None
+
+
+@toolkit.chained_auth_function
+@toolkit.auth_allow_anonymous_access
+def harvest_object_show(next_auth, context, data_dict):
+    """ckanext-harvest lets everybody read every harvest object, the raw record included. A record
+    whose dataset the user may not see (private, or of a source configured ``"private": true``)
+    is refused: an attack review read the records of private datasets anonymously (6 December)."""
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    data_dict = data_dict or {}
+    try:
+        check_params(data_dict)
+    except toolkit.ValidationError:
+        return result  # the action answers with the validation error
+    obj = _harvest_object(data_dict)
+    if obj is None:
+        return result  # the action answers "not found"
+    asker = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    refused = {"success": False, "msg": _("You may not see this harvest record: its dataset is not public.")}
+    if obj.package_id:
+        from ckan import model
+        if model.Package.get(obj.package_id) is not None:
+            try:
+                toolkit.check_access("package_show", dict(asker), {"id": obj.package_id})
+            except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+                return refused
+    from .base import JenaHarvester
+    source = obj.source
+    if source is not None and JenaHarvester.source_config(source).get("private"):
+        try:
+            toolkit.check_access("harvest_source_update", dict(asker), {"id": source.id})
+        except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+            return refused
+    return result

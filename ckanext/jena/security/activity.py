@@ -5,7 +5,7 @@ when it happened, and ``recently_changed_packages_activity_list``, ``organizatio
 ``group_activity_list``, ``user_activity_list``, ``activity_show`` and ``activity_data_show``
 filter by those: a dataset made private afterwards stays readable anonymously in its old
 ``new package``/``changed package`` activities (with the full dataset dict), and so did purged
-datasets. These chained actions drop (lists) or refuse (single activities) every activity of a
+datasets; the activities of a dataset's resource views carry no labels at all. These chained actions drop (lists) or refuse (single activities) every activity of a
 dataset that the asker may not ``package_show`` now, or that is gone. Lists may then hold fewer
 items than ``limit``. Written against CKAN 2.11.6's activity plugin."""
 from __future__ import annotations
@@ -24,8 +24,19 @@ def _may_see_dataset(context, dataset_id: str, seen: dict) -> bool:
     return seen[dataset_id]
 
 
+# activity types whose object is a dataset: "new package", "changed package", "deleted package",
+# and "new / changed / deleted resource view", whose object_id is the view's dataset and whose data
+# hold the view's title, description and settings (an attack review found those of private
+# datasets in anonymous user activity lists, 6 December)
+_DATASET_OBJECT_WORDS = ("package", "resource", "dataset")
+
+
+def _is_dataset_type(activity_type: str | None) -> bool:
+    return any(word in (activity_type or "") for word in _DATASET_OBJECT_WORDS)
+
+
 def _is_dataset_activity(activity: dict) -> bool:
-    return "package" in (activity.get("activity_type") or "")
+    return _is_dataset_type(activity.get("activity_type"))
 
 
 def visible(context, activities: list[dict]) -> list[dict]:
@@ -49,7 +60,7 @@ def _list_action(name: str):
 def _refuse_hidden_activity(context, data_dict) -> None:
     from ckanext.activity.model import Activity
     activity = Activity.get(toolkit.get_or_bust(data_dict, "id"))
-    if activity is not None and "package" in (activity.activity_type or ""):
+    if activity is not None and _is_dataset_type(activity.activity_type):
         if not _may_see_dataset(context, activity.object_id, {}):
             raise toolkit.ObjectNotFound()
 
