@@ -212,3 +212,31 @@ def test_a_dataset_made_private_or_purged_leaves_no_trace_in_the_activity_stream
     assert remaining == 0
     status, result = _api(app, "recently_changed_packages_activity_list")
     assert dataset["id"] not in _dataset_ids(result) and public["id"] in _dataset_ids(result)
+
+
+def test_the_api_answers_no_jsonp(app):
+    """A JSONP answer is a script from the portal's own address, which the CSP admits: any HTML
+    injection could run `/api/3/action/status_show?callback=alert(1)//` (attack review, 6 December)."""
+    response = app.get("/api/3/action/status_show", query_string={"callback": "alert(1)//"})
+    assert response.status_code == 400
+    assert "javascript" not in response.headers["Content-Type"] and "alert(1)" not in response.body
+    assert "JSONP" in response.body
+    assert app.get("/api/3/action/status_show").status_code == 200
+
+
+def test_counting_a_field_some_datasets_lack_answers_without_the_missing_value(app):
+    """`facet.field=["res_description"]` answered 500 (None in the counts' sort) when a resource
+    had no description (attack review, 6 December)."""
+    org = factories.Organization(org_type="fachdienst")
+    sysadmin = factories.Sysadmin()
+    for name, description in (("mit-beschreibung", "Tabelle der Bäume"), ("ohne-beschreibung", None)):
+        resource = {"url": "https://example.org/b.csv", "format": "CSV", "name": "Tabelle"}
+        if description:
+            resource["description"] = description
+        helpers.call_action("package_create", {"user": sysadmin["name"]}, name=name, title=name, owner_org=org["id"],
+                            action_fields=["stadtentwicklung-umwelt-verkehr"], license_id="dl-by-de/2.0",
+                            notes="Bäume", tags=[{"name": "Bäume"}], resources=[resource])
+    response = app.get("/api/3/action/package_search", query_string={"facet.field": '["res_description"]'})
+    assert response.status_code == 200, response.body[:500]
+    facets = response.get_json()["result"]["facets"]["res_description"]
+    assert facets == {"Tabelle der Bäume": 1}

@@ -916,7 +916,9 @@ class PostgresSearchConnection:
         """Solr's facet_fields: [value, count, ...] by count, then value; every field present."""
         result: dict[str, list] = {}
         for field in facet_fields:
-            items = [(v, c) for v, c in counts.get(field, {}).items() if c >= mincount]
+            # a field without a value (a resource without description) is not a facet value, as
+            # in Solr; None also broke the sort (500, attack review of 6 December)
+            items = [(v, c) for v, c in counts.get(field, {}).items() if c >= mincount and v is not None]
             items.sort(key=lambda vc: (-vc[1], vc[0]))
             if limit >= 0:
                 items = items[:limit]

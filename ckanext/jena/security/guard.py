@@ -7,7 +7,12 @@ with a sentence that says what to do.
 
 No change by GET: the endpoints in ``ckanext.jena.security.post_only_endpoints`` (ckanext-harvest
 1.6 re-harvests, clears and deletes a source on a plain GET, which a link on another site can
-make a logged-in sysadmin's browser send) answer only POST, and a POST is CSRF-checked."""
+make a logged-in sysadmin's browser send) answer only POST, and a POST is CSRF-checked.
+No JSONP: CKAN's API wraps a GET answer in the function named by ``callback`` and serves it as
+``application/javascript`` from the portal's own address, which the Content-Security-Policy's
+``script-src 'self'`` admits: any HTML injection could load ``/api/3/action/...?callback=alert(1)//``
+as a script (attack review, 6 December). The portal's pages do not use it; CORS is the way for
+other sites. An API request with ``callback`` is answered 400."""
 from __future__ import annotations
 
 import json
@@ -64,6 +69,23 @@ def refuse_nul_bytes():
         response.headers["Content-Type"] = "application/json;charset=utf-8"
         return response
     return toolkit.abort(400, MESSAGE)
+
+
+JSONP_MESSAGE = (
+    "The API does not answer JSONP (the parameter 'callback'). Leave it out and read the JSON answer. / "
+    "Die API antwortet nicht mit JSONP (Parameter 'callback'). Bitte den Parameter weglassen und die "
+    "JSON-Antwort lesen.")
+
+
+def refuse_jsonp():
+    """Flask before_request: 400 for an API request asking for JSONP."""
+    request = toolkit.request
+    if not request.path.startswith("/api/") or "callback" not in request.args:
+        return None
+    body = {"success": False, "error": {"__type": "Validation Error", "message": JSONP_MESSAGE}}
+    response = make_response(json.dumps(body), 400)
+    response.headers["Content-Type"] = "application/json;charset=utf-8"
+    return response
 
 
 CHANGE_BY_GET_MESSAGE = (

@@ -16,6 +16,7 @@
 - Endpoints that change data on a plain GET (``ckanext.jena.security.post_only_endpoints``:
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
+- Repeated failed logins from one address are refused for a while (``login.py``).
 - CKAN 2.12 switches a form's CSRF check off for good after one request without a session
   reached it; here such an exemption holds for that request only, as on 2.11 (``csrf.py``).
 
@@ -29,11 +30,14 @@ import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from . import activity, csrf, downloads, guard, members, policy, vocabulary
+from . import login as login_throttle
 
 
 @toolkit.blanket.config_declarations
 class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IAuthenticator, inherit=True)
+    plugins.implements(plugins.ISignal)
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IActions)
 
@@ -49,10 +53,19 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
         # ckanext-harvest's source admin page with its Stop link as a POST form
         toolkit.add_template_directory(config, "templates")
 
+    # IAuthenticator: CKAN's login view asks this first; a response ends the login there
+    def login(self):
+        return login_throttle.refused()
+
+    def get_signal_subscriptions(self):
+        return {toolkit.signals.failed_login: [login_throttle.failed],
+                toolkit.signals.user_logged_in: [login_throttle.succeeded]}
+
     def make_middleware(self, app, config):
         if hasattr(app, "after_request"):  # the Flask app (CKAN 2.11 has no other)
             app.before_request(guard.refuse_nul_bytes)
             app.before_request(guard.refuse_changes_by_get)
+            app.before_request(guard.refuse_jsonp)
             app.after_request(policy.add_headers)
             app.after_request(downloads.as_download)  # runs first (Flask calls them in reverse)
             guard.accept_post(app)
