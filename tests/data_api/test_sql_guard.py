@@ -112,3 +112,48 @@ def test_a_publisher_cannot_name_an_alias_after_another_offices_resource(app):
     assert app.post("/api/3/action/datastore_create", json=dict(squat, aliases="baeume_jena"),
                     headers={"Authorization": admin["token"]}).json["success"]
     assert api(app, "datastore_search", {"resource_id": "baeume_jena"})["result"]["records"][0]["hinweis"] == "gefälscht"
+
+
+def _sql_from(app, address: str, sql: str) -> dict:
+    answer = app.get("/api/3/action/datastore_search_sql", query_string={"sql": sql},
+                     extra_environ={"REMOTE_ADDR": address}, status=None)
+    return answer.json
+
+
+def _while_a_long_query_runs(app, big, address: str, then):
+    """``then()`` while a query from ``address`` runs (stopped by the 1-second limit)."""
+    import threading
+    long_sql = f'SELECT count(*) FROM "{big}" a, "{big}" b, "{big}" c, "{big}" d'
+    done = {}
+    worker = threading.Thread(target=lambda: done.update(answer=_sql_from(app, address, long_sql)))
+    worker.start()
+    time.sleep(0.4)  # the long query is running now
+    result = then()
+    worker.join(30)
+    assert "too long" in str(done["answer"]["error"]) or "zu lange" in str(done["answer"]["error"])
+    return result
+
+
+def test_one_address_runs_one_sql_query_at_a_time_and_others_are_not_held_up(app, big):
+    """Fifth attack review (6 December): 12 parallel anonymous queries, each running to the time
+    limit, held every web worker. One address may run one at a time (the second is refused at
+    once, saying why), another address still gets its answer."""
+    short = f'SELECT count(*) AS n FROM "{big}"'
+    same, other = _while_a_long_query_runs(app, big, "203.0.113.21", lambda: (
+        _sql_from(app, "203.0.113.21", short), _sql_from(app, "203.0.113.22", short)))
+    assert "Too many SQL queries" in refused(same) or "Zu viele SQL-Abfragen" in refused(same)
+    assert other["success"] is True and other["result"]["records"] == [{"n": 400}]
+    # once the long query has ended, the address may ask again
+    assert _sql_from(app, "203.0.113.21", short)["success"] is True
+
+
+@pytest.mark.ckan_config("ckanext.jena.data.sql_concurrent", "1")
+def test_all_visitors_together_run_at_most_the_configured_number_but_sysadmins_are_not_counted(app, big):
+    short = f'SELECT count(*) AS n FROM "{big}"'
+    sysadmin = factories.SysadminWithToken()
+    stranger, admin = _while_a_long_query_runs(app, big, "203.0.113.23", lambda: (
+        _sql_from(app, "203.0.113.24", short),
+        api(app, "datastore_search_sql", {"sql": short}, user=sysadmin)))
+    assert "Too many SQL queries" in refused(stranger) or "Zu viele SQL-Abfragen" in refused(stranger)
+    assert admin["success"] is True
+    assert _sql_from(app, "203.0.113.24", short)["success"] is True

@@ -8,6 +8,11 @@
   an answer of any size out of a short query);
 - the DataStore's list of all tables (``_table_metadata``, which names private datasets' tables
   too) is for sysadmins only;
+- datastore_search_sql runs at most ``ckanext.jena.data.sql_concurrent_per_client`` queries per
+  address and ``ckanext.jena.data.sql_concurrent`` for all visitors together (sysadmins and the
+  portal's own calls are not counted); more are refused at once with a message (fifth attack
+  review, 6 December: 12 parallel anonymous queries, each stopped after 5 s, held every web
+  worker and took the home page to 9 s). The counts are in Redis;
 - only sysadmins give a table aliases (third attack review, 6 December, F4): an alias is a name in
   the DataStore's one namespace, shared by every organisation, and CKAN checks none. A publisher
   named an alias after another office's resource id: that resource's Data API answered with the
@@ -45,6 +50,59 @@ def _is_sysadmin(context) -> bool:
     return bool(getattr(user, "sysadmin", False))
 
 
+_RUNNING = "jena:sql-running:"
+
+
+def _redis():
+    from ckan.lib.redis import connect_to_redis
+    return connect_to_redis()
+
+
+def _slots(context):
+    """The Redis keys that count this caller's running SQL queries (the caller's address, and
+    all callers together), or () when no limit applies: a sysadmin, an internal call, no request."""
+    if context.get("ignore_auth") or _is_sysadmin(context):
+        return ()
+    try:
+        address = toolkit.request.remote_addr if toolkit.request else None
+    except RuntimeError:  # outside a request
+        address = None
+    if not address:
+        return ()
+    return (_RUNNING + "address:" + address, _RUNNING + "all")
+
+
+def _take(keys) -> bool:
+    """One more running query on each key, unless that passes a limit (then nothing is taken).
+    Each count lives at most a little longer than a query may run, so a worker killed in the
+    middle of one does not hold its place for good."""
+    limits = (settings.get("ckanext.jena.data.sql_concurrent_per_client"), settings.get("ckanext.jena.data.sql_concurrent"))
+    ttl = int(settings.get("ckanext.jena.data.sql_seconds")) + 30
+    try:
+        client = _redis()
+        pipe = client.pipeline()
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, ttl)
+        counts = pipe.execute()[0::2]
+    except Exception:  # Redis away: the time limit still holds each query
+        return True
+    if all(count <= limit for count, limit in zip(counts, limits)):
+        return True
+    _give_back(keys)
+    return False
+
+
+def _give_back(keys) -> None:
+    try:
+        pipe = _redis().pipeline()
+        for key in keys:
+            pipe.decr(key)
+        pipe.execute()
+    except Exception:
+        pass
+
+
 @toolkit.side_effect_free
 @toolkit.chained_action
 def datastore_search(original, context, data_dict):
@@ -71,7 +129,16 @@ def datastore_search_sql(original, context, data_dict):
         raise toolkit.NotAuthorized(toolkit._(
             "The list of all tables is for sysadmins only."))
     _time_limit(context)
-    return original(context, data_dict)
+    keys = _slots(context)
+    if keys and not _take(keys):
+        raise toolkit.ValidationError({"sql": [toolkit._(
+            "Too many SQL queries are running at the moment (yours or others'). Please wait for "
+            "your running query and try again in a few seconds.")]})
+    try:
+        return original(context, data_dict)
+    finally:
+        if keys:
+            _give_back(keys)
 
 
 @toolkit.chained_action
