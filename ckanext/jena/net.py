@@ -377,14 +377,23 @@ def own_hosts(*extra: str) -> tuple:
     return tuple(dict.fromkeys(found))
 
 
+def _plain(address):
+    """An IPv4-mapped IPv6 address (::ffff:127.0.0.1) as the IPv4 address it reaches."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped if mapped is not None else address
+
+
 def _is_own(target: Target, own: tuple) -> bool:
-    """Whether ``target`` is the portal: by its name, or, given as a bare IP, by an address one
-    of the portal's names resolves to. (Other names on the same address are not refused: a
-    city's map server may share the portal's front proxy.)"""
+    """Whether ``target`` is the portal: by its name, or by an address one of the portal's names
+    resolves to when it is given as a bare IP (in any spelling) or as a name of this machine's
+    loopback (``localhost``, a decimal ``2130706433``: the fifth attack review fetched the
+    portal's own pages so). Other public names on the portal's address are not refused: a city's
+    map server may share the portal's front proxy."""
     port = target.port
     if f"{target.host.lower().strip('[]')}:{port}" in own:
         return True
-    if not target.literal:
+    reached = {_plain(address) for address in target.addresses}
+    if not target.literal and not (reached and all(address.is_loopback for address in reached)):
         return False
     for entry in own:
         host, _sep, own_port = entry.rpartition(":")
@@ -394,7 +403,7 @@ def _is_own(target: Target, own: tuple) -> bool:
             addresses = [ipaddress.ip_address(host)] if _is_literal(host) else resolve(host, port)
         except NetError:
             continue
-        if any(address in addresses for address in target.addresses):
+        if reached & {_plain(address) for address in addresses}:
             return True
     return False
 

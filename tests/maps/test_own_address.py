@@ -113,3 +113,21 @@ def test_a_served_portal_whose_map_links_its_own_features_answers_at_once(portal
     run_jobs()  # the job refuses the portal's own address and keeps the reason
     code, body = status(own)
     assert code == 502 and "ist eine Adresse dieses Portals selbst" in json.loads(body)["error"]
+
+
+@pytest.mark.parametrize("spelling", ["localhost", "[::ffff:127.0.0.1]", "2130706433", "127.1"])
+def test_the_portal_is_recognised_in_every_spelling_of_its_loopback_address(app, geo_server, spelling):
+    """Fifth attack review (6 December, L2): `localhost:5000`, `2130706433:5000` and
+    `[::ffff:127.0.0.1]:5000` fetched the portal's own pages where `127.0.0.1:5000` was refused."""
+    from ckanext.jena import net
+    port = geo_server.httpd.server_address[1]
+    geo_server.add("/selbst.geojson", json.dumps(TREES))
+    own = net.own_hosts(geo_server.url(""))  # 127.0.0.1:<port>
+    try:
+        net.get(f"http://{spelling}:{port}/selbst.geojson", allowed_hosts_key="ckanext.jena.maps.allowed_hosts",
+                seconds=5, limit=100000, own_hosts=own)
+    except net.Refused as refused:
+        assert refused.code == "own", refused.code
+        assert geo_server.asked("/selbst.geojson") == []
+    else:
+        raise AssertionError(f"{spelling} fetched the portal's own page")
