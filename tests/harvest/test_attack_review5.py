@@ -2,7 +2,7 @@
 harvesting: the records of private datasets were readable by anyone, and an anonymous
 harvest_source_create told what a host name resolves to. Its other findings' tests:
 tests/security/test_activity_views.py, test_login_throttle.py, test_attack2.py and
-tests/data_api/test_sql_guard.py."""
+tests/data_api/test_sql_places.py."""
 from __future__ import annotations
 
 import json
