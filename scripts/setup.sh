@@ -9,6 +9,7 @@
 #   setup.sh ckan-ini        write ckan.ini from config/ckan.ini.template (kept if present)
 #   setup.sh init INI [DB]   ckan db init with every plugin's migrations (docs/storage.md)
 #                            (with DB: that database of the project's cluster, whatever INI says)
+#   setup.sh catalogue       compile the German catalogue (.mo) when its .po changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -217,10 +218,29 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
 PY
 }
 
+# The compiled catalogues (.mo, build output, not in git). Tests run `setup.sh init` while the
+# other lane's CKAN reads the catalogue: pybabel rewrites a .mo in place, so a reader could get
+# half a file (CI, lane 2: "unpack requires a buffer of 4 bytes"). Each catalogue is compiled
+# to a file beside it and renamed over it (readers see the old or the new one, whole), and only
+# when its .po is newer.
+step_catalogue() {
+  local po mo tmp locale
+  for po in "$ROOT"/ckanext/jena/i18n/*/LC_MESSAGES/ckanext-jena.po; do
+    mo="${po%.po}.mo"
+    if [ -f "$mo" ] && [ "$mo" -nt "$po" ]; then continue; fi
+    locale="$(basename "$(dirname "$(dirname "$po")")")"
+    tmp="$(mktemp "$mo.XXXXXX")"
+    if "$VENV/bin/pybabel" -q compile -l "$locale" -i "$po" -o "$tmp" && chmod 644 "$tmp"; then
+      mv -f "$tmp" "$mo"
+    else
+      rm -f "$tmp"; return 1
+    fi
+  done
+}
+
 step_init() {
   local ini="$1" migrate_ini
-  # the German catalogue (the .mo files are build output, not in git)
-  "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/jena/i18n" -D ckanext-jena
+  step_catalogue
   if [ -n "${2:-}" ]; then
     export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL="$(db_url "$2")"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
@@ -270,6 +290,7 @@ case "$cmd" in
   datastore) step_datastore "$@" ;;
   ckan-ini) step_ckan_ini ;;
   init) step_init "$@" ;;
+  catalogue) step_catalogue ;;
   db-url) db_url "$@" ;;
-  *) die "usage: $0 deps|venv|services|stop|database NAME|ckan-ini|init INI" ;;
+  *) die "usage: $0 deps|venv|services|stop|database NAME|ckan-ini|init INI|catalogue" ;;
 esac

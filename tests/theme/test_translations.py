@@ -92,3 +92,34 @@ def test_the_harvest_pages_are_german_too():
             translated |= {_key(m.id)[0] if isinstance(m.id, (list, tuple)) else m.id
                            for m in read_mo(stream) if m.id and m.string}
     assert sorted(shown - translated - {"title"}) == []  # "title": a variable, _(h['title'])
+
+
+def test_compiling_the_catalogue_replaces_it_whole_and_only_when_it_changed():
+    """CI, lane 2: a test of the other lane ran `setup.sh init`, which rewrote the .mo in place
+    while this lane's CKAN read it ("unpack requires a buffer of 4 bytes"). The compile step now
+    writes a new file and renames it over the old one: a reader holding the old file keeps all of
+    it, and an unchanged .po leaves the .mo alone."""
+    import subprocess
+    from babel.messages.mofile import read_mo
+    setup = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "setup.sh")
+    compiled = os.path.join(os.path.dirname(CATALOGUE), "ckanext-jena.mo")
+
+    def compile_step():
+        subprocess.run([setup, "catalogue"], check=True, capture_output=True, timeout=120)
+
+    compile_step()
+    before = os.stat(compiled)
+    compile_step()  # the .po did not change: nothing is written
+    assert (os.stat(compiled).st_ino, os.stat(compiled).st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    with open(compiled, "rb") as held:
+        old_bytes = held.read()
+        held.seek(0)
+        # the .po changes (its time is enough): the next compile writes the catalogue again
+        os.utime(CATALOGUE, ns=(before.st_mtime_ns + 1_000_000_000,) * 2)
+        compile_step()
+        after = os.stat(compiled)
+        assert after.st_ino != before.st_ino  # a new file, renamed over the old one
+        assert held.read() == old_bytes  # the reader's file is whole and unchanged
+    assert after.st_mode & 0o777 == 0o644  # CKAN's workers can read it
+    with open(compiled, "rb") as stream:
+        assert len([m for m in read_mo(stream) if m.id and m.string]) > 200
