@@ -240,3 +240,57 @@ def test_counting_a_field_some_datasets_lack_answers_without_the_missing_value(a
     assert response.status_code == 200, response.body[:500]
     facets = response.get_json()["result"]["facets"]["res_description"]
     assert facets == {"Tabelle der Bäume": 1}
+
+
+@pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", "true")
+def test_an_anonymous_collaborator_list_is_refused_not_a_server_error(app):
+    """CKAN core's auth function asserts that the asker is a user: every anonymous
+    `package_collaborator_list` on an existing dataset answered 500 (attack review, 6 December, L4)."""
+    org = factories.Organization(org_type="fachdienst")
+    admin = factories.User()
+    helpers.call_action("organization_member_create", {"ignore_auth": True}, id=org["id"],
+                        username=admin["name"], role="admin")
+    collaborator = factories.User()
+    sysadmin = factories.Sysadmin()
+    for private in (True, False):
+        name = f"mitwirkende-{str(private).lower()}"
+        helpers.call_action("package_create", {"user": sysadmin["name"]}, name=name, title=name, owner_org=org["id"],
+                            private=private, action_fields=["stadtentwicklung-umwelt-verkehr"],
+                            license_id="dl-by-de/2.0", notes="Bäume", tags=[{"name": "Bäume"}])
+        helpers.call_action("package_collaborator_create", {"ignore_auth": True}, id=name,
+                            user_id=collaborator["id"], capacity="editor")
+        response = app.get("/api/3/action/package_collaborator_list", query_string={"id": name})
+        assert response.status_code == 403, (name, response.status_code)
+        assert collaborator["id"] not in response.body
+        # the organisation's admin still gets the list
+        token = factories.APIToken(user=admin["name"])["token"]
+        listed = app.get("/api/3/action/package_collaborator_list", query_string={"id": name},
+                         headers={"Authorization": token})
+        assert listed.status_code == 200
+        assert [c["user_id"] for c in listed.get_json()["result"]] == [collaborator["id"]]
+
+
+def test_downloading_a_resource_whose_address_is_no_web_address_is_a_clear_404(app):
+    """CKAN's download view hands a linked resource's address that is no URL to `url_for` as an
+    endpoint name: `javascript:alert(1)` answered 500 (attack review, 6 December, L4)."""
+    org = factories.Organization(org_type="fachdienst")
+    sysadmin = factories.Sysadmin()
+    # (CKAN itself makes "daten.csv" http://daten.csv)
+    # (ftp: CKAN redirects only to ckan.valid_url_schemes, by default http and https)
+    addresses = ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<b>x</b>", "mailto:amt@jena.de",
+                 "ftp://ftp.example.org/baeume.csv", "https://example.org/baeume.csv", "http://example.org/a.csv"]
+    dataset = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, name="adressen", title="Adressen", owner_org=org["id"],
+        action_fields=["stadtentwicklung-umwelt-verkehr"], license_id="dl-by-de/2.0", notes="Bäume",
+        tags=[{"name": "Bäume"}], resources=[{"url": url, "format": "CSV", "name": f"r{i}"}
+                                             for i, url in enumerate(addresses)])
+    answers = {}
+    for resource in dataset["resources"]:
+        response = app.get(f"/dataset/{dataset['id']}/resource/{resource['id']}/download", follow_redirects=False)
+        answers[resource["url"]] = response.status_code
+        if response.status_code == 404:
+            assert "keine Webadresse" in response.body and "javascript" not in response.headers.get("Location", "")
+    assert answers == {**{url.strip(): 404 for url in addresses[:5]},
+                       "https://example.org/baeume.csv": 302, "http://example.org/a.csv": 302}, answers
+    # a missing resource keeps CKAN's own answer
+    assert app.get(f"/dataset/{dataset['id']}/resource/nicht-da/download").status_code == 404

@@ -68,3 +68,35 @@ def as_download(response):
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Content-Security-Policy"] = SANDBOX
     return response
+
+
+NO_WEB_ADDRESS = ("This resource's address is not a web address (http or https), so the portal "
+                  "cannot take you there. The address is shown as text on the resource's page. / "
+                  "Die Adresse dieser Ressource ist keine Webadresse (http oder https), daher kann "
+                  "das Portal Sie nicht dorthin weiterleiten. Die Adresse steht als Text auf der Seite "
+                  "der Ressource.")
+
+
+def refuse_redirect_to_no_web_address():
+    """Flask before_request: a clear 404 where CKAN's download view would redirect to a linked
+    resource's address that is no web address. CKAN hands such a value (``javascript:…``,
+    ``daten.csv``, an empty address) to ``url_for`` as an endpoint name and answers 500 (fifth
+    attack review, L4); what may not be a link is not a redirect either."""
+    request = toolkit.request
+    if not (request.endpoint or "").endswith("resource.download"):
+        return None
+    resource_id = (request.view_args or {}).get("resource_id")
+    if not resource_id:
+        return None
+    context = {"user": toolkit.current_user.name if toolkit.current_user else "",
+               "auth_user_obj": toolkit.current_user}
+    try:
+        resource = toolkit.get_action("resource_show")(context, {"id": resource_id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return None  # CKAN's own 404 / 403
+    if resource.get("url_type") == "upload":
+        return None
+    url = str(resource.get("url") or "")
+    if url.startswith("/") or toolkit.h.is_url(url):
+        return None
+    return toolkit.abort(404, NO_WEB_ADDRESS)

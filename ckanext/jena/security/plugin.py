@@ -17,6 +17,8 @@
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
 - Repeated failed logins from one address are refused for a while (``login.py``).
+- Without a sender address (``smtp.mail_from``) a password reset or an invitation by e-mail gets
+  a clear answer instead of CKAN's 500 (``mail.py``).
 - CKAN 2.12 switches a form's CSRF check off for good after one request without a session
   reached it; here such an exemption holds for that request only, as on 2.11 (``csrf.py``).
 
@@ -29,7 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, csrf, downloads, guard, members, policy, vocabulary
+from . import activity, collaborators, csrf, downloads, guard, mail, members, policy, vocabulary
 from . import login as login_throttle
 
 
@@ -40,10 +42,15 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.ISignal)
     plugins.implements(plugins.IConfigurer, inherit=True)
     plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+
+    def get_auth_functions(self):
+        return collaborators.auth_functions()
 
     def get_actions(self):
         found = vocabulary.actions()
         found.update(members.actions())
+        found.update(mail.actions())
         # chained onto the activity plugin's actions only where it is loaded
         if plugins.plugin_loaded("activity"):
             found.update(activity.actions())
@@ -66,6 +73,8 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.before_request(guard.refuse_nul_bytes)
             app.before_request(guard.refuse_changes_by_get)
             app.before_request(guard.refuse_jsonp)
+            app.before_request(mail.reset_without_sender)
+            app.before_request(downloads.refuse_redirect_to_no_web_address)
             app.after_request(policy.add_headers)
             app.after_request(downloads.as_download)  # runs first (Flask calls them in reverse)
             guard.accept_post(app)
