@@ -73,3 +73,19 @@ def test_the_limit_can_be_switched_off(app):
     for _ in range(5):
         _try(app, officer["name"], "falsch", "203.0.113.11")
     assert _try(app, officer["name"], PASSWORD, "203.0.113.11").status_code == 302
+
+
+@pytest.mark.ckan_config("ckanext.jena.security.login_attempts", "3")
+def test_the_name_and_the_e_mail_address_count_as_one_account(app):
+    """Sixth attack review, L5: counted by the login as typed, the account's e-mail address gave
+    an attacker as many guesses again."""
+    officer = factories.User(password=PASSWORD, email="amt@example.org")
+    for login in (officer["name"], "amt@example.org", officer["name"]):
+        assert _try(app, login, "falsch", "203.0.113.9").status_code == 200
+    for login in ("amt@example.org", officer["name"]):
+        assert _try(app, login, PASSWORD, "203.0.113.9").status_code == 429, login
+    # a login no account has is still counted by itself
+    for _ in range(3):
+        _try(app, "niemand@example.org", "falsch", "203.0.113.10")
+    assert _try(app, "niemand@example.org", "falsch", "203.0.113.10").status_code == 429
+    assert _try(app, officer["name"], PASSWORD, "203.0.113.10").status_code == 302

@@ -19,6 +19,8 @@ anonymous visitor (2.12: "for anonymous users", ``load_user_from_request``; 2.11
 account, whose data requests and follows then land there, or register accounts (fifth attack
 review, 6 December, M4). A browser gets the token with the form (CKAN's login view makes one);
 scripts log in with API tokens, not through these forms. tests/security/test_login_csrf.py.
+The password reset form too (sixth attack review, L6): another site could otherwise make
+visitors' browsers send reset e-mails to any account (tests/security/test_password_reset.py).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import flask
 
 
 # endpoints whose POST is always CSRF-checked, anonymous or not
-ALWAYS_CHECKED = frozenset({"user.login", "user.register"})
+ALWAYS_CHECKED = frozenset({"user.login", "user.register", "user.request_reset"})
 
 
 def _always_checked() -> bool:

@@ -81,7 +81,8 @@ def refuse_redirect_to_no_web_address():
     """Flask before_request: a clear 404 where CKAN's download view would redirect to a linked
     resource's address that is no web address. CKAN hands such a value (``javascript:…``,
     ``daten.csv``, an empty address) to ``url_for`` as an endpoint name and answers 500 (fifth
-    attack review, L4); what may not be a link is not a redirect either."""
+    attack review, L4); what may not be a link is not a redirect either. Nor is an address
+    werkzeug cannot write as a Location header (``_location_possible``)."""
     request = toolkit.request
     if not (request.endpoint or "").endswith("resource.download"):
         return None
@@ -97,6 +98,19 @@ def refuse_redirect_to_no_web_address():
     if resource.get("url_type") == "upload":
         return None
     url = str(resource.get("url") or "")
-    if url.startswith("/") or toolkit.h.is_url(url):
+    if (url.startswith("/") or toolkit.h.is_url(url)) and _location_possible(url):
         return None
     return toolkit.abort(404, NO_WEB_ADDRESS)
+
+
+def _location_possible(url: str) -> bool:
+    """Whether werkzeug can write ``url`` as the redirect's Location header: it encodes the host
+    name with IDNA and reads the port, and answered 500 for ``https://a..b/x``, a 64-character
+    host label, ``http://[::1]:99999/`` or ``https://example.org:abc/`` (sixth attack review,
+    7 December, L1)."""
+    from werkzeug.urls import iri_to_uri
+    try:
+        iri_to_uri(url)
+    except (UnicodeError, ValueError):
+        return False
+    return True

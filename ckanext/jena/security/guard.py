@@ -115,3 +115,36 @@ def refuse_changes_by_get():
     if request.method in ("GET", "HEAD") and request.endpoint in _post_only():
         raise MethodNotAllowed(valid_methods=["POST"], description=CHANGE_BY_GET_MESSAGE)
     return None
+
+
+# where CKAN's login and logout send the visitor afterwards
+_RETURN_PARAMETERS = ("next", "came_from")
+
+
+def _unusable_return_address(value) -> bool:
+    """A value CKAN takes for a local address but can only hand to ``url_for`` as an endpoint
+    name: neither a path nor an absolute URL (``\\\\evil.example``, ``daten``)."""
+    from urllib.parse import urlsplit
+    if not value or value.startswith("/"):
+        return False
+    try:
+        return not urlsplit(value).scheme
+    except ValueError:
+        return True
+
+
+def drop_unusable_return_address():
+    """Flask before_request: the login and logout pages ignore a return address (``next``,
+    ``came_from``) that is neither a path nor a URL. CKAN redirected to it after a successful
+    login or logout through ``url_for``, which answered 500 for ``came_from=\\\\evil.example``
+    (sixth attack review, 7 December, L3); the visitor now lands where CKAN sends them without
+    one. A path of the portal and URLs (CKAN follows only its own) are kept."""
+    request = toolkit.request
+    if request.endpoint not in ("user.login", "user.logout"):
+        return None
+    unusable = {name for name in _RETURN_PARAMETERS if _unusable_return_address(request.args.get(name))}
+    if unusable:
+        from werkzeug.datastructures import ImmutableMultiDict
+        request.args = ImmutableMultiDict(
+            [(name, value) for name, value in request.args.items(multi=True) if name not in unusable])
+    return None

@@ -10,7 +10,8 @@ no sender configured), and so did inviting a member by e-mail.
   "Error sending the email …" on the reset landing page (the same for every account, so it
   tells nobody which accounts exist).
 - ``user_invite`` (an organisation admin adding a member by e-mail) answers a validation error
-  that says what to configure, before CKAN makes the invited account.
+  that says what to configure, before CKAN makes the invited account; one without an
+  organisation (``group_id``) a validation error too, where CKAN's auth function failed with 500.
 The log names the missing setting each time, for the operator."""
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ INVITE_MESSAGE = ("The portal cannot send e-mail (no sender address, smtp.mail_f
                   "Das Portal kann keine E-Mails versenden (keine Absenderadresse smtp.mail_from "
                   "eingerichtet), daher kann niemand per E-Mail eingeladen werden. Bitte "
                   "informieren Sie die Administration des Portals.")
+
+
+GROUP_MESSAGE = ("Name the organisation or group to invite to (group_id, its name or id). / "
+                 "Bitte die Organisation oder Gruppe angeben, in die eingeladen wird (group_id, "
+                 "ihr Name oder ihre ID).")
 
 
 def can_send() -> bool:
@@ -50,6 +56,11 @@ def reset_without_sender():
 
 @toolkit.chained_action
 def user_invite(original_action, context, data_dict):
+    # CKAN's auth function reads data_dict["group_id"] unchecked: without one (or with a list)
+    # every caller, anonymous included, got a 500 (sixth attack review, L2)
+    group_id = data_dict.get("group_id")
+    if not isinstance(group_id, str) or not group_id.strip():
+        raise toolkit.ValidationError({"group_id": [GROUP_MESSAGE]})
     toolkit.check_access("user_invite", context, data_dict)
     if not can_send():
         _warn()

@@ -31,7 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, collaborators, csrf, downloads, guard, mail, members, policy, vocabulary
+from . import activity, collaborators, csrf, downloads, guard, mail, members, policy, tasks, vocabulary
 from . import login as login_throttle
 
 
@@ -45,7 +45,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
 
     def get_auth_functions(self):
-        return collaborators.auth_functions()
+        return {**collaborators.auth_functions(), **tasks.auth_functions()}
 
     def get_actions(self):
         found = vocabulary.actions()
@@ -73,6 +73,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.before_request(guard.refuse_nul_bytes)
             app.before_request(guard.refuse_changes_by_get)
             app.before_request(guard.refuse_jsonp)
+            app.before_request(guard.drop_unusable_return_address)
             app.before_request(mail.reset_without_sender)
             app.before_request(downloads.refuse_redirect_to_no_web_address)
             app.after_request(policy.add_headers)
