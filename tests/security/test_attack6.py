@@ -110,3 +110,26 @@ def test_a_return_address_that_is_no_address_is_ignored_after_login_and_logout(a
         response = browser.get("/user/_logout", query_string={"came_from": "daten"}, follow_redirects=False)
         assert response.status_code == 302, response.status_code
         assert "daten" not in response.headers["Location"]
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_clear_400_not_a_500(app):
+    """JSON can escape a lone UTF-16 surrogate ("\\udcff"); PostgreSQL's UTF-8 cannot hold it and
+    CKAN answered 500 at the flush of resource_create."""
+    org = factories.Organization(org_type="fachdienst")
+    editor = factories.User()
+    helpers.call_action("organization_member_create", {"ignore_auth": True}, id=org["id"],
+                        username=editor["name"], role="editor")
+    dataset = _dataset(org, "surrogat", False, "https://example.org/a.csv")
+    token = factories.APIToken(user=editor["name"])["token"]
+    body = '{"package_id": "%s", "name": "x", "url": "https://\\udcff.org/"}' % dataset["id"]
+    response = app.post("/api/3/action/resource_create", data=body, headers={
+        "Authorization": token, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.status_code
+    assert "Surrogat" in response.json["error"]["message"]
+    assert len(helpers.call_action("package_show", {"ignore_auth": True}, id=dataset["id"])["resources"]) == 1
+    # characters outside the BMP, written as a surrogate pair, are text and pass
+    body = '{"package_id": "%s", "name": "Bäume \\ud83c\\udf33", "url": "https://example.org/b.csv"}' % dataset["id"]
+    response = app.post("/api/3/action/resource_create", data=body, headers={
+        "Authorization": token, "Content-Type": "application/json"})
+    assert response.status_code == 200, response.body[:300]
+    assert response.json["result"]["name"] == "Bäume \U0001F333"

@@ -16,6 +16,7 @@ other sites. An API request with ``callback`` is answered 400."""
 from __future__ import annotations
 
 import json
+import re
 
 from flask import make_response
 from werkzeug.exceptions import MethodNotAllowed
@@ -28,47 +29,74 @@ MESSAGE = ("The request contains a NUL character (\\x00), which the portal does 
            "Bitte entfernen Sie es und senden Sie die Anfrage erneut.")
 
 
-def _holds_nul(value) -> bool:
+SURROGATE_MESSAGE = (
+    "The request contains an invalid character (a lone UTF-16 surrogate, e.g. \\udcff in JSON), which "
+    "no text can hold. Remove it and send the request again. / "
+    "Die Anfrage enthält ein ungültiges Zeichen (ein einzelnes UTF-16-Surrogat, z. B. \\udcff in JSON), "
+    "das kein Text enthalten kann. Bitte entfernen Sie es und senden Sie die Anfrage erneut.")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def _holds(value, test) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return test(value)
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return any(_holds(key, test) or _holds(item, test) for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        return any(_holds_nul(item) for item in value)
+        return any(_holds(item, test) for item in value)
     return False
 
 
-def request_holds_nul(request) -> bool:
-    if "\x00" in request.path or b"\x00" in request.query_string:
-        return True
-    if any(_holds_nul(key) or _holds_nul(values) for key, values in request.args.lists()):
+def _holds_nul(value) -> bool:
+    return _holds(value, _has_nul)
+
+
+def _request_holds(request, test) -> bool:
+    if test(request.path) or any(_holds(key, test) or _holds(values, test) for key, values in request.args.lists()):
         return True
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.is_json:
-            body = request.get_json(silent=True)
-            return _holds_nul(body)
-        if any(_holds_nul(key) or _holds_nul(values) for key, values in request.form.lists()):
+            return _holds(request.get_json(silent=True), test)
+        if any(_holds(key, test) or _holds(values, test) for key, values in request.form.lists()):
             return True
         if len(request.form) == 1 and request.form.get(next(iter(request.form))) in ("1", ""):
             # JSON posted as a form's only key (curl -d '{...}'): CKAN's API decodes it so
             try:
-                return _holds_nul(json.loads(next(iter(request.form))))
+                return _holds(json.loads(next(iter(request.form))), test)
             except ValueError:
                 return False
     return False
 
 
+def request_holds_nul(request) -> bool:
+    return b"\x00" in request.query_string or _request_holds(request, _has_nul)
+
+
 def refuse_nul_bytes():
-    """Flask before_request: 400 for a request with a NUL byte (JSON for the API)."""
+    """Flask before_request: 400 for a request with a NUL byte, or with a lone surrogate (JSON
+    can escape one, ``"\\udcff"``; PostgreSQL's UTF-8 cannot hold it and CKAN answered 500 when
+    saving it, sixth attack review, 7 December), in the API's JSON for the API."""
     request = toolkit.request
-    if not request_holds_nul(request):
+    if request_holds_nul(request):
+        message = MESSAGE
+    elif _request_holds(request, _has_surrogate):
+        message = SURROGATE_MESSAGE
+    else:
         return None
     if request.path.startswith("/api/"):
-        body = {"success": False, "error": {"__type": "Validation Error", "message": MESSAGE}}
+        body = {"success": False, "error": {"__type": "Validation Error", "message": message}}
         response = make_response(json.dumps(body), 400)
         response.headers["Content-Type"] = "application/json;charset=utf-8"
         return response
-    return toolkit.abort(400, MESSAGE)
+    return toolkit.abort(400, message)
 
 
 JSONP_MESSAGE = (
