@@ -4,6 +4,7 @@ addresses CKAN takes for endpoint names, answered 500."""
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 
@@ -133,3 +134,53 @@ def test_a_lone_surrogate_in_a_json_body_is_a_clear_400_not_a_500(app):
         "Authorization": token, "Content-Type": "application/json"})
     assert response.status_code == 200, response.body[:300]
     assert response.json["result"]["name"] == "Bäume \U0001F333"
+
+
+# Sixth review, L4: parameters CKAN core reads unchecked (each answered 500 before)
+UNREADABLE = [
+    ("/dataset/", {"sort": " "}, "sort"),
+    ("/dataset/", {"sort": "\t"}, "sort"),
+    ("/organization/", {"sort": " "}, "sort"),
+    ("/group/", {"sort": " "}, "sort"),
+    ("/organization/", {"page": "99999999999999999999"}, "page"),
+    ("/group/", {"page": "99999999999999999999"}, "page"),
+    ("/api/3/action/organization_list", {"all_fields": "x"}, "all_fields"),
+    ("/api/3/action/group_list", {"all_fields": "x"}, "all_fields"),
+    ("/api/3/action/organization_list", {"limit": " "}, "limit"),
+    ("/api/3/action/organization_list", {"offset": "99999999999999999999"}, "offset"),
+    ("/api/3/action/group_list", {"order_by": " "}, "order_by"),
+    ("/api/3/action/package_list", {"limit": " "}, "limit"),
+    ("/api/3/action/package_list", {"offset": "99999999999999999999"}, "offset"),
+    ("/api/3/action/package_autocomplete", {"q": "b", "limit": " "}, "limit"),
+    ("/api/3/action/format_autocomplete", {"q": "c", "limit": " "}, "limit"),
+    ("/api/3/action/resource_search", {"query": "name:x", "limit": " "}, "limit"),
+    ("/api/3/action/resource_search", {"query": "name:x", "offset": " "}, "offset"),
+    ("/api/3/action/tag_search", {"query": "b", "offset": "-1"}, "offset"),
+    ("/api/3/action/recently_changed_packages_activity_list", {"before": "1e400"}, "before"),
+]
+
+
+@pytest.mark.parametrize("path, query, name", UNREADABLE)
+def test_a_parameter_core_cannot_read_is_a_400_naming_it(app, path, query, name):
+    factories.Dataset(name="baeume", owner_org=factories.Organization(org_type="fachdienst")["id"],
+                      action_fields=["stadtentwicklung-umwelt-verkehr"], license_id="dl-by-de/2.0",
+                      notes="Bäume", tags=[{"name": "Bäume"}])
+    response = app.get(path, query_string=query)
+    assert response.status_code == 400, (path, query, response.status_code)
+    assert f"'{name}'" in html.unescape(response.get_data(as_text=True))
+
+
+def test_the_same_parameters_with_readable_values_still_work(app):
+    org = factories.Organization(org_type="fachdienst")
+    factories.Dataset(name="baeume", owner_org=org["id"], action_fields=["stadtentwicklung-umwelt-verkehr"],
+                      license_id="dl-by-de/2.0", notes="Bäume", tags=[{"name": "Bäume"}])
+    for path, query in [("/dataset/", {"sort": "title_string asc", "page": "1"}), ("/dataset/", {"sort": ""}),
+                        ("/organization/", {"sort": "title asc", "page": "1"}),
+                        ("/api/3/action/organization_list", {"all_fields": "True", "limit": "5", "offset": "0"}),
+                        ("/api/3/action/package_list", {"limit": "5", "offset": "0"}),
+                        ("/api/3/action/package_search", {"rows": "5", "start": "0", "sort": "score desc"})]:
+        response = app.get(path, query_string=query)
+        assert response.status_code == 200, (path, query, response.status_code)
+    assert app.post("/api/3/action/package_list", json={"limit": 5, "offset": 0}).status_code == 200
+    refused = app.post("/api/3/action/package_list", json={"limit": -1})
+    assert refused.status_code == 400 and "'limit'" in refused.json["error"]["message"]

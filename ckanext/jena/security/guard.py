@@ -91,7 +91,12 @@ def refuse_nul_bytes():
         message = SURROGATE_MESSAGE
     else:
         return None
-    if request.path.startswith("/api/"):
+    return bad_request(message)
+
+
+def bad_request(message: str):
+    """The 400 answer with ``message``: CKAN's JSON error for the API, the error page otherwise."""
+    if toolkit.request.path.startswith("/api/"):
         body = {"success": False, "error": {"__type": "Validation Error", "message": message}}
         response = make_response(json.dumps(body), 400)
         response.headers["Content-Type"] = "application/json;charset=utf-8"

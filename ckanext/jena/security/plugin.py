@@ -17,6 +17,7 @@
   ckanext-harvest's re-harvest, clear, delete, job abort) answer only POST, which CSRF protection
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
 - Repeated failed logins from one address are refused for a while (``login.py``).
+- Paging, sorting and switch parameters CKAN core cannot read are a 400 (``parameters.py``).
 - Without a sender address (``smtp.mail_from``) a password reset or an invitation by e-mail gets
   a clear answer instead of CKAN's 500 (``mail.py``).
 - CKAN 2.12 switches a form's CSRF check off for good after one request without a session
@@ -31,7 +32,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, collaborators, csrf, downloads, guard, mail, members, policy, tasks, vocabulary
+from . import activity, collaborators, csrf, downloads, guard, mail, members, parameters, policy, tasks, vocabulary
 from . import login as login_throttle
 
 
@@ -73,6 +74,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.before_request(guard.refuse_nul_bytes)
             app.before_request(guard.refuse_changes_by_get)
             app.before_request(guard.refuse_jsonp)
+            app.before_request(parameters.refuse_unreadable_parameters)
             app.before_request(guard.drop_unusable_return_address)
             app.before_request(mail.reset_without_sender)
             app.before_request(downloads.refuse_redirect_to_no_web_address)
