@@ -184,3 +184,16 @@ def test_the_same_parameters_with_readable_values_still_work(app):
     assert app.post("/api/3/action/package_list", json={"limit": 5, "offset": 0}).status_code == 200
     refused = app.post("/api/3/action/package_list", json={"limit": -1})
     assert refused.status_code == 400 and "'limit'" in refused.json["error"]["message"]
+
+
+def test_a_private_resource_with_no_web_address_keeps_ckans_403_for_strangers(app):
+    """The download guard's 404 tells that the resource exists: only those who may see it get it."""
+    org = factories.Organization(org_type="fachdienst")
+    dataset = _dataset(org, "privat-js", True, "javascript:alert(1)")
+    path = f"/dataset/{dataset['id']}/resource/{dataset['resources'][0]['id']}/download"
+    stranger = app.get(path, follow_redirects=False)
+    assert stranger.status_code == 403 and "keine Webadresse" not in stranger.get_data(as_text=True)
+    sysadmin = factories.Sysadmin()
+    token = factories.APIToken(user=sysadmin["name"])["token"]
+    own = app.get(path, headers={"Authorization": token}, follow_redirects=False)
+    assert own.status_code == 404 and "keine Webadresse" in own.get_data(as_text=True)

@@ -89,18 +89,23 @@ def refuse_redirect_to_no_web_address():
     resource_id = (request.view_args or {}).get("resource_id")
     if not resource_id:
         return None
+    # the row alone first: a download whose address is fine (nearly all) costs one small query,
+    # not a resource_show (which shows the whole dataset) before CKAN's own
+    from ckan import model
+    row = model.Resource.get(resource_id)
+    if row is None or row.url_type == "upload" or _redirect_possible(str(row.url or "")):
+        return None  # CKAN's own answer (404, 403, the file or the redirect)
     context = {"user": toolkit.current_user.name if toolkit.current_user else "",
                "auth_user_obj": toolkit.current_user}
-    try:
-        resource = toolkit.get_action("resource_show")(context, {"id": resource_id})
+    try:  # the 404 below tells that the resource exists: only to those who may see it
+        toolkit.get_action("resource_show")(context, {"id": resource_id})
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
         return None  # CKAN's own 404 / 403
-    if resource.get("url_type") == "upload":
-        return None
-    url = str(resource.get("url") or "")
-    if (url.startswith("/") or toolkit.h.is_url(url)) and _location_possible(url):
-        return None
     return toolkit.abort(404, NO_WEB_ADDRESS)
+
+
+def _redirect_possible(url: str) -> bool:
+    return (url.startswith("/") or toolkit.h.is_url(url)) and _location_possible(url)
 
 
 def _location_possible(url: str) -> bool:
