@@ -1,4 +1,5 @@
 """The stages as ckanext-harvest's gather and fetch consumers run them (web UI "Reharvest")."""
+import pytest
 from ckan.tests import helpers
 
 from tests.harvest import catalog
@@ -150,3 +151,37 @@ def test_other_harvesters_keep_ckanext_harvests_stages(source_server):
     assert seen == ["FETCH"]
     assert HarvestObject.get(object_id).state == "ERROR"
     assert commits.count >= 4  # ckanext-harvest's: FETCH, the fetch's end, ERROR, the report status
+
+
+def test_a_record_sent_again_after_its_consumer_died_before_the_index_write_is_indexed(source_server, monkeypatch):
+    """A fetch consumer killed between the record's commit and the index write leaves the
+    dataset saved but not searchable, and its record COMPLETE; ckanext-harvest sends the record
+    again (resubmit_jobs, after three minutes). The second delivery keeps the first import and
+    indexes its dataset."""
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.jena.harvest import indexing
+    source = make_source(catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 3)]))
+    job_dict, harvester, object_ids = _gathered(source)
+    original = indexing.index
+
+    def killed(package_ids):  # the process ends here, as a SIGKILL would end it
+        raise KeyboardInterrupt("killed before the index write")
+
+    monkeypatch.setattr(indexing, "index", killed)
+    with pytest.raises(KeyboardInterrupt):
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_ids[0]))
+    monkeypatch.setattr(indexing, "index", original)
+    model.Session.remove()
+    first = HarvestObject.get(object_ids[0])
+    assert (first.state, first.current) == ("COMPLETE", True)
+    assert helpers.call_action("package_show", id=first.package_id)["title"] == "Messreihe Nummer 1"
+    assert helpers.call_action("package_search", q="Messreihe")["count"] == 0  # saved, not searchable
+    for object_id in object_ids:  # the record again, then the next one
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+        model.Session.remove()
+    found = helpers.call_action("package_search", q="Messreihe", sort="title_string asc")
+    assert [d["title"] for d in found["results"]] == ["Messreihe Nummer 1", "Messreihe Nummer 2"]
+    assert found["results"][0]["id"] == first.package_id
+    assert len(harvested()) == 2

@@ -498,6 +498,7 @@ class JenaHarvester(HarvesterBase):
             return self._withdraw(harvest_object)
         if store.imported_already(harvest_object):
             log.info("harvest object %s was delivered twice; the first import stands", harvest_object.id)
+            indexing.index_with_the_others(harvest_object.package_id)
             return True
         config = self.source_config(source)
         guid = harvest_object.guid
