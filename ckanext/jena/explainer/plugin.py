@@ -12,7 +12,7 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from ckanext.jena import settings
+from ckanext.jena import after_commit, settings
 
 from . import logic, store
 
@@ -91,15 +91,13 @@ class JenaExplainerPlugin(plugins.SingletonPlugin):
             return
         if pkg_dict.get("type", "dataset") != "dataset":  # harvest sources get no explainer
             return
-        import sqlalchemy as sa
-        from ckan import model
         dataset_id = pkg_dict["id"]
 
-        def enqueue(_session) -> None:
+        def enqueue() -> None:
             try:
                 from .jobs import explain_dataset_job
                 toolkit.enqueue_job(explain_dataset_job, [dataset_id], title="jena explainer")
             except Exception:  # Redis down: the page shows a draft computed on the spot; nothing is lost
                 log.warning("could not queue the explainer job of dataset %s", dataset_id, exc_info=True)
 
-        sa.event.listen(model.Session(), "after_commit", enqueue, once=True)
+        after_commit.call(("jena explainer", dataset_id), enqueue)

@@ -8,7 +8,7 @@ import logging
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from ckanext.jena import settings
+from ckanext.jena import after_commit, settings
 
 from . import logic
 
@@ -59,18 +59,16 @@ class JenaQualityPlugin(plugins.SingletonPlugin):
         no dataset, or the previous version of it."""
         if not toolkit.asbool(settings.get("ckanext.jena.quality.background_checks")):
             return
-        import sqlalchemy as sa
-        from ckan import model
         dataset_id = pkg_dict["id"]
 
-        def enqueue(_session) -> None:
+        def enqueue() -> None:
             try:
                 from .checks import check_dataset_job
                 toolkit.enqueue_job(check_dataset_job, [dataset_id], title="jena quality check")
             except Exception:  # Redis down: the score says "not checked yet", nothing is lost
                 log.warning("could not queue the quality check of dataset %s", dataset_id, exc_info=True)
 
-        sa.event.listen(model.Session(), "after_commit", enqueue, once=True)
+        after_commit.call(("jena quality", dataset_id), enqueue)
 
 
 def _quality_for_page(pkg_dict: dict):

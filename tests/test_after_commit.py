@@ -1,0 +1,76 @@
+"""Jobs queued when a dataset changes wait for the commit (ckanext/jena/after_commit.py): a
+long-lived session (a synchronous harvest) no longer collects a listener per dataset, a change
+rolled back queues nothing, and a dataset changed twice in one transaction is queued once."""
+import pytest
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories, helpers
+
+from ckanext.jena import after_commit
+
+pytestmark = [pytest.mark.usefixtures("clean_db", "clean_queues", "with_plugins"),
+              pytest.mark.ckan_config("ckan.plugins", "jena_search jena_quality jena_explainer"),
+              pytest.mark.ckan_config("ckanext.jena.quality.background_checks", "true"),
+              pytest.mark.ckan_config("ckanext.jena.explainer.background_jobs", "true")]
+
+
+def queued(title: str) -> list:
+    return [job for job in helpers.call_action("job_list") if job["title"] == title]
+
+
+def listeners() -> int:
+    return len(list(model.Session().dispatch.after_commit))
+
+
+def test_a_session_through_many_commits_keeps_the_same_listeners():
+    org = factories.Organization()
+    factories.Dataset(owner_org=org["id"])
+    before = listeners()
+    for n in range(5):
+        factories.Dataset(owner_org=org["id"], title=f"Messreihe {n}")
+    assert listeners() == before
+    assert len(queued("jena quality check")) == 6
+    assert len(queued("jena explainer")) == 6
+
+
+def test_a_change_rolled_back_queues_nothing_at_the_next_commit():
+    org = factories.Organization()
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    pkg = helpers.call_action("package_create", context=context, name="verworfen", owner_org=org["id"])
+    assert after_commit.waiting() == 2
+    model.Session.rollback()
+    assert after_commit.waiting() == 0
+    kept = factories.Dataset(owner_org=org["id"], name="bleibt")
+    for title in ("jena quality check", "jena explainer"):
+        ids = [job["id"] for job in queued(title)]
+        assert len(ids) == 1, (title, ids)
+    from ckan.lib import jobs
+    queued_for = {tuple(jobs.job_from_id(job["id"]).args) for job in helpers.call_action("job_list")}
+    assert (kept["id"],) in queued_for and (pkg["id"],) not in queued_for
+
+
+def test_a_dataset_changed_twice_in_one_transaction_is_queued_once_after_the_commit():
+    org = factories.Organization()
+    pkg = factories.Dataset(owner_org=org["id"])
+    helpers.call_action("job_clear")
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    helpers.call_action("package_patch", context=dict(context), id=pkg["id"], notes="Erste Änderung")
+    helpers.call_action("package_patch", context=dict(context), id=pkg["id"], notes="Zweite Änderung")
+    assert queued("jena quality check") == []  # not before the commit
+    model.Session.commit()
+    assert len(queued("jena quality check")) == 1
+    assert len(queued("jena explainer")) == 1
+
+
+def test_a_savepoints_rollback_keeps_the_transactions_work():
+    org = factories.Organization()
+    helpers.call_action("job_clear")
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    helpers.call_action("package_create", context=context, name="mit-savepoint", owner_org=org["id"])
+    savepoint = model.Session.begin_nested()
+    model.Session.execute(sa.text("SELECT 1"))
+    savepoint.rollback()
+    assert after_commit.waiting() == 2
+    model.Session.commit()
+    assert len(queued("jena quality check")) == 1
