@@ -54,13 +54,16 @@ def test_a_dataset_changed_twice_in_one_transaction_is_queued_once_after_the_com
     org = factories.Organization()
     pkg = factories.Dataset(owner_org=org["id"])
     helpers.call_action("job_clear")
-    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    # return_id_only, as the harvest updates: CKAN 2.12.0's package_update otherwise rolls its
+    # savepoint back under defer_commit, and the change with it
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True, "return_id_only": True}
     helpers.call_action("package_patch", context=dict(context), id=pkg["id"], notes="Erste Änderung")
     helpers.call_action("package_patch", context=dict(context), id=pkg["id"], notes="Zweite Änderung")
     assert queued("jena quality check") == []  # not before the commit
     model.Session.commit()
     assert len(queued("jena quality check")) == 1
     assert len(queued("jena explainer")) == 1
+    assert helpers.call_action("package_show", id=pkg["id"])["notes"] == "Zweite Änderung"
 
 
 def test_a_savepoints_rollback_keeps_the_transactions_work():
@@ -74,3 +77,35 @@ def test_a_savepoints_rollback_keeps_the_transactions_work():
     assert after_commit.waiting() == 2
     model.Session.commit()
     assert len(queued("jena quality check")) == 1
+
+
+def test_a_savepoint_released_runs_nothing_before_the_commit():
+    org = factories.Organization()
+    helpers.call_action("job_clear")
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    helpers.call_action("package_create", context=context, name="vor-dem-commit", owner_org=org["id"])
+    savepoint = model.Session.begin_nested()
+    model.Session.execute(sa.text("SELECT 1"))
+    savepoint.commit()  # SQLAlchemy sends after_commit for the savepoint's release too
+    assert queued("jena quality check") == [] and after_commit.waiting() == 2
+    model.Session.commit()
+    assert len(queued("jena quality check")) == 1 and after_commit.waiting() == 0
+
+
+def test_work_added_inside_a_savepoint_rolled_back_goes_and_the_rest_stays():
+    org = factories.Organization()
+    helpers.call_action("job_clear")
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    kept = helpers.call_action("package_create", context=dict(context), name="draussen", owner_org=org["id"])
+    outer = model.Session.begin_nested()
+    inner = model.Session.begin_nested()
+    gone = helpers.call_action("package_create", context=dict(context), name="drinnen", owner_org=org["id"])
+    assert after_commit.waiting() == 4
+    inner.commit()  # released into the outer savepoint, which then rolls back
+    outer.rollback()
+    assert after_commit.waiting() == 2
+    model.Session.commit()
+    from ckan.lib import jobs
+    queued_for = [tuple(jobs.job_from_id(job["id"]).args) for job in helpers.call_action("job_list")]
+    assert sorted(queued_for) == [(kept["id"],), (kept["id"],)]
+    assert (gone["id"],) not in queued_for
