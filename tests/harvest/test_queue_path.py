@@ -185,3 +185,44 @@ def test_a_record_sent_again_after_its_consumer_died_before_the_index_write_is_i
     assert [d["title"] for d in found["results"]] == ["Messreihe Nummer 1", "Messreihe Nummer 2"]
     assert found["results"][0]["id"] == first.package_id
     assert len(harvested()) == 2
+
+
+@pytest.mark.ckan_config("ckan.harvest.mq.type", "redis")
+def test_a_record_sent_again_after_its_job_finished_is_indexed_not_marked_as_an_error(source_server, monkeypatch):
+    """The same death, but the job finishes before the record arrives again (its record counts as
+    done): ckanext-harvest's fetch_callback would mark the imported record as an error ("Job ...
+    was aborted or timed out") and leave the dataset out of the search."""
+    import json
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.jena.harvest import indexing
+    source = make_source(catalog.serve(source_server, [catalog.dataset(n) for n in range(1, 3)]))
+    job_dict, harvester, object_ids = _gathered(source)
+    original = indexing.index
+    monkeypatch.setattr(indexing, "index", lambda package_ids: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_ids[0]))
+    monkeypatch.setattr(indexing, "index", original)
+    model.Session.remove()
+    queue.fetch_and_import_stages(harvester, HarvestObject.get(object_ids[1]))
+    model.Session.remove()
+    helpers.call_action("harvest_jobs_run", source_id=source["id"])
+    assert helpers.call_action("harvest_job_show", id=job_dict["id"])["status"] == "Finished"
+    assert helpers.call_action("package_search", q="Messreihe")["count"] == 1
+    # ckanext-harvest's resubmit_jobs puts the dead consumer's record back; a consumer takes it
+    consumer = queue.get_fetch_consumer()
+    body = json.dumps({"harvest_object_id": object_ids[0]})
+    consumer.redis.set(consumer.persistance_key(body), "2026-12-07 04:00:00")
+    try:
+        queue.fetch_callback(consumer, queue.FakeMethod(body), None, body)
+        assert consumer.redis.get(consumer.persistance_key(body)) is None  # acknowledged
+    finally:
+        consumer.redis.delete(consumer.persistance_key(body))
+    model.Session.remove()
+    obj = HarvestObject.get(object_ids[0])
+    assert (obj.state, obj.report_status, obj.current) == ("COMPLETE", "added", True)
+    found = helpers.call_action("package_search", q="Messreihe", sort="title_string asc")
+    assert [d["title"] for d in found["results"]] == ["Messreihe Nummer 1", "Messreihe Nummer 2"]
+    job = helpers.call_action("harvest_job_show", id=job_dict["id"])
+    assert job["stats"].get("errored", 0) == 0 and job["stats"]["added"] == 2

@@ -158,6 +158,24 @@ def fetch_and_import_queued(harvester, obj) -> None:
         run_record(harvester, obj, pending)
 
 
+def index_if_imported(object_id: str) -> bool:
+    """For a fetch consumer, before ckanext-harvest's checks of a record: if the record belongs to
+    one of jena's harvesters and is already imported (COMPLETE and current, with its dataset), it
+    was delivered again after a consumer died before writing the index (redis_queue says how): its
+    dataset is indexed, and True tells the consumer to acknowledge it without importing it again."""
+    from ckanext.harvest import queue
+    from .base import JenaHarvester
+    obj = store.harvest_object(object_id)
+    if obj is None or obj.state != "COMPLETE" or not obj.current or not obj.package_id:
+        return False
+    if not isinstance(queue.get_harvester(obj.source.type), JenaHarvester):
+        return False
+    log.info("harvest object %s arrived again after its import; its dataset is indexed", object_id)
+    with indexing.deferred():
+        indexing.index_with_the_others(obj.package_id)
+    return True
+
+
 def _fetch_and_import(harvester, obj, offline: bool = False) -> None:
     """ckanext-harvest's fetch_and_import_stages with one commit for the bookkeeping instead of
     five; the report statuses are the ones it gives. ``offline``: a saved document's records are
