@@ -109,3 +109,19 @@ def test_work_added_inside_a_savepoint_rolled_back_goes_and_the_rest_stays():
     queued_for = [tuple(jobs.job_from_id(job["id"]).args) for job in helpers.call_action("job_list")]
     assert sorted(queued_for) == [(kept["id"],), (kept["id"],)]
     assert (gone["id"],) not in queued_for
+
+
+def test_a_failed_flush_inside_a_savepoint_keeps_the_work_of_the_transaction():
+    org = factories.Organization()
+    helpers.call_action("job_clear")
+    context = {"user": factories.Sysadmin()["name"], "defer_commit": True}
+    kept = helpers.call_action("package_create", context=dict(context), name="vorher", owner_org=org["id"])
+    with pytest.raises(sa.exc.IntegrityError):
+        with model.Session.begin_nested():
+            model.Session.add(model.Package(name="vorher"))  # the name is taken
+            model.Session.flush()
+    assert after_commit.waiting() == 2
+    model.Session.commit()
+    from ckan.lib import jobs
+    queued_for = [tuple(jobs.job_from_id(job["id"]).args) for job in helpers.call_action("job_list")]
+    assert sorted(queued_for) == [(kept["id"],), (kept["id"],)]

@@ -61,8 +61,11 @@ def _run(session) -> None:
 
 
 def _drop(session, previous_transaction) -> None:
-    if not getattr(previous_transaction, "nested", False):
-        session.info.pop(_KEY, None)
+    if not previous_transaction.nested:
+        if previous_transaction.parent is None:  # the transaction itself
+            session.info.pop(_KEY, None)
+        # else SQLAlchemy's own subtransaction around a flush that failed: the rollback of the
+        # savepoint or transaction around it follows and says what goes (a helper's review)
         return
     # a savepoint rolled back: only the work added inside it (or inside savepoints within it) goes
     pending = session.info.get(_KEY) or {}

@@ -80,8 +80,8 @@ def install() -> None:
 
 
 def _imported_records_indexed(original):
-    """ckanext-harvest's fetch_callback (the fetch consumer looks it up by name for every
-    message), except for a record of jena's harvesters that arrives already imported: its
+    """ckanext-harvest's fetch_callback (the fetch consumer looks it up by name when it starts,
+    after the plugins have loaded), except for a record of jena's harvesters that arrives already imported: its
     dataset is indexed and the message acknowledged. Such a record was held by a fetch consumer
     that died between the record's commit and the index write; ckanext-harvest's resubmit_jobs
     sends it again after three minutes, by when its job has often finished (the record counts as
