@@ -165,6 +165,8 @@ def index_if_imported(object_id: str) -> bool:
     dataset is indexed, and True tells the consumer to acknowledge it without importing it again."""
     from ckanext.harvest import queue
     from .base import JenaHarvester
+    if not store.imported_record(object_id):  # one small look-up for every message
+        return False
     obj = store.harvest_object(object_id)
     if obj is None or obj.state != "COMPLETE" or not obj.current or not obj.package_id:
         return False

@@ -248,6 +248,13 @@ def imported_already(obj: HarvestObject) -> bool:
     return False
 
 
+def imported_record(object_id: str) -> bool:
+    """Whether this harvest object is imported: COMPLETE and current, with its dataset."""
+    return model.Session.execute(sa.text(
+        "SELECT EXISTS (SELECT 1 FROM harvest_object WHERE id = :id AND state = 'COMPLETE' AND current "
+        "AND package_id IS NOT NULL)"), {"id": object_id}).scalar()
+
+
 def claim(object_ids: list[str]) -> None:
     """Objects a synchronous run is about to process are no longer WAITING, so ckanext-harvest's
     `harvester run` does not resubmit them to the fetch queue meanwhile."""
