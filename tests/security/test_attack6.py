@@ -8,6 +8,8 @@ import html
 
 import pytest
 
+from ckan import model
+from ckan.lib import search
 from ckan.tests import factories, helpers
 
 from tests.jena_plugins import HARVEST_PLUGINS, schema_marks, with_explainer
@@ -74,11 +76,19 @@ def test_an_address_werkzeug_cannot_write_as_a_redirect_is_a_clear_404(app):
     broken = ["https://a..b/x", "https://.example/", "https://" + "a" * 64 + ".de/x",
               "http://[::1]:99999/", "https://example.org:abc/"]
     working = ["https://bäume.example.org/a.csv?q=ä", "https://example.org/b.csv"]
+    # an impossible port is refused when saved since session 14 (security/addresses.py,
+    # tests/security/test_addresses.py); a portal may hold such addresses from before
+    saved_before = {"http://[::1]:99999/", "https://example.org:abc/"}
     dataset = _dataset(org, "adressen", False, broken[0])
     sysadmin = factories.Sysadmin()
     for url in broken[1:] + working:
-        helpers.call_action("resource_create", {"user": sysadmin["name"]}, package_id=dataset["id"],
-                            url=url, format="CSV", name=url[:20])
+        resource = helpers.call_action("resource_create", {"user": sysadmin["name"]}, package_id=dataset["id"],
+                                       url="https://example.org/platzhalter.csv" if url in saved_before else url,
+                                       format="CSV", name=url[:20])
+        if url in saved_before:
+            model.Session.query(model.Resource).filter_by(id=resource["id"]).update({"url": url})
+            model.Session.commit()
+    search.rebuild(dataset["id"])
     dataset = helpers.call_action("package_show", {"ignore_auth": True}, id=dataset["id"])
     answers = {}
     for resource in dataset["resources"]:

@@ -18,6 +18,8 @@
   covers; the source admin page's Stop link is a POST form here (templates/source/admin_base.html).
 - Repeated failed logins from one address are refused for a while (``login.py``).
 - Paging, sorting and switch parameters CKAN core cannot read are a 400 (``parameters.py``).
+- A resource address Python cannot read (``http://[::1/x``) is a validation error of that
+  resource instead of a 500 in CKAN's uploader (``addresses.py``).
 - Without a sender address (``smtp.mail_from``) a password reset or an invitation by e-mail gets
   a clear answer instead of CKAN's 500 (``mail.py``).
 - CKAN 2.12 switches a form's CSRF check off for good after one request without a session
@@ -32,7 +34,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import activity, collaborators, csrf, downloads, guard, mail, members, parameters, policy, tasks, vocabulary
+from . import activity, addresses, collaborators, csrf, downloads, guard, mail, members, parameters, policy, tasks, vocabulary
 from . import login as login_throttle
 
 
@@ -52,6 +54,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
         found = vocabulary.actions()
         found.update(members.actions())
         found.update(mail.actions())
+        found.update(addresses.actions())
         # chained onto the activity plugin's actions only where it is loaded
         if plugins.plugin_loaded("activity"):
             found.update(activity.actions())
