@@ -1,7 +1,7 @@
 """The new pages of issue 19 in a real browser (the harness of tests/theme/test_browser.py):
 axe finds no WCAG 2.1 A/AA violation on the data request pages, the freshness box and the
 organisation's freshness page, and a citizen's data request goes to "fulfilled" through the
-pages alone."""
+pages alone (the account's first request waiting for an officer's approval first)."""
 import json
 
 import pytest
@@ -53,14 +53,16 @@ def test_the_new_pages_pass_axe_and_a_request_goes_to_fulfilled(portal, city, pa
     page.click("form.jena-datarequest-form button[type=submit]")
     page.wait_for_load_state()
     found["thanks"] = axe_violations(page)
+    # an account's first request waits for approval (moderate_first_request); its author sees it
+    assert "Bis dahin sehen nur Sie ihn" in page.content()
     page.click("text=Ihr Wunsch")
     page.wait_for_load_state()
     request_url = page.url
-    found["data request"] = axe_violations(page)
-    page.click("text=Ich brauche diese Daten auch")
-    page.wait_for_load_state()
-    assert "Sie unterstützen diesen Wunsch." in page.content()
+    found["data request (waiting)"] = axe_violations(page)
+    assert "Ihr Wunsch wartet auf die Freigabe durch die Stadt." in page.content()
+    assert "Ich brauche diese Daten auch" not in page.content()
     page.goto(portal + "/datenwuensche")
+    assert "Straßenbäume mit Pflanzjahr" not in page.content()
     found["data requests"] = axe_violations(page)
     page.goto(portal + "/dataset/baumkataster")
     found["dataset with freshness"] = axe_violations(page)
@@ -91,9 +93,19 @@ def test_the_new_pages_pass_axe_and_a_request_goes_to_fulfilled(portal, city, pa
     found["unsubscribe"] = axe_violations(page)
     page.context.clear_cookies()
 
+    # the citizen supports it, now that it is public
+    log_in(page, portal, city["citizen"]["name"])
+    page.goto(request_url)
+    found["data request"] = axe_violations(page)
+    page.click("text=Ich brauche diese Daten auch")
+    page.wait_for_load_state()
+    assert "Sie unterstützen diesen Wunsch." in page.content()
+    page.context.clear_cookies()
+
     # anyone sees it fulfilled, with the dataset
     page.goto(request_url)
     assert "erfüllt" in page.content() and "/dataset/baumkataster" in page.content()
+    assert "Straßenbäume mit Pflanzjahr" in page.goto(portal + "/datenwuensche").text()
     assert found == {label: [] for label in found}, json.dumps(found, indent=1, ensure_ascii=False)
 
 

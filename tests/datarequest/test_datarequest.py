@@ -12,7 +12,10 @@ from ckan.tests import factories, helpers
 
 from tests.jena_plugins import SCHEMA_PLUGINS, schema_marks
 
-pytestmark = schema_marks(SCHEMA_PLUGINS + " jena_datarequest") + [
+# these tests are about what happens to a public request; the moderation of an account's first
+# request (on by default) has its own tests in test_moderation.py
+pytestmark = schema_marks(SCHEMA_PLUGINS + " jena_datarequest jena_security") + [
+    pytest.mark.ckan_config("ckanext.jena.datarequest.moderate_first_request", "false"),
     pytest.mark.usefixtures("clean_db", "clean_index", "datarequest_tables")]
 PASSWORD = "Datenwunsch-2026!"
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -66,6 +69,7 @@ def test_script_in_a_title_or_description_is_shown_as_text(app, city):
         assert "&lt;script&gt;alert(" in page, url
 
 
+@pytest.mark.usefixtures("csrf_as_in_a_fresh_process")
 def test_every_form_of_a_signed_in_user_needs_the_csrf_token(app, city):
     org, officer, citizen = city
     request = call("jena_datarequest_create", citizen["name"], title="Lärmkarte", description="Bitte.")

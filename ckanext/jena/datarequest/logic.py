@@ -157,10 +157,14 @@ def _get(data_dict) -> dict:
 # --- actions ------------------------------------------------------------------------------------
 
 def jena_datarequest_create(context, data_dict):
-    """File a data request: data the portal does not have yet. Signed-in users' requests are
-    public at once; anonymous ones (where ckanext.jena.datarequest.allow_anonymous) come only
-    through the form /datenwuensche/neu (its hidden field, a limit per address) and wait for an
-    officer's approval: the API refuses anonymous callers.
+    """File a data request: data the portal does not have yet. Officers' requests are public at
+    once; so are those of a signed-in user of whom an officer has already let one request through.
+    An account's first request waits for an officer's approval
+    (ckanext.jena.datarequest.moderate_first_request; at most
+    ckanext.jena.datarequest.pending_per_user waiting at a time); only its author and officers see
+    it meanwhile. Anonymous requests (where ckanext.jena.datarequest.allow_anonymous) come only
+    through the form /datenwuensche/neu (its hidden field, a limit per address) and always wait
+    for approval: the API refuses anonymous callers.
 
     :param title: what data is wanted (at most 200 characters)
     :type title: string
@@ -181,8 +185,30 @@ def jena_datarequest_create(context, data_dict):
     if errors:
         raise toolkit.ValidationError(errors)
     user = _user(context)
-    values.update(user_id=user.id if user else None, state="open" if user else "pending")
+    waits = user is None or waits_for_approval(context)
+    if user is not None and waits:
+        _approved, waiting = store.user_counts(user.id, PUBLIC_STATES, "pending")
+        limit = toolkit.asint(settings.get("ckanext.jena.datarequest.pending_per_user"))
+        if waiting >= limit:
+            raise toolkit.ValidationError({"moderation": [_(
+                "You have {n} data requests waiting for an officer's approval. Please wait until they have "
+                "been looked at; after that your requests are shown at once.").format(n=waiting)]})
+    values.update(user_id=user.id if user else None, state="pending" if waits else "open")
     return _dictize(store.create(**values), context)
+
+
+def waits_for_approval(context) -> bool:
+    """Whether a signed-in user's new request waits for an officer's approval: with
+    ckanext.jena.datarequest.moderate_first_request (default) it does until an officer has let
+    one of theirs through (anyone can register an account, so an account's first request is
+    moderated like an anonymous one); officers' never do."""
+    user = _user(context)
+    if user is None:
+        return True
+    if not toolkit.asbool(settings.get("ckanext.jena.datarequest.moderate_first_request")) or is_officer(context):
+        return False
+    approved, _waiting = store.user_counts(user.id, PUBLIC_STATES, "pending")
+    return not approved
 
 
 @toolkit.side_effect_free

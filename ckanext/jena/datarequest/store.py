@@ -65,6 +65,16 @@ def listing(states: list[str], organization_id: Optional[str] = None, limit: int
     return count, [_row(row) for row in rows]
 
 
+def user_counts(user_id: str, public_states, waiting_state: str) -> tuple[int, int]:
+    """How many of the user's requests an officer let through (in one of ``public_states``) and
+    how many wait for moderation (``waiting_state``)."""
+    row = model.Session.execute(sa.text(
+        "SELECT count(*) FILTER (WHERE state = ANY(:public)), count(*) FILTER (WHERE state = :waiting) "
+        "FROM jena_datarequest WHERE user_id = :u"),
+        {"u": user_id, "public": list(public_states), "waiting": waiting_state}).first()
+    return int(row[0]), int(row[1])
+
+
 def support(request_id: str, user_id: str) -> bool:
     """True if the user's support is new."""
     done = model.Session.execute(sa.text(

@@ -77,6 +77,7 @@ def new():
     except toolkit.NotAuthorized:
         return toolkit.abort(403, toolkit._("Sign in to file a data request."))
     return toolkit.render("jena/datarequest/new.html", {"data": data, "errors": errors, "honeypot": HONEYPOT,
+                                                        "moderated": logic.waits_for_approval(_context()),
                                                         **_choices()})
 
 
