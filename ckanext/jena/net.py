@@ -10,6 +10,8 @@ the city's internal services. So each request, and each redirect hop again:
 - resolves the host name once and refuses every address that is not public (loopback, private,
   link-local, shared, multicast, reserved, documentation, unspecified, and IPv6 forms that embed
   such an IPv4 address) unless the capability's allow-list opens it;
+- follows a redirect into such an allow-listed internal address only from that same host and
+  port: a public site cannot send the portal to the city's internal services;
 - connects to exactly the address it checked: the connection goes to the IP address, the Host
   header (and, for https, SNI and the certificate check) carry the original name, so neither a
   second DNS answer (DNS rebinding) nor a parser difference can move it elsewhere.
@@ -327,8 +329,22 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
     deadline = time.monotonic() + seconds * 4
     send = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
     send.update(headers or {})
+    first = None
     for _hop in range(max_redirects + 1):
         target = check(url, allowed_hosts_key)
+        first = first or target
+        if target is not first and (target.host, target.port) != (first.host, first.port) \
+                and not all(is_public(address) for address in target.addresses):
+            # an allow-listed internal host is reached only by asking for it: a public site (a
+            # harvest source, a resource's address) redirecting there would make the portal ask
+            # the city's internal services on its behalf (seventh attack review, F4)
+            raise Refused(
+                f"{first.url} redirects to {target.url}, an internal address; a redirect may lead to an "
+                f"internal host only from that same host. If it is one of the city's own, give its address "
+                "directly.",
+                f"{first.url} leitet auf {target.url} weiter, eine interne Adresse; eine Weiterleitung darf nur "
+                "vom selben Rechner aus auf einen internen Rechner führen. Gehört er der Stadt, geben Sie seine "
+                "Adresse direkt an.", "internal")
         if own_hosts and not _under(target.request_path, own_paths) and _is_own(target, own_hosts):
             raise Refused(
                 f"{target.url} is an address of this portal itself; the portal does not fetch its own pages "

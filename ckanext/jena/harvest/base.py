@@ -138,6 +138,14 @@ def bilingual(english: str, german: str) -> str:
     return f"{german} / {english}"
 
 
+def unreadable_record(exc: Exception) -> str:
+    """The report's sentence for one record a harvester could not read or write."""
+    return bilingual(
+        f"The record cannot be read ({exc.__class__.__name__}: {str(exc)[:200]}); its dataset was kept as it was.",
+        f"Der Datensatz lässt sich nicht lesen ({exc.__class__.__name__}: {str(exc)[:200]}); sein Datensatz im "
+        "Portal bleibt, wie er war.")
+
+
 class JenaHarvester(HarvesterBase):
     """Base of jena_ckan, jena_dcat, jena_csw and jena_sensorthings (not registered itself)."""
 
@@ -311,17 +319,24 @@ class JenaHarvester(HarvesterBase):
         def hand_over(record: Record) -> None:
             nonlocal uncommitted
             known = previous.get(record.guid)
+            same = bool(not force and known and known.state == "active" and known.content_hash == record.content_hash
+                        and known.package_state == "active")
+            if not record.error and not same:
+                try:
+                    record.materialised()
+                except Exception as exc:  # a record that cannot be written fails alone, not the source
+                    log.warning("harvest source %s: record %s cannot be written: %s", source.id, record.guid, exc)
+                    record.error = unreadable_record(exc)
             if record.error:
                 obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
                                        package_id=known.package_id if known else None)
                 store.object_error(obj, record.error, "Gather")
-            elif (not force and known and known.state == "active" and known.content_hash == record.content_hash
-                  and known.package_state == "active"):
+            elif same:
                 unchanged.append((record.guid, known.package_id))
                 return
             else:
                 to_import.append(store.new_object(
-                    harvest_job, record.guid, content=record.materialised(),
+                    harvest_job, record.guid, content=record.content,
                     package_id=known.package_id if known and known.package_state else None,
                     extras={"jena_hash": record.content_hash, "jena_identifiers": json.dumps(record.identifiers),
                             "status": "change" if known else "new"}).id)

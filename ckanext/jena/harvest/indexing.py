@@ -356,12 +356,15 @@ def package_show(original, context, data_dict):
 @auth_audit_exempt  # as ckanext-harvest's own, which checks no auth (it is called internally)
 def harvest_source_reindex(original, context, data_dict):
     """Reindex a single harvest source (ckanext-harvest's action; on CKAN 2.12 the source is
-    indexed with its validated form, as CKAN indexes every dataset).
+    indexed with its validated form, as CKAN indexes every dataset; from a request only for those
+    who may manage the source).
 
     :param id: the id of the harvest source
     :type id: string
     """
     import ckan.logic as logic
+    from .guards import check_reindex
+    check_reindex(context, data_dict)  # ckanext-harvest's own asks no auth function (guards.py)
     source_id = toolkit.get_or_bust(data_dict, "id")
     logic.index_update_package(dict(context, ignore_auth=True), source_id,
                                context.get("defer_commit", False))

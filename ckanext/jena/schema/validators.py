@@ -389,6 +389,8 @@ def jena_no_nul(key, data, errors, context):
 NOTES_MAX_LENGTH = 20_000  # about ten pages of text
 RESOURCE_DESCRIPTION_MAX_LENGTH = 20_000
 RESOURCE_URL_MAX_LENGTH = 2_000  # browsers and servers agree on links up to this length
+# files and links a harvested record brings at most (inbound.dataset keeps these, notes a gap)
+HARVESTED_RESOURCES_MAX = 500
 
 
 def _at_most(value: Any, maximum: int, message: str) -> Any:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
+import re
 from typing import Iterator
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import rdflib
 from rdflib import BNode, URIRef
@@ -20,6 +22,7 @@ from .. import base, fetch, memo, xmlsafe
 from ..base import MATCH_PREFIX, Incomplete, JenaHarvester, Record, RecordError, content_identity, distinctive
 from ..fetch import FetchError
 
+log = logging.getLogger(__name__)
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 ACCEPT = ("text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, "
           "*/*;q=0.1")
@@ -111,6 +114,27 @@ def refuse_remote_contexts(body: bytes, url: str) -> None:
                          "but the source itself, so the context must be written into the page.",
                          f"Die Seite {url} verweist per Adresse auf einen JSON-LD-Kontext; der Harvester lädt "
                          "nichts außer der Quelle selbst, der Kontext muss daher in der Seite stehen.")
+
+
+# characters that rdflib reads into an IRI from RDF/XML, JSON-LD or a Turtle \u escape, but refuses
+# to write (Turtle, N-Triples: "does not look like a valid URI"): one such IRI anywhere in a page
+# made the whole source's run fail (seventh attack review, F3; real catalogs hold addresses with
+# spaces too). They are percent-encoded, as a browser sends them.
+IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def writable_iris(graph: rdflib.Graph) -> int:
+    """Percent-encode, in place, every IRI of ``graph`` that rdflib could not write; how many."""
+    fixed: dict = {}
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in fixed and IRI_UNSAFE.search(term):
+                fixed[term] = URIRef(IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), str(term)))
+    if fixed:
+        for triple in [t for t in graph if any(term in fixed for term in t)]:
+            graph.remove(triple)
+            graph.add(tuple(fixed.get(term, term) for term in triple))
+    return len(fixed)
 
 
 def description(graph: rdflib.Graph, node, depth: int = 0, seen=None) -> Iterator[tuple]:
@@ -212,7 +236,8 @@ class JenaDcatHarvester(JenaHarvester):
         except Exception as exc:  # rdflib raises many kinds for a malformed or truncated payload
             raise FetchError(f"The page {url} is not valid RDF ({fmt}): {str(exc)[:300]}",
                              f"Die Seite {url} ist kein gültiges RDF ({fmt}): {str(exc)[:300]}")
-        records = [self._record(graph, dataset_ref)
+        writable_iris(graph)
+        records = [self._guarded_record(graph, dataset_ref)
                    for dataset_ref in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)]
         next_page, total = None, None
         for view_type in (HYDRA.PartialCollectionView, HYDRA.PagedCollection):
@@ -223,6 +248,19 @@ class JenaDcatHarvester(JenaHarvester):
             total = total if total is not None else _int(graph.value(collection, HYDRA.totalItems))
         return records, {"records": [[r.guid, r.content_hash, r.identifiers, r.error] for r in records],
                          "next": urljoin(url, str(next_page)) if next_page else None, "total": total}
+
+    @classmethod
+    def _guarded_record(cls, graph: rdflib.Graph, dataset_ref) -> Record:
+        """The record of one dataset; one that cannot be described fails alone (its error in the
+        report, its dataset kept), never the page or the source."""
+        try:
+            return cls._record(graph, dataset_ref)
+        except Exception as exc:  # rdflib raises many kinds for terms it cannot write
+            log.warning("DCAT record %s cannot be described: %s", str(dataset_ref)[:200], exc)
+            guid = str(dataset_ref) if isinstance(dataset_ref, URIRef) else "blank:unreadable:" + hashlib.sha256(
+                "\n".join(sorted(f"{p} {o}" for p, o in graph.predicate_objects(dataset_ref))).encode("utf-8")
+            ).hexdigest()[:16]
+            return Record(guid=guid, error=base.unreadable_record(exc))
 
     @staticmethod
     def _record(graph: rdflib.Graph, dataset_ref) -> Record:
