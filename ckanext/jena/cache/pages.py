@@ -100,9 +100,29 @@ class Rule:
     """How one endpoint is cached. ``when``: a further condition on the request (e.g. which API
     action), checked before the cache is asked. ``keep``: called when an answer is kept, returns a
     small dict of ``g`` attributes the endpoint's other after-request hooks read, set again on a
-    hit (e.g. the dataset's id and visibility for the view count)."""
+    hit (e.g. the dataset's id and visibility for the view count).
+
+    ``parameters``: the only query parameters the endpoint reads (None: any may change the
+    answer). The key then holds only these, so ``?foo=1``, ``?foo=2``, ... are the same kept
+    answer instead of a page made anew for each: an anonymous visitor made the DCAT catalog
+    (a second and 700 KB each) for every made-up parameter, and five of them held every web worker
+    (seventh attack review, F1). ``heavy``: a page that takes seconds to make; while it is made
+    (not served from the cache), each client may make ``ckanext.jena.cache.heavy_concurrent_per_client``
+    of them at once and all clients together ``ckanext.jena.cache.heavy_concurrent`` (sysadmins
+    not counted); more are answered 429 at once, with a sentence and Retry-After. ``narrow``:
+    ``parameters`` and ``heavy`` hold only for requests it says True for (an endpoint that
+    answers both a cheap and a heavy page: ckanext-dcat's dataset page, HTML or RDF)."""
     when: Optional[Callable[[], bool]] = None
     keep: Optional[Callable[[], dict]] = None
+    parameters: Optional[frozenset] = None
+    heavy: bool = False
+    narrow: Optional[Callable[[], bool]] = None
+
+    def narrowed(self) -> "Rule":
+        """This rule as it holds for the current request."""
+        if self.narrow is None or self.narrow():
+            return self
+        return dataclasses.replace(self, parameters=None, heavy=False, narrow=None)
 
 
 def install(app, endpoints: dict) -> None:
@@ -116,6 +136,7 @@ def install(app, endpoints: dict) -> None:
         # _keep runs before CKAN's after-request hook ends the database session
         app.before_request(_serve)
         app.after_request(_keep)
+        app.teardown_request(_give_back_heavy)
     registry.update(endpoints)
     generation.watch_writes()
 
@@ -147,16 +168,99 @@ def _anonymous() -> bool:
     return _harmless_session(session)
 
 
-def _key(gen: str) -> str:
+def _address(rule: Optional[Rule]) -> str:
+    """The request's path and query; for a rule naming its ``parameters``, only those, sorted."""
+    request = toolkit.request
+    if rule is None or rule.parameters is None:
+        return request.full_path
+    from urllib.parse import urlencode
+    read = sorted((name, value) for name, values in request.args.lists() if name in rule.parameters
+                  for value in values)
+    return request.path + "?" + urlencode(read)
+
+
+def _key(gen: str, rule: Optional[Rule] = None) -> str:
     request = toolkit.request
     # the headers that choose another answer for the same address: Accept (DCAT formats), and
     # htmx's HX-* (CKAN 2.12 answers a search page asked with HX-Request with a fragment)
     variant = "\x01".join(f"{name.lower()}={value}" for name, value in sorted(request.headers.items())
                            if name.lower().startswith("hx-"))
+    # CKAN_CURRENT_URL is the whole address again: for a rule with parameters, only its path
+    current = request.environ.get("CKAN_CURRENT_URL") or ""
+    if rule is not None and rule.parameters is not None:
+        current = current.split("?", 1)[0]
     parts = (gen, request.endpoint or "", request.environ.get("CKAN_LANG") or "",
-             request.environ.get("CKAN_CURRENT_URL") or "", request.scheme, request.host, request.full_path,
+             current, request.scheme, request.host, _address(rule),
              request.headers.get("Accept") or "", variant)
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+_HEAVY = "heavy-running"
+
+
+def _heavy_keys() -> tuple:
+    """The Redis keys counting heavy pages being made: this client's (a keyed hash of its
+    address, never the address) and all clients'; () for a sysadmin or a request without address."""
+    user = getattr(toolkit, "current_user", None)
+    if getattr(user, "sysadmin", False) or getattr(toolkit.g.get("userobj"), "sysadmin", False):
+        return ()
+    address = toolkit.request.remote_addr
+    if not address:
+        return ()
+    secret = (toolkit.config.get("SECRET_KEY") or toolkit.config.get("beaker.session.secret") or "").encode()
+    client = hashlib.sha256(secret + b"\x00" + address.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return (Store._key(_HEAVY, client), Store._key(_HEAVY, "all"))
+
+
+def _take_heavy() -> Optional[tuple]:
+    """A place to make a heavy page (the keys taken, () when no limit applies), or None when the
+    client or all clients together already make as many as allowed. Each count expires a little
+    after a page may take (a worker killed meanwhile frees its place)."""
+    keys = _heavy_keys()
+    if not keys:
+        return ()
+    limits = (toolkit.asint(settings.get("ckanext.jena.cache.heavy_concurrent_per_client")),
+              toolkit.asint(settings.get("ckanext.jena.cache.heavy_concurrent")))
+    try:
+        pipe = store._redis().pipeline()
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, 120)
+        counts = pipe.execute()[0::2]
+    except Exception as e:  # Redis away: the page is made, as without a limit
+        log.warning("heavy page places not counted: %s", e)
+        return ()
+    if all(count <= limit for count, limit in zip(counts, limits)):
+        return keys
+    _decrement(keys)
+    return None
+
+
+def _decrement(keys) -> None:
+    try:
+        pipe = store._redis().pipeline()
+        for key in keys:
+            pipe.decr(key)
+        pipe.execute()
+    except Exception as e:
+        log.warning("heavy page places not given back: %s", e)
+
+
+def _give_back_heavy(_exception=None) -> None:
+    from flask import g
+    keys = g.pop("jena_heavy_keys", None)
+    if keys:
+        _decrement(keys)
+
+
+def _busy():
+    from flask import current_app
+    message = toolkit._("This page takes long to make, and too many of them are being made at the moment "
+                        "(yours or others'). Please try again in a few seconds.")
+    response = current_app.response_class(message + "\n", status=429, mimetype="text/plain")
+    response.headers["Retry-After"] = "5"
+    response.headers["Content-Language"] = toolkit.request.environ.get("CKAN_LANG") or "de"
+    return response
 
 
 def _serve():
@@ -165,24 +269,27 @@ def _serve():
     rule = current_app.extensions.get(_EXTENSION, {}).get(request.endpoint)
     if request.method != "GET" or rule is None or (rule.when and not rule.when()):
         return None
+    rule = rule.narrowed()
     if request.content_length or request.headers.get("Transfer-Encoding"):
         # CKAN's API takes a GET request's JSON body as its parameters: the address alone does
         # not say what was asked (third attack review, F3)
         return None
     if not enabled() or not _anonymous():
-        return None
+        return _made(rule)
     gen = generation.current()
     if gen is None:
-        return None
-    key = _key(gen)
+        return _made(rule)
+    key = _key(gen, rule)
     try:
         entry = store.get(key)
     except Exception as e:  # (Redis went away after the generation was read)
         log.warning("page cache not read: %s", e)
-        return None
+        return _made(rule)
     if entry is None:
-        g.jena_cache_key = key
-        return None
+        refused = _made(rule)
+        if refused is None:
+            g.jena_cache_key = key
+        return refused
     for name, value in entry["g"].items():
         setattr(g, name, value)
     g.jena_cache_hit = True
@@ -198,6 +305,20 @@ def _serve():
     response.cache_control.max_age = 0  # (as ckan.cache_expires on a miss: browsers ask again)
     response.cache_control.must_revalidate = True
     return response
+
+
+def _made(rule: Rule):
+    """The page is made for this request: for a heavy one, a place is taken (given back when the
+    request ends) or the 429 answer returned."""
+    if not rule.heavy:
+        return None
+    from flask import g
+    keys = _take_heavy()
+    if keys is None:
+        return _busy()
+    if keys:
+        g.jena_heavy_keys = keys
+    return None
 
 
 def _keep(response):

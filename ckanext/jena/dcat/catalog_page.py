@@ -19,6 +19,9 @@ from urllib.parse import quote
 from ckan.plugins import toolkit
 
 ENDPOINT = "dcat.read_catalog"
+# the query parameters ckanext-dcat 2.x's catalog page reads (utils.read_catalog_page and the
+# paging links of logic._pagination_info): every other one changes nothing on the page
+PARAMETERS = frozenset({"page", "modified_since", "q", "fq", "profiles"})
 
 
 def _check_args(args) -> None:

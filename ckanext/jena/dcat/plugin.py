@@ -54,9 +54,11 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
                 app.view_functions[catalog_page.ENDPOINT] = catalog_page.wrap_view(
                     app.view_functions[catalog_page.ENDPOINT])
                 # a catalog page costs seconds (a DoS risk): anonymous answers are kept until
-                # the next change in the database (ckanext/jena/cache/)
+                # the next change in the database, keyed by the parameters the page reads, and
+                # only a few are made at once (ckanext/jena/cache/)
                 from ckanext.jena.cache import pages
-                pages.install(app, {catalog_page.ENDPOINT: pages.Rule()})
+                pages.install(app, {catalog_page.ENDPOINT: pages.Rule(
+                    parameters=catalog_page.PARAMETERS, heavy=True)})
         return app
 
 

@@ -1,0 +1,106 @@
+"""Pages that take seconds to make (the DCAT catalog, a dataset's RDF) against anonymous load
+(seventh attack review, F1): made-up query parameters no longer make them anew (the cache key holds
+only the parameters the page reads), and while they are made, each client may make one at a time
+and all clients together two (429 with Retry-After beyond); the places are given back however the
+request ends."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories
+
+from ckanext.jena.cache import pages
+from tests.cache.test_pages import PLUGINS, _dataset, empty_cache, get  # noqa: F401
+from tests.jena_plugins import schema_marks
+
+pytestmark = schema_marks(PLUGINS) + [
+    pytest.mark.ckan_config("ckanext.jena.cache.enabled", "true"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcat_ap_de"),
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    pytest.mark.ckan_config("ckan.locales_offered", "de en"),
+    pytest.mark.usefixtures("clean_db", "clean_index", "explainer_tables", "empty_cache", "no_heavy_counts"),
+]
+
+
+@pytest.fixture
+def no_heavy_counts():
+    redis = pages.store._redis()
+    for key in redis.scan_iter(match=pages.Store._key(pages._HEAVY, "*")):
+        redis.delete(key)
+    yield
+
+
+def _counts() -> dict:
+    redis = pages.store._redis()
+    return {key.decode().rsplit(":", 1)[-1]: int(redis.get(key) or 0)
+            for key in redis.scan_iter(match=pages.Store._key(pages._HEAVY, "*"))}
+
+
+def test_made_up_parameters_get_the_kept_page(app):
+    dataset = _dataset(title="Baumkataster")
+    for path, made_up in (("/catalog.ttl", "?bust=1"), (f"/dataset/{dataset['name']}.ttl", "?x=1&y=2")):
+        _, first, body = get(app, path)
+        assert first == "miss" and "Baumkataster" in body, path
+        for variant in (made_up, made_up.replace("1", "2"), "?" + "a" * 500 + "=1"):
+            _, state, again = get(app, path + variant)
+            assert state == "hit" and again == body, path + variant
+    # the parameters a page reads still choose their own answer
+    _, state, _ = get(app, "/catalog.ttl?page=1&bust=3")
+    assert state == "miss"
+    _, state, _ = get(app, "/catalog.ttl?bust=4&page=1")
+    assert state == "hit"
+    _, state, _ = get(app, "/catalog.ttl?q=Baum")
+    assert state == "miss"
+
+
+def test_one_client_makes_one_heavy_page_at_a_time_and_all_together_two(app):
+    dataset = _dataset(title="Baumkataster")
+    addresses = ("203.0.113.7", "203.0.113.8", "203.0.113.9")
+
+    def ask(path, address):
+        return get(app, path, environ_base={"REMOTE_ADDR": address})[0]
+
+    # a client whose one place is taken (a page of it being made) gets a 429 at once
+    keys = {}
+    with app.flask_app.test_request_context("/catalog.ttl", environ_base={"REMOTE_ADDR": addresses[0]}):
+        keys[addresses[0]] = pages._take_heavy()
+    assert keys[addresses[0]]
+    refused = ask("/catalog.ttl?page=2", addresses[0])
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert "zu viele davon" in refused.get_data(as_text=True)
+    # another client still gets its page; a page from the cache costs no place
+    assert ask("/catalog.ttl?page=2", addresses[1]).status_code == 200
+    assert ask("/catalog.ttl?page=2", addresses[0]).status_code == 200  # now kept: served from the cache
+    # all together: a second client's place taken too, a third is refused
+    with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": addresses[1]}):
+        keys[addresses[1]] = pages._take_heavy()
+    assert ask(f"/dataset/{dataset['name']}.ttl", addresses[2]).status_code == 429
+    for taken in keys.values():
+        pages._decrement(taken)
+    assert ask(f"/dataset/{dataset['name']}.ttl", addresses[2]).status_code == 200
+    # every place is given back: after answers, after refusals, after a page that failed
+    assert ask("/catalog.ttl?page=abc", addresses[2]).status_code == 400
+    assert set(_counts().values()) == {0}, _counts()
+
+
+def test_sysadmins_and_cheap_pages_are_not_counted(app):
+    dataset = _dataset(title="Baumkataster")
+    with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        taken = pages._take_heavy()
+    with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.8"}):
+        other = pages._take_heavy()
+    sysadmin = factories.SysadminWithToken()
+    answer = app.test_client().get("/catalog.ttl", headers={"Authorization": sysadmin["token"]},
+                                   environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert answer.status_code == 200
+    # the dataset page is ckanext-dcat's endpoint too (content negotiation): its HTML is no heavy
+    # page, and keeps every parameter in its key (CKAN's templates read their own, activity_id)
+    assert get(app, f"/dataset/{dataset['name']}", environ_base={"REMOTE_ADDR": "203.0.113.9"})[0].status_code == 200
+    _, state, _ = get(app, f"/dataset/{dataset['name']}?activity_id=x", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert state == "miss"
+    # its RDF asked by Accept header is one
+    rdf = get(app, f"/dataset/{dataset['name']}", headers={"Accept": "text/turtle"},
+              environ_base={"REMOTE_ADDR": "203.0.113.9"})[0]
+    assert rdf.status_code == 429
+    pages._decrement(taken)
+    pages._decrement(other)
