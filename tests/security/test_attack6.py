@@ -81,13 +81,17 @@ def test_an_address_werkzeug_cannot_write_as_a_redirect_is_a_clear_404(app):
     saved_before = {"http://[::1]:99999/", "https://example.org:abc/"}
     dataset = _dataset(org, "adressen", False, broken[0])
     sysadmin = factories.Sysadmin()
+    placeholders = {}
     for url in broken[1:] + working:
         resource = helpers.call_action("resource_create", {"user": sysadmin["name"]}, package_id=dataset["id"],
                                        url="https://example.org/platzhalter.csv" if url in saved_before else url,
                                        format="CSV", name=url[:20])
         if url in saved_before:
-            model.Session.query(model.Resource).filter_by(id=resource["id"]).update({"url": url})
-            model.Session.commit()
+            placeholders[resource["id"]] = url
+    # written into the database after the last resource_create (each rewrites every resource)
+    for resource_id, url in placeholders.items():
+        model.Session.query(model.Resource).filter_by(id=resource_id).update({"url": url})
+    model.Session.commit()
     search.rebuild(dataset["id"])
     dataset = helpers.call_action("package_show", {"ignore_auth": True}, id=dataset["id"])
     answers = {}
