@@ -181,6 +181,22 @@ def is_public(address) -> bool:
     return True
 
 
+def client(address: str | None) -> str:
+    """Who is asking, for counting a visitor's requests (rate limits, places): an IPv4 address as
+    it is (also written IPv4-mapped), an IPv6 address as its /64 network, which one household or
+    server gets whole (counted by the single address, one visitor had 2^64 of them); '' for none."""
+    text = (address or "").strip()
+    try:
+        parsed = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return text
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def resolve(host: str, port: int) -> list:
     """The addresses of a host name, looked up once (the connection uses one of these)."""
     try:

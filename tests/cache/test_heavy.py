@@ -104,3 +104,24 @@ def test_sysadmins_and_cheap_pages_are_not_counted(app):
     assert rdf.status_code == 429
     pages._decrement(taken)
     pages._decrement(other)
+
+
+def test_the_client_of_an_address_is_its_ipv4_address_or_its_ipv6_64_network():
+    from ckanext.jena import net
+    assert net.client("203.0.113.7") == "203.0.113.7"
+    assert net.client("::ffff:203.0.113.7") == "203.0.113.7"
+    assert net.client("2001:db8:1:2::1") == net.client("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64"
+    assert net.client("2001:db8:1:3::1") != net.client("2001:db8:1:2::1")
+    assert net.client("fe80::1%eth0") == "fe80::/64"
+    assert net.client(None) == "" and net.client("unbekannt") == "unbekannt"
+
+
+def test_an_ipv6_visitor_has_one_place_for_its_whole_64_network(app):
+    with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": "2001:db8:1:2::1"}):
+        taken = pages._take_heavy()
+    assert taken
+    same = get(app, "/catalog.ttl", environ_base={"REMOTE_ADDR": "2001:db8:1:2:aaaa::7"})[0]
+    assert same.status_code == 429
+    other = get(app, "/catalog.ttl", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})[0]
+    assert other.status_code == 200
+    pages._decrement(taken)

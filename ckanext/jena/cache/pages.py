@@ -200,11 +200,13 @@ _HEAVY = "heavy-running"
 
 def _heavy_keys() -> tuple:
     """The Redis keys counting heavy pages being made: this client's (a keyed hash of its
-    address, never the address) and all clients'; () for a sysadmin or a request without address."""
+    address, an IPv6 address's /64 network: net.client; never the address itself) and all
+    clients'; () for a sysadmin or a request without address."""
     user = getattr(toolkit, "current_user", None)
     if getattr(user, "sysadmin", False) or getattr(toolkit.g.get("userobj"), "sysadmin", False):
         return ()
-    address = toolkit.request.remote_addr
+    from ckanext.jena import net
+    address = net.client(toolkit.request.remote_addr)
     if not address:
         return ()
     secret = (toolkit.config.get("SECRET_KEY") or toolkit.config.get("beaker.session.secret") or "").encode()

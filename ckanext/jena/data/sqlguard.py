@@ -64,7 +64,8 @@ def _slots(context):
     if context.get("ignore_auth") or _is_sysadmin(context):
         return ()
     try:
-        address = toolkit.request.remote_addr if toolkit.request else None
+        from ckanext.jena import net
+        address = net.client(toolkit.request.remote_addr) if toolkit.request else None
     except RuntimeError:  # outside a request
         address = None
     if not address:

@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import settings
+from ckanext.jena import net, settings
 from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
@@ -59,7 +59,7 @@ def new():
         context = _context()
         if not toolkit.g.user:
             limit = toolkit.asint(settings.get("ckanext.jena.datarequest.anonymous_per_hour"))
-            if store.count_anonymous(toolkit.request.remote_addr or "") > limit:
+            if store.count_anonymous(net.client(toolkit.request.remote_addr)) > limit:
                 return toolkit.abort(429, toolkit._(
                     "Too many data requests from your address in the last hour. Please try again later, "
                     "or sign in."))

@@ -43,7 +43,8 @@ def _window_seconds() -> int:
 
 
 def _address() -> str:
-    return toolkit.request.remote_addr or "unknown"
+    from ckanext.jena import net  # an IPv6 visitor counted by its /64 network
+    return net.client(toolkit.request.remote_addr) or "unknown"
 
 
 def _account(login_name: str) -> str:
