@@ -125,3 +125,35 @@ def test_an_ipv6_visitor_has_one_place_for_its_whole_64_network(app):
     other = get(app, "/catalog.ttl", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})[0]
     assert other.status_code == 200
     pages._decrement(taken)
+
+
+def test_head_requests_and_the_dcat_actions_need_a_place_and_the_home_page_none(app):
+    """A re-attack (7 December) found HEAD and ckanext-dcat's actions through the API unlimited,
+    and the home page ("/": ckanext-dcat's catalog endpoint under content negotiation) limited."""
+    _dataset(title="Baumkataster")
+    address = "203.0.113.7"
+    with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": address}):
+        taken = pages._take_heavy()
+    head = app.test_client().head("/catalog.ttl?page=3", environ_base={"REMOTE_ADDR": address})
+    assert head.status_code == 429
+    api = app.test_client().get("/api/3/action/dcat_catalog_show", query_string={"format": "ttl"},
+                                environ_base={"REMOTE_ADDR": address})
+    assert api.status_code == 429
+    for other in ("203.0.113.8", "203.0.113.9"):  # both places of all clients taken: still the home page
+        with app.flask_app.test_request_context("/", environ_base={"REMOTE_ADDR": other}):
+            pages._take_heavy()
+    for accept in ("text/html,application/xhtml+xml", "*/*"):
+        home = app.test_client().get("/", headers={"Accept": accept}, environ_base={"REMOTE_ADDR": address})
+        assert home.status_code == 200, accept
+    pages._decrement(taken)
+
+
+def test_a_request_names_at_most_three_different_profiles(app):
+    dataset = _dataset(title="Baumkataster")
+    for profiles in ("dcat_ap_de,dcat_ap_de", "a,b,c,d"):
+        assert get(app, f"/catalog.ttl?profiles={profiles}")[0].status_code == 400
+        assert get(app, f"/dataset/{dataset['name']}.ttl?profiles={profiles}")[0].status_code in (400, 409)
+        api = app.test_client().post("/api/3/action/dcat_catalog_show",
+                                     json={"format": "ttl", "profiles": profiles.split(",")})
+        assert api.status_code == 409 and "profiles" in api.json["error"]
+    assert get(app, "/catalog.ttl?profiles=dcat_ap_de")[0].status_code == 200

@@ -43,10 +43,15 @@ def test_a_rejected_request_earns_no_trust_and_officers_are_public_at_once(city)
     spam = call("jena_datarequest_create", citizen["name"], title="Billige Pillen", description="Kaufen!")
     call("jena_datarequest_update", officer["name"], id=spam["id"], state="rejected")
     assert call("jena_datarequest_create", citizen["name"], title="Mehr Pillen", description="x")["state"] == "pending"
+    # declined (an officer's answer, public) earns no trust either
+    declined = call("jena_datarequest_list", officer["name"], state="pending")["results"][0]
+    call("jena_datarequest_update", officer["name"], id=declined["id"], state="declined", answer="Nein.")
+    assert call("jena_datarequest_create", citizen["name"], title="Noch mehr", description="y")["state"] == "pending"
     assert call("jena_datarequest_create", officer["name"], title="Baumkataster", description="y")["state"] == "open"
     sysadmin = factories.Sysadmin()
     assert call("jena_datarequest_create", sysadmin["name"], title="Haushalt", description="z")["state"] == "open"
-    assert [r["title"] for r in call("jena_datarequest_list", "")["results"]] == ["Haushalt", "Baumkataster"]
+    assert [r["title"] for r in call("jena_datarequest_list", "")["results"]] == ["Haushalt", "Baumkataster",
+                                                                                "Mehr Pillen"]
 
 
 def test_one_account_has_at_most_pending_per_user_waiting(app, city, ckan_config, monkeypatch):

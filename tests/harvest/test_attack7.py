@@ -147,15 +147,14 @@ def test_a_record_that_cannot_be_described_fails_alone(source_server, monkeypatc
     record's error; the others arrive."""
     import json
     from ckanext.jena.harvest.sources import dcat
-    original = dcat.JenaDcatHarvester._record.__func__ if hasattr(dcat.JenaDcatHarvester._record, "__func__") \
-        else dcat.JenaDcatHarvester._record
+    original = dcat.JenaDcatHarvester._record  # bound to the class, as the harvester calls it
 
-    def failing(graph, dataset_ref):
+    def failing(cls, graph, dataset_ref):
         if "lizenz" in str(dataset_ref):
             raise Exception("kaputt")
         return original(graph, dataset_ref)
 
-    monkeypatch.setattr(dcat.JenaDcatHarvester, "_record", staticmethod(failing))
+    monkeypatch.setattr(dcat.JenaDcatHarvester, "_record", classmethod(failing))
     source_server.add("/catalog.jsonld", json.dumps(JSONLD), content_type="application/ld+json")
     summary = run(make_source(source_server.url("/catalog.jsonld")))
     assert (summary["created"], summary["errors"], summary["gather_errors"]) == (2, 1, 0), summary["messages"]

@@ -255,10 +255,34 @@ def _give_back_heavy(_exception=None) -> None:
         _decrement(keys)
 
 
+def busy_message() -> str:
+    return toolkit._("This page takes long to make, and too many of them are being made at the moment "
+                     "(yours or others'). Please try again in a few seconds.")
+
+
+_ACTIONS = "jena heavy actions"
+
+
+def heavy_actions(app, names) -> None:
+    """Actions that, asked through CKAN's action API, are as heavy as such a page: each call needs
+    a place as a heavy page made does (checked before the API runs the action, so the answer is a
+    429 like the pages')."""
+    if not hasattr(app, "before_request"):
+        return
+    install(app, {})
+    app.extensions[_EXTENSION].setdefault(_ACTIONS, set()).update(names)
+
+
+def _heavy_action() -> bool:
+    from flask import current_app
+    names = current_app.extensions.get(_EXTENSION, {}).get(_ACTIONS) or ()
+    return toolkit.request.endpoint == "api.action" and \
+        (toolkit.request.view_args or {}).get("logic_function") in names
+
+
 def _busy():
     from flask import current_app
-    message = toolkit._("This page takes long to make, and too many of them are being made at the moment "
-                        "(yours or others'). Please try again in a few seconds.")
+    message = busy_message()
     response = current_app.response_class(message + "\n", status=429, mimetype="text/plain")
     response.headers["Retry-After"] = "5"
     response.headers["Content-Language"] = toolkit.request.environ.get("CKAN_LANG") or "de"
@@ -268,10 +292,18 @@ def _busy():
 def _serve():
     from flask import current_app, g
     request = toolkit.request
+    if _heavy_action():
+        refused = _made(Rule(heavy=True))
+        if refused is not None:
+            return refused
     rule = current_app.extensions.get(_EXTENSION, {}).get(request.endpoint)
-    if request.method != "GET" or rule is None or (rule.when and not rule.when()):
+    if request.method not in ("GET", "HEAD") or rule is None or (rule.when and not rule.when()):
         return None
     rule = rule.narrowed()
+    if request.method == "HEAD":
+        # Flask answers HEAD by making the whole page: never from or into the cache, but a heavy
+        # page needs its place as for GET (a re-attack, 7 December: HEAD made catalogs unlimited)
+        return _made(rule)
     if request.content_length or request.headers.get("Transfer-Encoding"):
         # CKAN's API takes a GET request's JSON body as its parameters: the address alone does
         # not say what was asked (third attack review, F3)

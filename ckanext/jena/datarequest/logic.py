@@ -21,6 +21,9 @@ _ = toolkit._
 PUBLIC_STATES = ("open", "answered", "fulfilled", "declined")
 HIDDEN_STATES = ("pending", "rejected")
 OFFICER_STATES = PUBLIC_STATES + ("rejected",)
+# a request an officer let through in one of these makes its account's next requests public at
+# once; a declined one does not (an officer may decline spam instead of rejecting it: a re-attack)
+TRUSTED_STATES = ("open", "answered", "fulfilled")
 TITLE_MAX, DESCRIPTION_MAX, ANSWER_MAX = 200, 5000, 5000
 # set by the form's view only: an anonymous request that passed the form's guards
 FORM_CONTEXT = "jena_datarequest_form"
@@ -200,14 +203,15 @@ def jena_datarequest_create(context, data_dict):
 def waits_for_approval(context) -> bool:
     """Whether a signed-in user's new request waits for an officer's approval: with
     ckanext.jena.datarequest.moderate_first_request (default) it does until an officer has let
-    one of theirs through (anyone can register an account, so an account's first request is
-    moderated like an anonymous one); officers' never do."""
+    one of theirs through as open, answered or fulfilled (anyone can register an account, so an
+    account's first request is moderated like an anonymous one; a declined one earns no trust);
+    officers' never do."""
     user = _user(context)
     if user is None:
         return True
     if not toolkit.asbool(settings.get("ckanext.jena.datarequest.moderate_first_request")) or is_officer(context):
         return False
-    approved, _waiting = store.user_counts(user.id, PUBLIC_STATES, "pending")
+    approved, _waiting = store.user_counts(user.id, TRUSTED_STATES, "pending")
     return not approved
 
 

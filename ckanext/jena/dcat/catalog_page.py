@@ -24,7 +24,38 @@ ENDPOINT = "dcat.read_catalog"
 PARAMETERS = frozenset({"page", "modified_since", "q", "fq", "profiles"})
 
 
+def asks_for_rdf() -> bool:
+    """ckanext-dcat's catalog or dataset endpoint answers RDF for this request (a format in the
+    address, or an Accept header naming one: its content negotiation), not an HTML page (with
+    content negotiation the home page "/" is its catalog endpoint, a dataset page its dataset
+    endpoint). Asks ckanext-dcat's own reading of the Accept header, so the two never disagree."""
+    if (toolkit.request.view_args or {}).get("_format"):
+        return True
+    from ckanext.dcat.utils import check_access_header
+    return bool(check_access_header())
+
+
+# ckanext-dcat makes the whole graph once per profile named, duplicates included: one request
+# naming dcat_ap_de ten times held a worker until it was killed (a re-attack, 7 December)
+MAX_PROFILES = 3
+
+
+def profiles_problem(value) -> str | None:
+    """A sentence if ``profiles`` (as a page's query parameter: comma-separated, or as an action's
+    list) names more than MAX_PROFILES profiles or one twice; None if it is fine."""
+    if value in (None, "", []):
+        return None
+    names = [str(n).strip() for n in (value.split(",") if isinstance(value, str) else
+                                      value if isinstance(value, list) else [value])]
+    if len(names) > MAX_PROFILES or len(set(names)) != len(names):
+        return toolkit._("Name at most {n} different profiles in profiles.").format(n=MAX_PROFILES)
+    return None
+
+
 def _check_args(args) -> None:
+    problem = profiles_problem(args.get("profiles"))
+    if problem:
+        toolkit.abort(400, problem)
     page = args.get("page")
     if page not in (None, ""):
         try:

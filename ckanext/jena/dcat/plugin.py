@@ -41,7 +41,9 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
 
     def get_actions(self) -> dict:
         # (dcat_datasets_list belongs to dcat_json_interface, which the portal does not load)
-        return {name: _published_only(name) for name in ("dcat_catalog_show", "dcat_catalog_search")}
+        actions = {name: _published_only(name) for name in ("dcat_catalog_show", "dcat_catalog_search")}
+        actions["dcat_dataset_show"] = _dataset_show
+        return actions
 
     def make_middleware(self, app, config):
         # ckanext-dcat's catalog pages (/catalog.ttl?q=…) let the search's errors through as 500s;
@@ -58,7 +60,8 @@ class JenaDcatPlugin(plugins.SingletonPlugin):
                 # only a few are made at once (ckanext/jena/cache/)
                 from ckanext.jena.cache import pages
                 pages.install(app, {catalog_page.ENDPOINT: pages.Rule(
-                    parameters=catalog_page.PARAMETERS, heavy=True)})
+                    parameters=catalog_page.PARAMETERS, heavy=True, narrow=catalog_page.asks_for_rdf)})
+                pages.heavy_actions(app, HEAVY_ACTIONS)
         return app
 
 
@@ -70,10 +73,39 @@ def _published_only(name: str):
         from . import catalog_page, publication
         data_dict = dict(data_dict or {})
         data_dict["fq"] = publication.with_filter(data_dict.get("fq"))
+        _check_profiles(data_dict)
         return catalog_page.with_quoted_paging(original_action)(context, data_dict)
     action.__name__ = name
-    action.__doc__ = f"ckanext-dcat's {name}, leaving out the datasets the catalog does not publish."
+    action.__doc__ = (f"ckanext-dcat's {name}, leaving out the datasets the catalog does not publish (at most "
+                      "three different profiles; through the API a heavy page, see ckanext/jena/cache/pages.py).")
     return action
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def _dataset_show(original_action, context, data_dict):
+    """ckanext-dcat's dcat_dataset_show (at most three different profiles; through the API a
+    heavy page, see ckanext/jena/cache/pages.py)."""
+    _check_profiles(data_dict or {})
+    return original_action(context, data_dict)
+
+
+_dataset_show.__name__ = "dcat_dataset_show"
+
+
+def _check_profiles(data_dict: dict) -> None:
+    """At most three different profiles (ValidationError): ckanext-dcat makes the graph once per
+    profile named. (Through the API these actions are heavy pages too: ``HEAVY_ACTIONS``, limited
+    before the API runs them.)"""
+    from . import catalog_page
+    problem = catalog_page.profiles_problem(data_dict.get("profiles"))
+    if problem:
+        raise toolkit.ValidationError({"profiles": [problem]})
+
+
+# ckanext-dcat's actions that make a catalog or a dataset's RDF: through the API, as heavy as the
+# pages (a re-attack, 7 December: ten anonymous clients of dcat_catalog_show held every web worker)
+HEAVY_ACTIONS = ("dcat_catalog_show", "dcat_catalog_search", "dcat_dataset_show")
 
 
 def _bad_search(error):

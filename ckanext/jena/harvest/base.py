@@ -125,13 +125,59 @@ def distinctive(identifiers) -> list[str]:
     out = []
     for identifier in identifiers:
         text = str(identifier or "").strip()
+        if UNSTORABLE.search(text) or _too_long(text):
+            continue  # the database can neither index nor match it
         if text.startswith(("http://", "https://", "urn:")) or (len(text) >= 8 and not text.isdigit()):
             out.append(text)
     return list(dict.fromkeys(out))
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a record's text may hold a lone surrogate (a JSON "\ud800"); other text hashes as before
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _json_int(digits: str):
+    return int(digits) if len(digits) < 1000 else digits
+
+
+# what PostgreSQL cannot store in text: NUL, and lone surrogates (psycopg2 cannot encode them)
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# an identity longer than this (in UTF-8 bytes) is kept as its hash: ckanext-harvest's guid index
+# and the identifiers' GIN index hold at most about 2,700 bytes per entry
+GUID_MAX_BYTES = 2000
+
+
+def _too_long(text: str) -> bool:
+    return len(text) > GUID_MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > GUID_MAX_BYTES
+
+
+def storable_text(text: str) -> str:
+    """``text`` as PostgreSQL stores it: NUL and lone surrogates written as \\u escapes, which
+    N-Triples and JSON read back as they were."""
+    return UNSTORABLE.sub(lambda m: "\\u%04x" % ord(m.group()), text) if UNSTORABLE.search(text) else text
+
+
+def make_storable(record: "Record") -> None:
+    """A record of any source as the database can keep it (a second review of the harvesters,
+    7 December: a NUL, a lone surrogate or an identity of kilobytes in one record failed the whole
+    source's run, and could end the gather consumer): an identity that is a number becomes text,
+    one of another type an error; an identity the database cannot index or hold becomes its stable
+    hash (the same on every run); error texts are escaped (the content is, when it is made)."""
+    guid = record.guid
+    if isinstance(guid, bool) or not isinstance(guid, (str, int)):
+        record.guid = "invalid:" + content_hash(repr(guid))[:40]
+        record.error = record.error or bilingual(
+            f"The record's identifier is no text ({type(guid).__name__}); it cannot be recognised again.",
+            f"Die Kennung des Datensatzes ist kein Text ({type(guid).__name__}); er kann nicht wiedererkannt "
+            "werden.")
+    else:
+        guid = str(guid)
+        if UNSTORABLE.search(guid) or _too_long(guid):
+            guid = "hash:" + content_hash(guid)[:40]
+        record.guid = guid
+    if record.error:
+        record.error = storable_text(str(record.error))[:4000]
 
 
 def bilingual(english: str, german: str) -> str:
@@ -282,7 +328,11 @@ class JenaHarvester(HarvesterBase):
         """``read_page`` for a JSON answer."""
         answer = self.read_page(url, number, config, params=params, accept="application/json")
         try:
-            return json.loads(answer.body)
+            # a number of thousands of digits is kept as its text (Python refuses to make it)
+            return json.loads(answer.body, parse_int=_json_int)
+        except RecursionError:
+            raise FetchError(f"The answer of {answer.url} is nested too deeply to be read.",
+                             f"Die Antwort von {answer.url} ist zu tief verschachtelt, um sie zu lesen.")
         except ValueError as exc:
             raise FetchError(f"The answer of {answer.url} is not valid JSON ({exc}).",
                              f"Die Antwort von {answer.url} ist kein gültiges JSON ({exc}).")
@@ -323,10 +373,10 @@ class JenaHarvester(HarvesterBase):
                         and known.package_state == "active")
             if not record.error and not same:
                 try:
-                    record.materialised()
+                    record.content = storable_text(record.materialised())
                 except Exception as exc:  # a record that cannot be written fails alone, not the source
                     log.warning("harvest source %s: record %s cannot be written: %s", source.id, record.guid, exc)
-                    record.error = unreadable_record(exc)
+                    record.error = storable_text(unreadable_record(exc))
             if record.error:
                 obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
                                        package_id=known.package_id if known else None)
@@ -348,7 +398,7 @@ class JenaHarvester(HarvesterBase):
         def failed(english: str, german: str) -> list:
             store.rollback()
             store.discard_objects(harvest_job.id)
-            store.gather_error(harvest_job, bilingual(english, german))
+            store.gather_error(harvest_job, storable_text(bilingual(english, german)))
             return []
 
         state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
@@ -358,6 +408,7 @@ class JenaHarvester(HarvesterBase):
             if saved is None:
                 fetch.check_url(url)
             for record in self.collect(url, config):
+                make_storable(record)
                 match_again(record, previous, seen)
                 if record.guid in seen:
                     store.gather_error(harvest_job, bilingual(
@@ -418,11 +469,19 @@ class JenaHarvester(HarvesterBase):
                 "`ckan jena harvest run QUELLE --allow-mass-withdrawal` oder ein höheres "
                 "max_withdrawal_share in der Konfiguration der Quelle."))
             to_withdraw = []
-        for gone in to_withdraw:
-            to_import.append(store.new_object(harvest_job, gone.guid, package_id=gone.package_id,
-                                              extras={"status": "withdraw"}).id)
-        store.unchanged_objects(harvest_job, unchanged)
-        store.save()
+        try:
+            for gone in to_withdraw:
+                to_import.append(store.new_object(harvest_job, gone.guid, package_id=gone.package_id,
+                                                  extras={"status": "withdraw"}).id)
+            store.unchanged_objects(harvest_job, unchanged)
+            store.save()
+        except Exception as exc:  # the database refused what was read: a report, never a dead consumer
+            log.exception("harvest source %s (%s): the records read could not be saved", source.id, url)
+            return failed(
+                f"The records read could not be saved ({exc.__class__.__name__}: {str(exc)[:200]}). The run was "
+                "stopped; no dataset was changed or withdrawn.",
+                f"Die gelesenen Datensätze ließen sich nicht speichern ({exc.__class__.__name__}: {str(exc)[:200]}). "
+                "Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder zurückgezogen.")
         if unchanged:
             self._index_missing(source.id, [package_id for _guid, package_id in unchanged])
         return to_import

@@ -562,12 +562,17 @@ def _resource(resource: dict, dataset_licence: Optional[str], gaps: list) -> Opt
             add_gap(gaps, "resources.license", "unknown", written_licence)
     if "size" in entry:
         try:
-            size = int(float(str(entry["size"])))
-            if size < 0:
+            written_size = str(entry["size"])
+            if len(written_size) > 30:  # no file has a size of thirty digits (int() refuses thousands)
+                raise ValueError
+            size = int(float(written_size))
+            if not 0 <= size < 2 ** 63:  # the database's bigint; "inf" and "1e999" raise OverflowError
                 raise ValueError
             entry["size"] = size
-        except (TypeError, ValueError):
-            add_gap(gaps, "resources.size", "invalid", entry.pop("size"))
+        except (TypeError, ValueError, OverflowError):
+            written_size = entry.pop("size")
+            add_gap(gaps, "resources.size", "invalid",
+                    written_size if len(str(written_size)) <= 100 else str(written_size)[:100] + "…")
     if isinstance(entry.get("name"), str):
         entry["name"] = _plain(entry["name"])
     from .validators import RESOURCE_DESCRIPTION_MAX_LENGTH

@@ -62,13 +62,14 @@ class JenaThemePlugin(plugins.SingletonPlugin):
             # the portal's public pages and read API, kept for anonymous visitors (a page served
             # from the cache is still counted: the dataset's id and visibility are kept with it)
             from ckanext.jena.cache import pages
+            from ckanext.jena.dcat import catalog_page
             page = pages.Rule()
             dataset_page = pages.Rule(keep=_viewed_dataset)
             # a dataset's RDF (ckanext-dcat reads only ?profiles) takes seconds for a dataset
             # with many resources: keyed by that parameter, a few made at once; with content
             # negotiation the same endpoint answers the HTML page, which stays as dataset.read
             rdf_page = pages.Rule(keep=_viewed_dataset, parameters=frozenset({"profiles"}), heavy=True,
-                                  narrow=_asks_for_rdf)
+                                  narrow=catalog_page.asks_for_rdf)
             pages.install(app, {
                 "home.index": page, "dataset.search": page,
                 "dataset.read": dataset_page, "dcat.read_dataset": rdf_page,
@@ -80,16 +81,6 @@ class JenaThemePlugin(plugins.SingletonPlugin):
             from ckanext.jena.cache import assets
             assets.install(app)
         return app
-
-
-def _asks_for_rdf() -> bool:
-    """ckanext-dcat's dataset endpoint answers RDF for this request (a format in the address, or
-    an Accept header naming one: its own content negotiation), not the HTML page. Asks
-    ckanext-dcat's own reading of the Accept header, so the two never disagree."""
-    if (toolkit.request.view_args or {}).get("_format"):
-        return True
-    from ckanext.dcat.utils import check_access_header
-    return bool(check_access_header())
 
 
 @toolkit.chained_helper

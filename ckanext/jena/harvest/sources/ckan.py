@@ -7,14 +7,17 @@ Portals too old for ``fl`` send whole datasets: those are hashed and used as the
 from __future__ import annotations
 
 import json
+import logging
 from typing import Iterator
 from urllib.parse import urljoin
 
 from ckanext.jena.schema import places
 
-from .. import fetch, normalise
+from .. import base, fetch, normalise
 from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash, distinctive
 from ..fetch import FetchError
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 # fields of a portal that already speaks the Jena schema, taken over when valid
@@ -71,13 +74,15 @@ class JenaCkanHarvester(JenaHarvester):
             page = result["results"]
             fresh = 0
             for item in page:
-                if not isinstance(item, dict) or not item.get("id"):
+                if not isinstance(item, dict) or item.get("id") in (None, "", [], {}):
                     continue
-                if item["id"] in ids:
+                # an id that is no text (12345, ["a"]) is compared as written: never unhashable
+                key = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"], sort_keys=True, default=str)
+                if key in ids:
                     continue
-                ids.add(item["id"])
+                ids.add(key)
                 fresh += 1
-                yield self._record(item, url)
+                yield self._guarded_record(item, url)
             if page and not fresh:
                 raise FetchError(f"Paging loop: {endpoint} (start={start}) repeats datasets already read.",
                                  f"Endlosschleife beim Blättern: {endpoint} (start={start}) wiederholt schon "
@@ -90,11 +95,28 @@ class JenaCkanHarvester(JenaHarvester):
                              f"Das Portal kündigte {total} Datensätze an, lieferte aber {len(ids)}; die Liste ist "
                              "unvollständig.")
 
+    @classmethod
+    def _guarded_record(cls, item: dict, url: str) -> Record:
+        """One dataset of the listing; one whose values cannot be read fails alone (a second review
+        of the harvesters: an id 12345 or ["a"], extras that are no list ended the source's run)."""
+        try:
+            return cls._record(item, url)
+        except Exception as exc:
+            log.warning("CKAN record %r cannot be read: %s", str(item.get("id"))[:200], exc)
+            guid = item["id"] if isinstance(item["id"], (str, int)) and not isinstance(item["id"], bool) else \
+                "invalid:" + content_hash(json.dumps(item["id"], sort_keys=True, default=str))[:40]
+            return Record(guid=guid, error=base.unreadable_record(exc))
+
     @staticmethod
     def _record(item: dict, url: str) -> Record:
+        if isinstance(item["id"], int) and not isinstance(item["id"], bool):
+            item = dict(item, id=str(item["id"]))
+        if not isinstance(item["id"], str):
+            raise RecordError(f"its id is no text ({type(item['id']).__name__})",
+                              f"seine ID ist kein Text ({type(item['id']).__name__})")
         landing = urljoin(api_base(url), f"dataset/{item.get('name') or item['id']}")
         identifiers = [landing, item["id"]]
-        for extra in item.get("extras") or []:
+        for extra in item.get("extras") if isinstance(item.get("extras"), list) else []:
             if isinstance(extra, dict) and extra.get("key") in ("identifier", "guid", "uri", "dcat_identifier"):
                 identifiers.append(str(extra.get("value")))
         for key in ("identifier", "uri"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from typing import Iterator, Optional
 from urllib.parse import urlsplit
@@ -16,10 +17,11 @@ from lxml import etree
 
 from ckanext.jena.schema import inbound, vocabularies
 
-from .. import normalise, xmlsafe
+from .. import base, normalise, xmlsafe
 from ..base import Incomplete, JenaHarvester, Record, RecordError, distinctive
 from ..fetch import FetchError
 
+log = logging.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 NS = {"csw": "http://www.opengis.net/cat/csw/2.0.2", "gmd": "http://www.isotc211.org/2005/gmd",
       "gco": "http://www.isotc211.org/2005/gco", "ows": "http://www.opengis.net/ows",
@@ -28,6 +30,21 @@ PAGE_SIZE = 100
 PROTOCOL_FORMATS = {"OGC:WMS": "WMS", "OGC:WFS": "WFS", "OGC:WCS": "WCS", "OGC:WMTS": "WMTS",
                     "OGC:CSW": "CSW", "ESRI:REST": "ESRI REST"}
 LANGUAGES = {"ger": "DEU", "deu": "DEU", "de": "DEU", "eng": "ENG", "en": "ENG"}
+
+
+def _string(element) -> str:
+    """The text of an ISO 19139 character string property: its gco:CharacterString or gmx:Anchor
+    (or whatever element stands in its place), stripped; '' if there is none."""
+    if element is None:
+        return ""
+    for child in element:
+        if isinstance(child.tag, str) and (child.text or "").strip():
+            return child.text.strip()
+    return (element.text or "").strip()
+
+
+def _text_of(record, path: str) -> str:
+    return _string(record.find(path, NS))
 
 
 def _exception_text(root) -> Optional[str]:
@@ -104,7 +121,7 @@ class JenaCswHarvester(JenaHarvester):
             records = results.findall("gmd:MD_Metadata", NS)
             for record in records:
                 read += 1
-                yield self._record(record)
+                yield self._guarded_record(record)
             if next_record == 0 or next_record > matched or not records:
                 break
             if next_record <= start:
@@ -117,18 +134,35 @@ class JenaCswHarvester(JenaHarvester):
                              f"Der Katalog kündigte {matched} Einträge an, lieferte aber {read}; die Liste ist "
                              "unvollständig.")
 
+    @classmethod
+    def _guarded_record(cls, record) -> Record:
+        """One record of the answer; one that cannot be read fails alone (a second review of the
+        harvesters: a record declaring a relative namespace made canonical XML fail, and with it
+        the source's run)."""
+        try:
+            return cls._record(record)
+        except Exception as exc:
+            identifier = _text_of(record, "gmd:fileIdentifier")
+            log.warning("CSW record %r cannot be read: %s", identifier[:200], exc)
+            return Record(guid=identifier or f"untitled:{_text_of(record, './/gmd:citation//gmd:title') or '?'}",
+                          error=base.unreadable_record(exc))
+
     @staticmethod
     def _record(record) -> Record:
-        identifier = (record.findtext("gmd:fileIdentifier/gco:CharacterString", namespaces=NS) or "").strip()
-        title = record.findtext(".//gmd:citation//gmd:title/gco:CharacterString", namespaces=NS)
+        # ISO 19139 lets a character string be written as gco:CharacterString or gmx:Anchor
+        identifier = _text_of(record, "gmd:fileIdentifier")
+        title = _text_of(record, ".//gmd:citation//gmd:title")
         if not identifier:
             return Record(guid=f"untitled:{title or '?'}",
                           error=f"Der Eintrag „{title}“ hat keinen fileIdentifier / The record “{title}” has no "
                                 "fileIdentifier.")
-        content = etree.tostring(record, method="c14n").decode("utf-8")
+        try:
+            content = etree.tostring(record, method="c14n").decode("utf-8")
+        except etree.C14NError:  # a namespace canonical XML refuses (a relative URI): written as it is
+            content = etree.tostring(record, encoding="unicode")
         identifiers = [identifier] + [
-            (e.text or "").strip() for e in record.iterfind(
-                ".//gmd:identificationInfo//gmd:identifier//gmd:code/gco:CharacterString", NS) if (e.text or "").strip()]
+            text for text in (_string(e) for e in record.iterfind(
+                ".//gmd:identificationInfo//gmd:identifier//gmd:code", NS)) if text]
         return Record(guid=identifier, content=content, identifiers=distinctive(identifiers))
 
     def to_dataset(self, content: str, config: dict, url: str) -> dict:

@@ -15,7 +15,7 @@ from typing import Iterator
 from urllib.parse import quote, urljoin
 
 import rdflib
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from .. import base, fetch, memo, xmlsafe
@@ -77,7 +77,7 @@ def inline_known_context(body: bytes) -> bytes:
     """A document whose top-level @context is a known address gets that context written in."""
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return body  # refuse_remote_contexts says why
     context = document.get("@context") if isinstance(document, dict) else None
     if isinstance(context, str) and context.strip() in KNOWN_CONTEXTS:
@@ -91,9 +91,9 @@ def refuse_remote_contexts(body: bytes, url: str) -> None:
     limits and allow-list; only inline contexts (and the KNOWN_CONTEXTS, written in) are accepted."""
     try:
         document = json.loads(body)
-    except ValueError as exc:
-        raise FetchError(f"The page {url} is not valid JSON-LD ({exc}).",
-                         f"Die Seite {url} ist kein gültiges JSON-LD ({exc}).")
+    except (ValueError, RecursionError) as exc:  # (nested too deeply for Python: RecursionError)
+        raise FetchError(f"The page {url} is not valid JSON-LD ({exc.__class__.__name__}: {str(exc)[:200]}).",
+                         f"Die Seite {url} ist kein gültiges JSON-LD ({exc.__class__.__name__}: {str(exc)[:200]}).")
 
     def remote(node, depth=0) -> bool:
         if depth > 50:
@@ -121,6 +121,15 @@ def refuse_remote_contexts(body: bytes, url: str) -> None:
 # made the whole source's run fail (seventh attack review, F3; real catalogs hold addresses with
 # spaces too). They are percent-encoded, as a browser sends them.
 IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+# xml:lang="de_DE" (a locale, not a language tag) is common in real catalogs; rdflib refuses the
+# whole RDF/XML page for it (a re-attack, 7 December): such tags are read as de-DE
+XML_LANG_LOCALE = re.compile(rb"""(xml:lang\s*=\s*["'])([A-Za-z]{1,8})_([A-Za-z0-9]{1,8})(["'])""")
+
+
+def xml_lang_tags(body: bytes) -> bytes:
+    return XML_LANG_LOCALE.sub(rb"\1\2-\3\4", body)
 
 
 def writable_iris(graph: rdflib.Graph) -> int:
@@ -165,7 +174,7 @@ def stable_hash(graph: rdflib.Graph, node) -> str:
 
     lines = sorted(f"{p.n3()} {key(o, (node,))}" for p, o in graph.predicate_objects(node))
     return hashlib.sha256("\n".join([key(node) if not isinstance(node, BNode) else "_:"] + lines)
-                          .encode("utf-8")).hexdigest()
+                          .encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class JenaDcatHarvester(JenaHarvester):
@@ -203,6 +212,8 @@ class JenaDcatHarvester(JenaHarvester):
             if fmt == "xml":
                 xmlsafe.refuse_declarations(answer.body, answer.url)
             body = answer.body
+            if fmt == "xml":
+                body = xml_lang_tags(body)
             if fmt == "json-ld":
                 body = inline_known_context(body)
                 refuse_remote_contexts(body, answer.url)
@@ -252,42 +263,60 @@ class JenaDcatHarvester(JenaHarvester):
     @classmethod
     def _guarded_record(cls, graph: rdflib.Graph, dataset_ref) -> Record:
         """The record of one dataset; one that cannot be described fails alone (its error in the
-        report, its dataset kept), never the page or the source."""
+        report, its dataset kept: the error carries the identity the dataset has), never the page
+        or the source."""
         try:
             return cls._record(graph, dataset_ref)
         except Exception as exc:  # rdflib raises many kinds for terms it cannot write
             log.warning("DCAT record %s cannot be described: %s", str(dataset_ref)[:200], exc)
-            guid = str(dataset_ref) if isinstance(dataset_ref, URIRef) else "blank:unreadable:" + hashlib.sha256(
-                "\n".join(sorted(f"{p} {o}" for p, o in graph.predicate_objects(dataset_ref))).encode("utf-8")
-            ).hexdigest()[:16]
+            try:
+                identifiers = cls._identity(graph, dataset_ref)[0]
+            except Exception:
+                identifiers = []
+            guid = identifiers[0] if identifiers else "blank:unreadable:" + base.content_hash("\n".join(sorted(
+                f"{p} {o}" for p, o in graph.predicate_objects(dataset_ref) if not isinstance(o, BNode))))[:16]
             return Record(guid=guid, error=base.unreadable_record(exc))
 
     @staticmethod
-    def _record(graph: rdflib.Graph, dataset_ref) -> Record:
-        identifiers = [str(o).strip() for o in graph.objects(dataset_ref, DCTERMS.identifier) if str(o).strip()]
+    def _identity(graph: rdflib.Graph, dataset_ref) -> tuple[list, list, str]:
+        """The dataset's identifiers (its URI, its dct:identifier values), its match keys and its
+        title. A blank node without dct:identifier is known by its content (title, publisher,
+        landing page), and its landing page and distribution addresses find it again after a title
+        is corrected. Only literals and URIs count: a blank node's label is new on every parse (a
+        second review of the harvesters: an identifier written as a node gave the dataset a new
+        identity on every run, so each run made a new dataset and withdrew the last)."""
+        identifiers = [str(o).strip() for o in graph.objects(dataset_ref, DCTERMS.identifier)
+                       if not isinstance(o, BNode) and str(o).strip()]
         if isinstance(dataset_ref, URIRef):
             identifiers.insert(0, str(dataset_ref))
-        match_keys: list = []
+        if identifiers:
+            return identifiers, [], ""
+        titles = sorted((t for t in graph.objects(dataset_ref, DCTERMS.title) if not isinstance(t, BNode)),
+                        key=lambda t: (getattr(t, "language", None) != "de", str(t)))
+        title = str(titles[0]).strip() if titles else ""
+        if not title:
+            return [], [], ""
+        publisher = graph.value(dataset_ref, DCTERMS.publisher)
+        publisher_name = graph.value(publisher, FOAF.name) if publisher is not None else None
+        publisher_text = str(publisher_name if isinstance(publisher_name, (Literal, URIRef)) else
+                             publisher if isinstance(publisher, URIRef) else "")
+        landing_page = graph.value(dataset_ref, DCAT.landingPage)
+        landing = str(landing_page) if isinstance(landing_page, (URIRef, Literal)) else ""
+        addresses = [landing] + sorted(str(url) for distribution in graph.objects(dataset_ref, DCAT.distribution)
+                                       for prop in (DCAT.downloadURL, DCAT.accessURL)
+                                       for url in graph.objects(distribution, prop) if not isinstance(url, BNode))
+        match_keys = [MATCH_PREFIX + a for a in dict.fromkeys(addresses) if a.startswith(("http://", "https://"))]
+        return [content_identity(title, publisher_text, landing)], match_keys, title
+
+    @classmethod
+    def _record(cls, graph: rdflib.Graph, dataset_ref) -> Record:
+        identifiers, match_keys, _title = cls._identity(graph, dataset_ref)
         if not identifiers:
-            # a blank node: its identity comes from its content (title, publisher, landing page), and
-            # its landing page and distribution addresses find it again after a title is corrected
-            titles = sorted(graph.objects(dataset_ref, DCTERMS.title),
-                            key=lambda t: (getattr(t, "language", None) != "de", str(t)))
-            title = str(titles[0]).strip() if titles else ""
-            if not title:
-                return Record(guid=f"blank:{stable_hash(graph, dataset_ref)[:16]}",
-                              error="Ein Datensatz hat weder URI noch dct:identifier noch einen Titel und kann nicht "
-                                    "wiedererkannt werden / A dataset has neither a URI, nor a dct:identifier, nor a "
-                                    "title, so it cannot be recognised again.")
-            publisher = graph.value(dataset_ref, DCTERMS.publisher)
-            publisher_name = graph.value(publisher, FOAF.name) if publisher is not None else None
-            publisher_text = str(publisher_name or (publisher if isinstance(publisher, URIRef) else "") or "")
-            landing = str(graph.value(dataset_ref, DCAT.landingPage) or "")
-            addresses = [landing] + sorted(str(url) for distribution in graph.objects(dataset_ref, DCAT.distribution)
-                                           for prop in (DCAT.downloadURL, DCAT.accessURL)
-                                           for url in graph.objects(distribution, prop))
-            match_keys = [MATCH_PREFIX + a for a in dict.fromkeys(addresses) if a.startswith(("http://", "https://"))]
-            identifiers = [content_identity(title, publisher_text, landing)]
+            return Record(guid=f"blank:{stable_hash(graph, dataset_ref)[:16]}",
+                          error="Ein Datensatz hat weder URI noch dct:identifier noch einen Titel und kann nicht "
+                                "wiedererkannt werden / A dataset has neither a URI, nor a dct:identifier, nor a "
+                                "title, so it cannot be recognised again.")
+
         def content() -> str:
             sub = rdflib.Graph()
             for triple in description(graph, dataset_ref):

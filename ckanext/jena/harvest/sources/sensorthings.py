@@ -18,7 +18,7 @@ from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from .. import fetch
-from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash
+from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash, unreadable_record
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
@@ -31,7 +31,7 @@ def categories() -> dict:
 
 
 def _point(locations: list) -> Optional[list]:
-    for location in locations or []:
+    for location in locations if isinstance(locations, list) else []:
         geometry = location.get("location") if isinstance(location, dict) else None
         if isinstance(geometry, dict) and geometry.get("type") == "Feature":
             geometry = geometry.get("geometry")
@@ -111,7 +111,11 @@ class JenaSensorThingsHarvester(JenaHarvester):
                 announced = answer["@iot.count"]
             for thing in answer["value"]:
                 things += 1
-                self._add_thing(thing, base, groups, errors)
+                try:
+                    self._add_thing(thing, base, groups, errors)
+                except Exception as exc:  # one Thing that cannot be read fails alone (a second review)
+                    thing_id = thing.get("@iot.id") if isinstance(thing, dict) else None
+                    errors.append(Record(guid=f"sensorthings:thing:{thing_id}", error=unreadable_record(exc)))
             next_link = answer.get("@iot.nextLink")
             page_url, params = (str(next_link), None) if next_link else (None, None)
             if page_url and (page_url, "null") in seen:
@@ -150,7 +154,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
         point = _point(thing.get("Locations"))
         district = _district(point)
         known = categories()
-        for stream in thing.get("Datastreams") or []:
+        for stream in thing.get("Datastreams") if isinstance(thing.get("Datastreams"), list) else []:
             if not isinstance(stream, dict) or "@iot.id" not in stream:
                 continue
             stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
