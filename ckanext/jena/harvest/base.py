@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import fnmatch
 import hashlib
 import json
 import logging
@@ -40,6 +41,16 @@ from .fetch import FetchError
 log = logging.getLogger(__name__)
 # records handed over from gather are committed in batches of this many harvest objects
 GATHER_BATCH = 100
+# a record's content longer than this (characters) is that record's error: a source that copies
+# one large shared node into every record (a publisher with a description of a megabyte, a Thing's
+# description into each of its Datastreams) cannot make the stored records a thousand times the
+# size of its answer
+RECORD_MAX_CHARS = 2_000_000
+# more patterns of records to keep than this (see Record.keeps) and the run withdraws nothing
+KEEPS_MAX = 200
+# new content-derived records that may take an earlier identity (match_again) wait for the end of
+# the listing, at most this many; further ones are matched as they come
+DEFERRED_MAX = 1000
 
 
 @dataclasses.dataclass
@@ -52,6 +63,11 @@ class Record:
     error: Optional[str] = None  # the source sent it, but it cannot be read
     # builds ``content`` when it is needed: an unchanged record is never serialised
     make_content: Optional[Any] = None
+    # an unreadable record (``error``) may be one the portal already holds under another identity
+    # (a Datastream whose category the platform misspelt, a CKAN dataset listed without id): the
+    # portal's records of the source whose guid or one of whose identifiers matches one of these
+    # patterns (fnmatch; "*": all) are not withdrawn on this run
+    keeps: list = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
         if not self.content_hash and self.content:
@@ -101,17 +117,32 @@ def content_identity(title: str, publisher: str, landing_page: str) -> str:
 def match_again(record: "Record", previous: dict, seen: set) -> None:
     """A content-derived record the source lists under a new identity (its title changed) takes
     the identity of the one earlier record of the source it shares a landing page or distribution
-    address with, so the dataset and its curation stay."""
-    if not record.guid.startswith(CONTENT_PREFIX) or record.guid in previous:
+    address with, so the dataset and its curation stay. Called once the whole listing is read
+    (see ``may_match_again``): an earlier record the source still lists unchanged is in ``seen``
+    then and keeps its own identity."""
+    if not may_match_again(record, previous):
         return
     keys = {i for i in record.identifiers if i.startswith(MATCH_PREFIX)}
-    if not keys:
-        return
     candidates = [guid for guid, known in previous.items()
                   if guid.startswith(CONTENT_PREFIX) and guid not in seen and known.state == "active"
                   and keys & set(known.identifiers or [])]
     if len(candidates) == 1:
         record.guid = candidates[0]
+
+
+def may_match_again(record: "Record", previous: dict) -> bool:
+    return (not record.error and record.guid.startswith(CONTENT_PREFIX) and record.guid not in previous
+            and any(i.startswith(MATCH_PREFIX) for i in record.identifiers))
+
+
+def kept_from_withdrawal(patterns: list, previous: dict) -> set:
+    """The guids of ``previous`` records that unreadable records of this run may be (Record.keeps)."""
+    patterns = list(dict.fromkeys(patterns))
+    if "*" in patterns or len(patterns) > KEEPS_MAX:
+        return set(previous)
+    return {guid for guid, known in previous.items()
+            if any(fnmatch.fnmatchcase(guid, p) or any(fnmatch.fnmatchcase(str(i), p) for i in known.identifiers or [])
+                   for p in patterns)}
 
 
 class RecordError(BilingualError, ValueError):
@@ -377,6 +408,14 @@ class JenaHarvester(HarvesterBase):
                 except Exception as exc:  # a record that cannot be written fails alone, not the source
                     log.warning("harvest source %s: record %s cannot be written: %s", source.id, record.guid, exc)
                     record.error = storable_text(unreadable_record(exc))
+                if len(record.content or "") > RECORD_MAX_CHARS:
+                    size = f"{len(record.content) / 1e6:.1f}"
+                    record.content = ""
+                    record.error = bilingual(
+                        f"The record is too large ({size} million characters; at most "
+                        f"{RECORD_MAX_CHARS / 1e6:.0f} million); its dataset was kept as it was.",
+                        f"Der Datensatz ist zu groß ({size} Millionen Zeichen; höchstens "
+                        f"{RECORD_MAX_CHARS / 1e6:.0f} Millionen); sein Datensatz im Portal bleibt, wie er war.")
             if record.error:
                 obj = store.new_object(harvest_job, record.guid, state="ERROR", report_status="errored",
                                        package_id=known.package_id if known else None)
@@ -401,36 +440,60 @@ class JenaHarvester(HarvesterBase):
             store.gather_error(harvest_job, storable_text(bilingual(english, german)))
             return []
 
+        def accept(record: Record) -> None:
+            nonlocal read
+            if record.guid in seen:
+                store.gather_error(harvest_job, bilingual(
+                    f"The source lists the record {record.guid} twice; the first one was kept.",
+                    f"Die Quelle enthält den Datensatz {record.guid} zweimal; der erste wurde übernommen."))
+                return
+            seen.add(record.guid)
+            if record.keeps:
+                keeps.extend(str(p) for p in record.keeps[:KEEPS_MAX + 1])
+            if record.content_hash:
+                record.content_hash = content_hash(record.content_hash + config_digest)
+            read += 1
+            hand_over(record)  # while the source's page is still at hand
+            if progress:
+                progress("gather", read, None)
+
         state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
         token = _GATHER.set(state)
         incomplete: Optional[FetchError] = None
+        keeps: list = []
+        # content-derived records with a new identity wait for the end of the listing before they
+        # may take an earlier record's identity (a second review of the harvesters: matched while
+        # the listing was read, a new record listed first took the identity of an unchanged one
+        # listed after it)
+        deferred: list[Record] = []
         try:
-            if saved is None:
-                fetch.check_url(url)
-            for record in self.collect(url, config):
-                make_storable(record)
+            try:
+                if saved is None:
+                    fetch.check_url(url)
+                for record in self.collect(url, config):
+                    make_storable(record)
+                    if len(deferred) < DEFERRED_MAX and may_match_again(record, previous):
+                        try:  # made now: the page it comes from is gone at the end of the listing
+                            record.content = storable_text(record.materialised())
+                        except Exception as exc:  # fails alone, as in hand_over
+                            record.error = storable_text(unreadable_record(exc))
+                        record.make_content = None
+                        deferred.append(record)
+                        continue
+                    match_again(record, previous, seen)
+                    accept(record)
+            except FetchError as exc:
+                if isinstance(exc, Incomplete) or (state["pages"] > 1 and not isinstance(exc, PagingLimit)):
+                    incomplete = exc  # what was read stays; below, nothing is withdrawn
+                else:
+                    where = f"{saved.path}: " if saved is not None else ""
+                    log.warning("harvest source %s (%s): %s", source.id, saved.path if saved else url, exc.english)
+                    return failed(f"{where}{exc.english} The run was stopped; no dataset was changed or withdrawn.",
+                                  f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert "
+                                  "oder zurückgezogen.")
+            for record in deferred:
                 match_again(record, previous, seen)
-                if record.guid in seen:
-                    store.gather_error(harvest_job, bilingual(
-                        f"The source lists the record {record.guid} twice; the first one was kept.",
-                        f"Die Quelle enthält den Datensatz {record.guid} zweimal; der erste wurde übernommen."))
-                    continue
-                seen.add(record.guid)
-                if record.content_hash:
-                    record.content_hash = content_hash(record.content_hash + config_digest)
-                read += 1
-                hand_over(record)  # while the source's page is still at hand
-                if progress:
-                    progress("gather", read, None)
-        except FetchError as exc:
-            if isinstance(exc, Incomplete) or (state["pages"] > 1 and not isinstance(exc, PagingLimit)):
-                incomplete = exc  # what was read stays; below, nothing is withdrawn
-            else:
-                where = f"{saved.path}: " if saved is not None else ""
-                log.warning("harvest source %s (%s): %s", source.id, saved.path if saved else url, exc.english)
-                return failed(f"{where}{exc.english} The run was stopped; no dataset was changed or withdrawn.",
-                              f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert oder "
-                              "zurückgezogen.")
+                accept(record)
         except Exception as exc:  # a source this harvester cannot read must not kill the gather consumer
             log.exception("harvest source %s (%s): unexpected error while listing", source.id, url)
             return failed(
@@ -452,6 +515,15 @@ class JenaHarvester(HarvesterBase):
 
         to_withdraw = [r for guid, r in previous.items()
                        if r.state == "active" and guid not in seen and incomplete is None]
+        held = kept_from_withdrawal(keeps, previous) if keeps and to_withdraw else set()
+        if held & {r.guid for r in to_withdraw}:
+            count = len(held & {r.guid for r in to_withdraw})
+            to_withdraw = [r for r in to_withdraw if r.guid not in held]
+            store.gather_error(harvest_job, bilingual(
+                f"{count} records the source no longer lists were not withdrawn: records the source sent but "
+                "that could not be read (see below) may be these.",
+                f"{count} Datensätze, die die Quelle nicht mehr führt, wurden nicht zurückgezogen: Einträge, die "
+                "die Quelle schickte, die sich aber nicht lesen ließen (siehe unten), können diese sein."))
         active = sum(1 for r in previous.values() if r.state == "active")
         share = float(config.get("max_withdrawal_share",
                                  toolkit.config.get("ckanext.jena.harvest.max_withdrawal_share", 0.2)))

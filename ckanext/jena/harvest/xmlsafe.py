@@ -10,6 +10,23 @@ from lxml import etree
 from .fetch import FetchError
 
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# what may stand before a document's root element besides a DOCTYPE: the XML declaration,
+# processing instructions, comments, white space (XML 1.0, "prolog")
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def _declares(body: bytes) -> bool:
+    """Whether the prolog, the only place XML allows a DOCTYPE (and with it ENTITY declarations),
+    holds one. "<!DOCTYPE" in a CDATA section or comment of the document is text (a CSW
+    abstract quoting HTML), and refusing the page for it lost every record on it (a second
+    review of the harvesters); one after the root element is a syntax error to the parser."""
+    position = 3 if body.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        item = _PROLOG_ITEM.match(body, position)
+        if item is None or item.end() == position:
+            break
+        position = item.end()
+    return _DECLARATION.match(body, position) is not None
 
 
 def refuse_declarations(body: bytes, url: str) -> None:
@@ -20,7 +37,7 @@ def refuse_declarations(body: bytes, url: str) -> None:
             body = body.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             pass
-    if _DECLARATION.search(body[:1024 * 1024]) or (len(body) > 1024 * 1024 and _DECLARATION.search(body)):
+    if _declares(body):
         raise FetchError(
             f"The answer of {url} declares a DTD or XML entities, which this portal refuses for safety "
             "(entity expansion, external entities).",

@@ -6,6 +6,7 @@ is unchanged without reading it. The fetch stage reads a changed record with ``p
 Portals too old for ``fl`` send whole datasets: those are hashed and used as they come."""
 from __future__ import annotations
 
+import glob
 import json
 import logging
 from typing import Iterator
@@ -55,7 +56,7 @@ class JenaCkanHarvester(JenaHarvester):
     def collect(self, url: str, config: dict) -> Iterator[Record]:
         endpoint = urljoin(api_base(url), "api/3/action/package_search")
         rows = int(config.get("page_size") or PAGE_SIZE)
-        start, pages, total, ids = 0, 0, None, set()
+        start, pages, total, ids, without_id = 0, 0, None, set(), 0
         while True:
             pages = self.next_page(pages, config)
             params = {"q": "*:*", "sort": "metadata_modified desc, id asc", "rows": rows, "start": start,
@@ -75,6 +76,12 @@ class JenaCkanHarvester(JenaHarvester):
             fresh = 0
             for item in page:
                 if not isinstance(item, dict) or item.get("id") in (None, "", [], {}):
+                    # reported, and counted as listed: skipped silently, it left every run
+                    # incomplete, so nothing gone from the portal was ever withdrawn (a second
+                    # review of the harvesters)
+                    without_id += 1
+                    fresh += 1
+                    yield self._record_without_id(item, url)
                     continue
                 # an id that is no text (12345, ["a"]) is compared as written: never unhashable
                 key = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"], sort_keys=True, default=str)
@@ -90,10 +97,27 @@ class JenaCkanHarvester(JenaHarvester):
             start += len(page)
             if not page or len(page) < rows or (total is not None and start >= total):
                 break
-        if total is not None and len(ids) < total:
+        if total is not None and len(ids) + without_id < total:
             raise Incomplete(f"The portal announced {total} datasets but sent {len(ids)}; the listing is incomplete.",
                              f"Das Portal kündigte {total} Datensätze an, lieferte aber {len(ids)}; die Liste ist "
                              "unvollständig.")
+
+    @staticmethod
+    def _record_without_id(item, url: str) -> Record:
+        """A listed dataset without id: an error of its own; the dataset of the same name, if the
+        portal has one from this source, is not withdrawn (Record.keeps)."""
+        name = item.get("name") if isinstance(item, dict) else None
+        name = name if isinstance(name, str) and name.strip() else None
+        title = item.get("title") if isinstance(item, dict) and isinstance(item.get("title"), str) else None
+        keeps = [glob.escape(urljoin(api_base(url), f"dataset/{name}"))] if name else ["*"]
+        label = name or title or "?"
+        return Record(guid="noid:" + content_hash(json.dumps(item, sort_keys=True, default=str))[:40], keeps=keeps,
+                      error=base.bilingual(
+                          f"The portal lists the dataset {label!r} without id; it cannot be recognised again and was "
+                          "not imported." + ("" if name else " Nothing is withdrawn while it is listed so."),
+                          f"Das Portal führt den Datensatz {label!r} ohne ID; er kann nicht wiedererkannt werden und "
+                          "wurde nicht übernommen." + ("" if name else " Solange er so geführt wird, wird nichts "
+                                                         "zurückgezogen.")))
 
     @classmethod
     def _guarded_record(cls, item: dict, url: str) -> Record:

@@ -24,11 +24,13 @@ from ..fetch import FetchError
 log = logging.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 NS = {"csw": "http://www.opengis.net/cat/csw/2.0.2", "gmd": "http://www.isotc211.org/2005/gmd",
+      "gmi": "http://www.isotc211.org/2005/gmi", "dc": "http://purl.org/dc/elements/1.1/",
       "gco": "http://www.isotc211.org/2005/gco", "ows": "http://www.opengis.net/ows",
       "ows11": "http://www.opengis.net/ows/1.1"}
 PAGE_SIZE = 100
 PROTOCOL_FORMATS = {"OGC:WMS": "WMS", "OGC:WFS": "WFS", "OGC:WCS": "WCS", "OGC:WMTS": "WMTS",
                     "OGC:CSW": "CSW", "ESRI:REST": "ESRI REST"}
+ISO_RECORDS = {f"{{{NS['gmd']}}}MD_Metadata", f"{{{NS['gmi']}}}MI_Metadata"}
 LANGUAGES = {"ger": "DEU", "deu": "DEU", "de": "DEU", "eng": "ENG", "en": "ENG"}
 
 
@@ -118,10 +120,16 @@ class JenaCswHarvester(JenaHarvester):
             except (TypeError, ValueError):
                 raise FetchError(f"{answer.url}: numberOfRecordsMatched or nextRecord is missing or not a number.",
                                  f"{answer.url}: numberOfRecordsMatched oder nextRecord fehlt oder ist keine Zahl.")
-            records = results.findall("gmd:MD_Metadata", NS)
+            # ISO 19115-2 records (gmi:MI_Metadata, imagery and gridded data) are ISO 19139 records
+            # with more to say; any other record is reported and counted: skipped, it left every
+            # run incomplete and nothing was ever withdrawn (a second review of the harvesters)
+            records = [child for child in results if isinstance(child.tag, str)]
             for record in records:
                 read += 1
-                yield self._guarded_record(record)
+                if record.tag in ISO_RECORDS:
+                    yield self._guarded_record(record)
+                else:
+                    yield self._other_record(record)
             if next_record == 0 or next_record > matched or not records:
                 break
             if next_record <= start:
@@ -133,6 +141,21 @@ class JenaCswHarvester(JenaHarvester):
             raise Incomplete(f"The catalogue announced {matched} records but sent {read}; the listing is incomplete.",
                              f"Der Katalog kündigte {matched} Einträge an, lieferte aber {read}; die Liste ist "
                              "unvollständig.")
+
+    @staticmethod
+    def _other_record(record) -> Record:
+        """A record in another schema than ISO 19139 (a csw:Record where the catalogue ignored
+        outputSchema): an error of its own; the record of the same identifier stays."""
+        identifier = _string(record.find("dc:identifier", NS)) or _text_of(record, "gmd:fileIdentifier")
+        kind = etree.QName(record).localname
+        return Record(guid=identifier or "other:" + base.content_hash(etree.tostring(record, encoding="unicode"))[:40],
+                      keeps=[] if identifier else ["*"],
+                      error=base.bilingual(
+                          f"The catalogue sent a {kind} record, not ISO 19139 (gmd:MD_Metadata); it was not imported."
+                          + ("" if identifier else " Nothing is withdrawn while it is listed so."),
+                          f"Der Katalog lieferte einen {kind}-Eintrag statt ISO 19139 (gmd:MD_Metadata); er wurde "
+                          "nicht übernommen." + ("" if identifier else " Solange er so geliefert wird, wird nichts "
+                                                   "zurückgezogen.")))
 
     @classmethod
     def _guarded_record(cls, record) -> Record:

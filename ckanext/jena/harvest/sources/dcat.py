@@ -74,16 +74,42 @@ def _known_context(name: str) -> dict:
 
 
 def inline_known_context(body: bytes) -> bytes:
-    """A document whose top-level @context is a known address gets that context written in."""
+    """A document whose top-level @context is a known address gets that context written in. And
+    what made rdflib refuse the whole page for one record (a second review of the harvesters) is
+    mended: an ``@language`` that is no text is left out, a number of a thousand digits or more
+    (Python refuses to make it) is kept as its text."""
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_int=base._json_int)
     except (ValueError, RecursionError):
         return body  # refuse_remote_contexts says why
+    changed = _mend_jsonld(document)
     context = document.get("@context") if isinstance(document, dict) else None
     if isinstance(context, str) and context.strip() in KNOWN_CONTEXTS:
         document["@context"] = _known_context(KNOWN_CONTEXTS[context.strip()])
-        return json.dumps(document, ensure_ascii=False).encode("utf-8")
-    return body
+        changed = True
+    return json.dumps(document, ensure_ascii=False).encode("utf-8") if changed else body
+
+
+def _mend_jsonld(document) -> bool:
+    changed, stack = False, [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "@language" in node and not (node["@language"] is None or isinstance(node["@language"], str)):
+                del node["@language"]
+                changed = True
+            for value in node.values():
+                if isinstance(value, str) and value.isdigit() and len(value) >= 1000:
+                    changed = True  # a number kept as its text by base._json_int
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            for value in node:
+                if isinstance(value, str) and value.isdigit() and len(value) >= 1000:
+                    changed = True
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+    return changed
 
 
 def refuse_remote_contexts(body: bytes, url: str) -> None:

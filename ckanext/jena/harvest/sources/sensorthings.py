@@ -10,6 +10,7 @@ extent is the Locations."""
 from __future__ import annotations
 
 import datetime
+import glob
 import json
 from typing import Iterator, Optional
 from urllib.parse import quote
@@ -18,11 +19,26 @@ from ckanext.jena.schema import places
 from ckanext.jena.taxonomy import store as taxonomy_store
 
 from .. import fetch
-from ..base import Incomplete, JenaHarvester, Record, RecordError, content_hash, unreadable_record
+from ..base import (Incomplete, JenaHarvester, PagingLimit, Record, RecordError, bilingual, content_hash,
+                    unreadable_record)
 from ..fetch import FetchError
 
 PAGE_SIZE = 100
 EXPAND = "Locations,Datastreams($expand=ObservedProperty,Sensor)"
+# a Thing's description is copied into each of its Datastreams: at most this many characters
+THING_DESCRIPTION_MAX = 1000
+# every dataset of this source (Record.keeps): a Thing that cannot be read may have fed any of them
+EVERY_GROUP = "sensorthings:*"
+
+
+def _place(district: str) -> str:
+    return places.label(district, "de") if district != places.WHOLE_CITY else "Jena"
+
+
+def _district_groups(district: str) -> list[str]:
+    """Record.keeps for a Datastream of this district that cannot be placed: it may have fed any
+    category's dataset of the district, also of a category the mapping no longer knows."""
+    return [f"sensorthings:*:{glob.escape(district)}"]
 
 
 def categories() -> dict:
@@ -87,6 +103,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
         things, announced = 0, None
         groups: dict = {}
         errors: list[Record] = []
+        uncertain: set = set()  # districts whose datasets this run leaves as they are
         stopped: Optional[FetchError] = None
         while page_url:
             key = (page_url, json.dumps(params, sort_keys=True))
@@ -112,10 +129,27 @@ class JenaSensorThingsHarvester(JenaHarvester):
             for thing in answer["value"]:
                 things += 1
                 try:
+                    pages, problem = self._more_datastreams(thing, base, config, pages)
+                    if problem is not None:
+                        # the Thing's Datastreams were read only in part: its district's datasets stay
+                        # as they are on this run (updated without them, they would lose resources)
+                        district = _district(_point(thing.get("Locations")))
+                        uncertain.add(district)
+                        errors.append(Record(
+                            guid=f"sensorthings:thing:{thing.get('@iot.id')}", keeps=_district_groups(district),
+                            error=bilingual(
+                                f"Not all Datastreams of the Thing could be read ({problem.english}); the datasets "
+                                f"of {_place(district)} were kept as they were.",
+                                f"Nicht alle Datastreams des Things ließen sich lesen ({problem.german}); die "
+                                f"Datensätze von {_place(district)} bleiben, wie sie waren.")))
+                        continue
                     self._add_thing(thing, base, groups, errors)
+                except PagingLimit:
+                    raise
                 except Exception as exc:  # one Thing that cannot be read fails alone (a second review)
                     thing_id = thing.get("@iot.id") if isinstance(thing, dict) else None
-                    errors.append(Record(guid=f"sensorthings:thing:{thing_id}", error=unreadable_record(exc)))
+                    errors.append(Record(guid=f"sensorthings:thing:{thing_id}", error=unreadable_record(exc),
+                                         keeps=[EVERY_GROUP]))
             next_link = answer.get("@iot.nextLink")
             page_url, params = (str(next_link), None) if next_link else (None, None)
             if page_url and (page_url, "null") in seen:
@@ -130,6 +164,8 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  "die Liste ist unvollständig.")
         yield from errors
         for (category, district), streams in sorted(groups.items()):
+            if district in uncertain:
+                continue
             streams.sort(key=lambda s: str(s["id"]))
             content = json.dumps({"category": category, "district": district, "base": base, "streams": streams},
                                  sort_keys=True, ensure_ascii=False)
@@ -146,25 +182,67 @@ class JenaSensorThingsHarvester(JenaHarvester):
         if stopped is not None:
             raise stopped
 
+    def _more_datastreams(self, thing, base: str, config: dict, pages: int) -> tuple[int, Optional[FetchError]]:
+        """Follows a Thing's ``Datastreams@iot.nextLink``: the platform pages expanded Datastreams
+        too (FROST by 100), and the Datastreams behind it were lost (a second review of the
+        harvesters). Returns the pages read so far and, if the Datastreams could not all be read,
+        why; more pages than max_pages stop the run (PagingLimit)."""
+        if not isinstance(thing, dict) or not isinstance(thing.get("Datastreams"), list):
+            return pages, None
+        link, followed = thing.get("Datastreams@iot.nextLink"), set()
+        while link:
+            if not isinstance(link, str):
+                return pages, FetchError("its Datastreams@iot.nextLink is no address",
+                                         "sein Datastreams@iot.nextLink ist keine Adresse")
+            url = link if link.startswith(("http://", "https://")) else f"{base}/{link.lstrip('/')}"
+            if url in followed:
+                return pages, FetchError(f"paging loop at {url}", f"Endlosschleife beim Blättern bei {url}")
+            followed.add(url)
+            pages = self.next_page(pages, config)
+            try:
+                answer = self.read_json(url, pages, config)
+            except FetchError as exc:
+                return pages, exc
+            if not isinstance(answer, dict) or not isinstance(answer.get("value"), list):
+                return pages, FetchError(f"{url} is not a SensorThings collection",
+                                         f"{url} ist keine SensorThings-Sammlung")
+            thing["Datastreams"].extend(answer["value"])
+            link = answer.get("@iot.nextLink")
+        return pages, None
+
     @staticmethod
     def _add_thing(thing, base: str, groups: dict, errors: list) -> None:
-        if not isinstance(thing, dict) or "@iot.id" not in thing:
-            return
+        if not isinstance(thing, dict):
+            raise RecordError(f"a Thing is no object ({type(thing).__name__})",
+                              f"ein Thing ist kein Objekt ({type(thing).__name__})")
+        # a Thing without @iot.id still brings its Datastreams (each has its own id); dropped
+        # silently, they withdrew the datasets they fed (a second review of the harvesters)
+        thing_id = thing.get("@iot.id")
         props = thing.get("properties") if isinstance(thing.get("properties"), dict) else {}
         point = _point(thing.get("Locations"))
         district = _district(point)
         known = categories()
-        for stream in thing.get("Datastreams") if isinstance(thing.get("Datastreams"), list) else []:
-            if not isinstance(stream, dict) or "@iot.id" not in stream:
+        description = thing.get("description")
+        if isinstance(description, str) and len(description) > THING_DESCRIPTION_MAX:
+            description = description[:THING_DESCRIPTION_MAX - 1] + "…"
+        for number, stream in enumerate(thing.get("Datastreams") if isinstance(thing.get("Datastreams"), list) else []):
+            if not isinstance(stream, dict) or stream.get("@iot.id") in (None, "", [], {}):
+                errors.append(Record(
+                    guid=f"sensorthings:datastream:{thing_id}:{number}", keeps=_district_groups(district),
+                    error=(f"Datastream {number + 1} des Things {thing_id} ({thing.get('name')}) hat keine "
+                           f"@iot.id; die Datensätze von {_place(district)} werden nicht zurückgezogen / Datastream "
+                           f"{number + 1} of the Thing {thing_id} ({thing.get('name')}) has no @iot.id; the "
+                           f"datasets of {_place(district)} are not withdrawn.")))
                 continue
             stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
             category = stream_props.get("category") or props.get("category")
             if not isinstance(category, str) or category not in known:
                 errors.append(Record(
-                    guid=f"sensorthings:datastream:{stream['@iot.id']}",
+                    guid=f"sensorthings:datastream:{stream['@iot.id']}", keeps=_district_groups(district),
                     error=(f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
-                           f"({category!r}); bekannt sind: {', '.join(known)} / Datastream {stream['@iot.id']} "
-                           f"({stream.get('name')}) has no known sensor category ({category!r}).")))
+                           f"({category!r}); bekannt sind: {', '.join(known)}; die Datensätze von {_place(district)} werden "
+                           f"nicht zurückgezogen / Datastream {stream['@iot.id']} ({stream.get('name')}) has no known "
+                           f"sensor category ({category!r}); the datasets of {_place(district)} are not withdrawn.")))
                 continue
             observed = stream.get("ObservedProperty") if isinstance(stream.get("ObservedProperty"), dict) else {}
             unit = stream.get("unitOfMeasurement") if isinstance(stream.get("unitOfMeasurement"), dict) else {}
@@ -174,8 +252,8 @@ class JenaSensorThingsHarvester(JenaHarvester):
                 "observed_property": {k: str(observed[k]) for k in ("name", "description", "definition")
                                       if observed.get(k)},
                 "phenomenonTime": stream["phenomenonTime"] if isinstance(stream.get("phenomenonTime"), str) else None,
-                "thing": {"id": thing["@iot.id"], "name": str(thing.get("name") or thing["@iot.id"]),
-                          "description": thing.get("description")},
+                "thing": {"id": thing_id, "name": str(thing.get("name") or thing_id or ""),
+                          "description": description},
                 "point": point,
             })
 
