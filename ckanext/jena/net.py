@@ -11,7 +11,8 @@ the city's internal services. So each request, and each redirect hop again:
   link-local, shared, multicast, reserved, documentation, unspecified, and IPv6 forms that embed
   such an IPv4 address) unless the capability's allow-list opens it;
 - follows a redirect into such an allow-listed internal address only from that same host and
-  port: a public site cannot send the portal to the city's internal services;
+  port, and only to an address the first request went to: a public site cannot send the portal
+  to the city's internal services, not even by pointing its own name there between two hops;
 - connects to exactly the address it checked: the connection goes to the IP address, the Host
   header (and, for https, SNI and the certificate check) carry the original name, so neither a
   second DNS answer (DNS rebinding) nor a parser difference can move it elsewhere.
@@ -349,11 +350,7 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
     for _hop in range(max_redirects + 1):
         target = check(url, allowed_hosts_key)
         first = first or target
-        if target is not first and (target.host, target.port) != (first.host, first.port) \
-                and not all(is_public(address) for address in target.addresses):
-            # an allow-listed internal host is reached only by asking for it: a public site (a
-            # harvest source, a resource's address) redirecting there would make the portal ask
-            # the city's internal services on its behalf (seventh attack review, F4)
+        if target is not first and not redirect_allowed(first, target):
             raise Refused(
                 f"{first.url} redirects to {target.url}, an internal address; a redirect may lead to an "
                 f"internal host only from that same host. If it is one of the city's own, give its address "
@@ -383,6 +380,21 @@ def request(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, met
         return outcome
     raise NetError(f"{url}: more than {max_redirects} redirects.",
                    f"{url}: mehr als {max_redirects} Weiterleitungen.", "redirects")
+
+
+def redirect_allowed(first: Target, target: Target) -> bool:
+    """Whether a redirect from the request for ``first`` may lead to ``target``. An allow-listed
+    internal host is reached only by asking for it: a public site (a harvest source, a resource's
+    address) redirecting there would make the portal ask the city's internal services on its
+    behalf (seventh attack review, F4). So a hop into an address that is not public must stay on
+    the first hop's host and port and on an address the first hop's name resolved to then: a
+    public name that redirects to itself and meanwhile resolves to an internal address (DNS
+    rebinding between hops, a re-attack of F4) is refused too."""
+    internal = [address for address in target.addresses if not is_public(address)]
+    if not internal:
+        return True
+    return ((target.host, target.port) == (first.host, first.port)
+            and all(address in first.addresses for address in internal))
 
 
 def get(url: str, *, allowed_hosts_key: str, seconds: float, limit: int, params: Optional[dict] = None,

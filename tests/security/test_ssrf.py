@@ -334,3 +334,22 @@ def test_malformed_addresses_are_refused_before_any_lookup(url):
     with pytest.raises(net.Refused) as refused:
         net.check(url, HARVEST)
     assert refused.value.code in ("invalid", "scheme")
+
+
+def test_a_name_that_points_elsewhere_between_two_hops_cannot_redirect_there(services, resolver, ckan_config,
+                                                                           monkeypatch):
+    """DNS rebinding between redirect hops (a re-attack of the seventh review's F4): the source's
+    name redirects to itself, and on the second lookup resolves to another internal address. The
+    same host and port were enough before; the second hop must go to an address of the first."""
+    v4, v6, _other = services
+    assert v4.port == v6.port
+    monkeypatch.setitem(ckan_config, HARVEST, f"127.0.0.1:{v4.port} [::1]:{v6.port}")
+    resolver("hop.test", ["127.0.0.1"], ["::1"])
+    with pytest.raises(fetch.FetchError) as refused:
+        fetch.get(f"http://hop.test:{v4.port}/redirect?to=http://hop.test:{v4.port}/geheim.csv")
+    assert "redirect" in str(refused.value).lower() or "weiter" in str(refused.value).lower()
+    assert v6.requests == [] and [path for path, _host in v4.requests] == ["/redirect?to=http://hop.test:%d/geheim.csv"
+                                                                           % v4.port]
+    # the same name and address on both hops is the city's own host redirecting within itself
+    resolver("stay.test", ["127.0.0.1"])
+    assert fetch.get(f"http://stay.test:{v4.port}/redirect?to=/erlaubt.csv").body == SECRET_CSV
