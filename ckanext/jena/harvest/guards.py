@@ -194,3 +194,47 @@ def unchecked_actions() -> dict:
     """The chained actions of the two above (harvest_source_reindex: on CKAN 2.12 indexing.py's
     own version replaces it and calls check_reindex itself)."""
     return {"harvest_source_reindex": harvest_source_reindex, "harvest_abort_failed_jobs": harvest_abort_failed_jobs}
+
+
+# -- ckanext-harvest's mail helpers, registered as API actions ------------------------------------
+# ckanext-harvest 1.6.3 registers every public function of its action modules as an action: the
+# helpers that write and send its notification mails, and an exception class too. Their arguments
+# are no (context, data_dict), so through the API they answered 500 to anyone (nothing was sent or
+# read); and as its action and auth functions share one dictionary (guards above), each is its
+# own "auth function" too, so check_access on its name answered 500 as well. ckanext-harvest calls
+# them as Python functions (harvest_jobs_run → send_error_email / send_summary_email →
+# send_mail), never through get_action: the chains below never see its mails.
+INTERNAL_FUNCTIONS = ("send_mail", "send_error_email", "send_summary_email", "prepare_error_mail",
+                      "prepare_summary_mail", "get_mail_extra_vars", "InactiveSource")
+
+
+def _internal_auth(name: str):
+    def auth(next_auth, context, data_dict):
+        # never next_auth: it is the helper itself, with the wrong arguments; no message of our own
+        # (the API answers CKAN's "Access denied", as for ckanext-harvest's sysadmin-only actions)
+        return {"success": False}
+    auth.__name__ = name
+    auth.__doc__ = f"ckanext-harvest's internal {name}: sysadmins only (they pass every auth function)."
+    return toolkit.chained_auth_function(auth)
+
+
+def _internal_action(name: str):
+    def action(original_action, context, data_dict):
+        if _from_a_request(context):
+            toolkit.check_access(name, context, data_dict)
+            raise toolkit.ValidationError(
+                _("{name} is an internal function of ckanext-harvest and cannot be called through the API.")
+                .format(name=name))
+        return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = (f"ckanext-harvest's internal {name}, no API action: refused to every web request "
+                      "(403 unless sysadmin, 409 for sysadmins).")
+    return toolkit.chained_action(auth_audit_exempt(action))  # outside a request, as it always was
+
+
+def internal_auth_functions() -> dict:
+    return {name: _internal_auth(name) for name in INTERNAL_FUNCTIONS}
+
+
+def internal_actions() -> dict:
+    return {name: _internal_action(name) for name in INTERNAL_FUNCTIONS}

@@ -136,7 +136,7 @@ def get_auth_functions() -> dict:
             "package_update": package_update, "package_delete": package_delete,
             "jena_harvest_source_facts": jena_harvest_source_facts_auth,
             "harvest_job_list": guards.harvest_job_list, "harvest_object_show": guards.harvest_object_show,
-            "harvest_abort_failed_jobs": guards.harvest_abort_failed_jobs_auth}
+            "harvest_abort_failed_jobs": guards.harvest_abort_failed_jobs_auth, **guards.internal_auth_functions()}
 
 
 def _forget(dataset_id: str) -> None:
@@ -151,7 +151,8 @@ dataset_purge = purge.after_purge(_forget)
 def get_actions() -> dict:
     return {"package_create": package_create_action, "package_update": package_update_action,
             "dataset_purge": dataset_purge, "jena_harvest_source_facts": jena_harvest_source_facts,
-            **guards.get_actions(), **guards.unchecked_actions(), **indexing.get_actions()}
+            **guards.get_actions(), **guards.unchecked_actions(), **guards.internal_actions(),
+            **indexing.get_actions()}
 
 
 # -- what other capabilities may know about a harvested dataset -----------------------------------
