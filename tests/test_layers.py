@@ -1,6 +1,7 @@
 """The capabilities are layers, and an arrow only points down (docs: /work/shared/STYLE.md, issue 20):
 
-    shared helpers (net, urls, lang, purge, settings, extras, after_commit, cli's group, scheduler, security)
+    shared helpers (net, urls, lang, purge, settings, extras, after_commit, concurrency, cli's group,
+    scheduler, security)
     -> search, taxonomy -> schema -> dcat -> harvest, quality -> explainer -> theme, demo, backup
 
 A module may import its own capability, the shared helpers and anything in a lower layer; never
@@ -19,7 +20,7 @@ SHARED = 0
 LAYERS = {
     "net": SHARED, "urls": SHARED, "lang": SHARED, "purge": SHARED, "settings": SHARED, "cli": SHARED,
     "scheduler": SHARED, "security": SHARED, "i18n": SHARED, "migration": SHARED, "cache": SHARED,
-    "extras": SHARED, "after_commit": SHARED,
+    "extras": SHARED, "after_commit": SHARED, "concurrency": SHARED,
     "search": 1, "taxonomy": 1,
     "schema": 2,
     "dcat": 3, "freshness": 3,

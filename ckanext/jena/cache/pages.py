@@ -30,7 +30,7 @@ from typing import Callable, Optional
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import settings
+from ckanext.jena import concurrency, settings
 
 from . import generation
 
@@ -223,29 +223,14 @@ def _take_heavy() -> Optional[tuple]:
         return ()
     limits = (toolkit.asint(settings.get("ckanext.jena.cache.heavy_concurrent_per_client")),
               toolkit.asint(settings.get("ckanext.jena.cache.heavy_concurrent")))
-    try:
-        pipe = store._redis().pipeline()
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, 120)
-        counts = pipe.execute()[0::2]
-    except Exception as e:  # Redis away: the page is made, as without a limit
-        log.warning("heavy page places not counted: %s", e)
+    taken = concurrency.take(store._redis, keys, limits, 120, log, "heavy page places")
+    if taken is None:  # Redis away: the page is made, as without a limit
         return ()
-    if all(count <= limit for count, limit in zip(counts, limits)):
-        return keys
-    _decrement(keys)
-    return None
+    return keys if taken else None
 
 
 def _decrement(keys) -> None:
-    try:
-        pipe = store._redis().pipeline()
-        for key in keys:
-            pipe.decr(key)
-        pipe.execute()
-    except Exception as e:
-        log.warning("heavy page places not given back: %s", e)
+    concurrency.give_back(store._redis, keys, log, "heavy page places")
 
 
 def _give_back_heavy(_exception=None) -> None:

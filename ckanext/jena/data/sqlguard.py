@@ -24,7 +24,7 @@ import os
 
 from ckan.plugins import toolkit
 
-from ckanext.jena import settings
+from ckanext.jena import concurrency, settings
 
 ALLOWED_FUNCTIONS_FILE = os.path.join(os.path.dirname(__file__), "data", "allowed_sql_functions.txt")
 CKAN_DEFAULT_FUNCTIONS_FILE = os.path.join("ckanext", "datastore", "allowed_functions.txt")
@@ -79,29 +79,12 @@ def _take(keys) -> bool:
     middle of one does not hold its place for good."""
     limits = (settings.get("ckanext.jena.data.sql_concurrent_per_client"), settings.get("ckanext.jena.data.sql_concurrent"))
     ttl = int(settings.get("ckanext.jena.data.sql_seconds")) + 30
-    try:
-        client = _redis()
-        pipe = client.pipeline()
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, ttl)
-        counts = pipe.execute()[0::2]
-    except Exception:  # Redis away: the time limit still holds each query
-        return True
-    if all(count <= limit for count, limit in zip(counts, limits)):
-        return True
-    _give_back(keys)
-    return False
+    # Redis away (None): the query runs, the time limit still holds it
+    return concurrency.take(_redis, keys, limits, ttl) is not False
 
 
 def _give_back(keys) -> None:
-    try:
-        pipe = _redis().pipeline()
-        for key in keys:
-            pipe.decr(key)
-        pipe.execute()
-    except Exception:
-        pass
+    concurrency.give_back(_redis, keys)
 
 
 @toolkit.side_effect_free
