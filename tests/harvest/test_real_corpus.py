@@ -55,6 +55,24 @@ CORPUS = {
     "datagouvfr-udata-organization-catalog.rdf": (
         "jena_dcat", "https://www.data.gouv.fr/api/1/organizations/54884a24c751df7226a3fc16/catalog.rdf", {},
         2, 0, True, None),
+    # pycsw's GetRecords answer (outputSchema gmd) holding 1 ISO 19115-2 record (gmi:MI_Metadata, PacIOOS,
+    # written by THREDDS ncISO); complete (1 of 1). It arrives with a gap: its terms of use are a
+    # gmd:useLimitation inside gmd:MD_LegalConstraints, which ckanext-spatial's ISODocument reads only inside
+    # gmd:MD_Constraints, so the report says "licence: missing" (the text names no licence either)
+    "pycsw-getrecords-gmi-pacioos.xml": (
+        "jena_csw", "https://pycsw.apiso-suite.invalid/csw", {}, 1, 0, True, None),
+    # 1 dataset (7 distributions) of Rostock's CKAN portal as GovData harvested it; its DCAT-AP.de
+    # properties sit under https://www.dcat-ap.de/def/dcatde/1.1/ (the schema takes no dcatde property, in
+    # any namespace, today); licences as dcat-ap.de licence URIs; arrives without gaps
+    "govdata-rostock-dcatde-dataset.rdf": (
+        "jena_dcat", "https://www.opendata-hro.de/catalog.rdf", {}, 1, 0, True, None),
+    # 1 Potsdam (Opendatasoft) dataset of Brandenburg's DatenAdler catalog as GovData harvested it, next to the
+    # class descriptions of the DCAT and RDFS vocabularies the catalog carried (not taken for datasets); language
+    # as an id.loc.gov ISO 639-1 URI, publisher a bare literal, licence only as prose ("Nutzungsbedingungen der
+    # LHP"), no keywords, no contact: arrives with those gaps reported
+    "govdata-brandenburg-potsdam-dcatde-dataset.rdf": (
+        "jena_dcat", "https://backend.datenadler.de/internes/kollektionen-startseite/dcat_collection_catalog", {},
+        1, 0, True, None),
 }
 
 # the portals' host names are allowed without a DNS look-up (tests run offline; a saved document
