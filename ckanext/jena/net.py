@@ -390,6 +390,8 @@ def redirect_allowed(first: Target, target: Target) -> bool:
     the first hop's host and port and on an address the first hop's name resolved to then: a
     public name that redirects to itself and meanwhile resolves to an internal address (DNS
     rebinding between hops, a re-attack of F4) is refused too."""
+    if not target.addresses:  # nothing was checked (check() always resolves for a request)
+        return False
     internal = [address for address in target.addresses if not is_public(address)]
     if not internal:
         return True

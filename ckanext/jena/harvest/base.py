@@ -49,8 +49,10 @@ RECORD_MAX_CHARS = 2_000_000
 # more patterns of records to keep than this (see Record.keeps) and the run withdraws nothing
 KEEPS_MAX = 200
 # new content-derived records that may take an earlier identity (match_again) wait for the end of
-# the listing, at most this many; further ones are matched as they come
+# the listing, at most this many and this many characters together; further ones are matched as
+# they come
 DEFERRED_MAX = 1000
+DEFERRED_MAX_CHARS = 50_000_000
 
 
 @dataclasses.dataclass
@@ -131,18 +133,32 @@ def match_again(record: "Record", previous: dict, seen: set) -> None:
 
 
 def may_match_again(record: "Record", previous: dict) -> bool:
-    return (not record.error and record.guid.startswith(CONTENT_PREFIX) and record.guid not in previous
+    # also a record that cannot be written: as an error of the earlier identity it keeps that
+    # dataset from being withdrawn (a review of session 15)
+    return (record.guid.startswith(CONTENT_PREFIX) and record.guid not in previous
             and any(i.startswith(MATCH_PREFIX) for i in record.identifiers))
 
 
-def kept_from_withdrawal(patterns: list, previous: dict) -> set:
-    """The guids of ``previous`` records that unreadable records of this run may be (Record.keeps)."""
-    patterns = list(dict.fromkeys(patterns))
-    if "*" in patterns or len(patterns) > KEEPS_MAX:
+_GLOB_MAGIC = re.compile(r"[*?\[]")
+
+
+def kept_from_withdrawal(patterns, previous: dict) -> set:
+    """The guids of ``previous`` records that unreadable records of this run may be (Record.keeps).
+    More than KEEPS_MAX patterns, or one longer than an identity can be, keep all; patterns
+    without wildcards are looked up, not matched (a review of session 15: 200 patterns of a
+    megabyte against 2,000 records took minutes)."""
+    patterns = set(patterns)
+    if "*" in patterns or len(patterns) > KEEPS_MAX or any(len(p) > GUID_MAX_BYTES for p in patterns):
         return set(previous)
-    return {guid for guid, known in previous.items()
-            if any(fnmatch.fnmatchcase(guid, p) or any(fnmatch.fnmatchcase(str(i), p) for i in known.identifiers or [])
-                   for p in patterns)}
+    literal = {p for p in patterns if not _GLOB_MAGIC.search(p)}
+    wild = [p for p in patterns if p not in literal]
+    kept = set()
+    for guid, known in previous.items():
+        names = [guid] + [str(i) for i in known.identifiers or []]
+        if any(name in literal for name in names) or any(
+                fnmatch.fnmatchcase(name, p) for p in wild for name in names):
+            kept.add(guid)
+    return kept
 
 
 class RecordError(BilingualError, ValueError):
@@ -442,14 +458,16 @@ class JenaHarvester(HarvesterBase):
 
         def accept(record: Record) -> None:
             nonlocal read
+            if record.keeps and len(keeps) <= KEEPS_MAX:
+                # before the duplicate check: two unreadable records may share an error guid
+                # (two Things without @iot.id), and each keeps its own (a review of session 15)
+                keeps.update(str(p) for p in record.keeps[:KEEPS_MAX + 1])
             if record.guid in seen:
                 store.gather_error(harvest_job, bilingual(
                     f"The source lists the record {record.guid} twice; the first one was kept.",
                     f"Die Quelle enthält den Datensatz {record.guid} zweimal; der erste wurde übernommen."))
                 return
             seen.add(record.guid)
-            if record.keeps:
-                keeps.extend(str(p) for p in record.keeps[:KEEPS_MAX + 1])
             if record.content_hash:
                 record.content_hash = content_hash(record.content_hash + config_digest)
             read += 1
@@ -460,24 +478,27 @@ class JenaHarvester(HarvesterBase):
         state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
         token = _GATHER.set(state)
         incomplete: Optional[FetchError] = None
-        keeps: list = []
+        keeps: set = set()
         # content-derived records with a new identity wait for the end of the listing before they
         # may take an earlier record's identity (a second review of the harvesters: matched while
         # the listing was read, a new record listed first took the identity of an unchanged one
         # listed after it)
         deferred: list[Record] = []
+        deferred_chars = 0
         try:
             try:
                 if saved is None:
                     fetch.check_url(url)
                 for record in self.collect(url, config):
                     make_storable(record)
-                    if len(deferred) < DEFERRED_MAX and may_match_again(record, previous):
+                    if len(deferred) < DEFERRED_MAX and deferred_chars < DEFERRED_MAX_CHARS \
+                            and may_match_again(record, previous):
                         try:  # made now: the page it comes from is gone at the end of the listing
                             record.content = storable_text(record.materialised())
                         except Exception as exc:  # fails alone, as in hand_over
                             record.error = storable_text(unreadable_record(exc))
                         record.make_content = None
+                        deferred_chars += len(record.content or "")
                         deferred.append(record)
                         continue
                     match_again(record, previous, seen)
@@ -492,6 +513,11 @@ class JenaHarvester(HarvesterBase):
                                   f"{where}{exc.german} Der Lauf wurde abgebrochen; kein Datensatz wurde geändert "
                                   "oder zurückgezogen.")
             for record in deferred:
+                if incomplete is not None and not record.error:
+                    # an earlier record it might take the identity of may be listed, unchanged,
+                    # on a page that was not read: it waits for a complete run (a review of
+                    # session 15)
+                    continue
                 match_again(record, previous, seen)
                 accept(record)
         except Exception as exc:  # a source this harvester cannot read must not kill the gather consumer

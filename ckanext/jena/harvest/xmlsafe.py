@@ -29,14 +29,39 @@ def _declares(body: bytes) -> bool:
     return _DECLARATION.match(body, position) is not None
 
 
+# encodings a source's XML may name in its declaration; any other (UTF-7, EBCDIC, ...) is refused:
+# the look at the prolog below could not read it, a parser might
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_READABLE = re.compile(r"(utf-?8|utf-?16(-?[lb]e)?|utf-?32(-?[lb]e)?|(iso-?)?8859-\d+|latin-?1|(us-)?ascii|"
+                       r"(windows|cp)-?125\d)", re.IGNORECASE)
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """The document's bytes as UTF-8 for the look at its prolog: UTF-16 and UTF-32 in either
+    byte order, with or without a byte order mark (XML 1.0, appendix F). Before, UTF-16 was
+    read as little-endian only, and a big-endian document without a mark passed with its
+    DTD to rdflib, which expanded the entities (a review of session 15)."""
+    if b"\x00" not in body[:64] and body[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return body
+    for encoding in ("utf-32", "utf-16", "utf-32-be", "utf-32-le", "utf-16-be", "utf-16-le"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text.lstrip("\ufeff \t\r\n").startswith("<") and "\x00" not in text[:64]:
+            return text.encode("utf-8", "surrogatepass")
+    return body
+
+
 def refuse_declarations(body: bytes, url: str) -> None:
     """FetchError if the document has a DOCTYPE or ENTITY declaration (RDF/XML and CSW answers
-    need neither)."""
-    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:64]:
-        try:  # UTF-16: look at the characters, not the bytes
-            body = body.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            pass
+    need neither), or names an encoding the portal does not read."""
+    body = _as_utf8(body)
+    declared = _ENCODING.match(body[3:] if body.startswith(b"\xef\xbb\xbf") else body)
+    if declared and not _READABLE.fullmatch(declared.group(1).decode("ascii")):
+        name = declared.group(1).decode("ascii")
+        raise FetchError(f"The answer of {url} is written in the encoding {name}, which this portal does not read.",
+                         f"Die Antwort von {url} ist in der Kodierung {name} geschrieben, die das Portal nicht liest.")
     if _declares(body):
         raise FetchError(
             f"The answer of {url} declares a DTD or XML entities, which this portal refuses for safety "

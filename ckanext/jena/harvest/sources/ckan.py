@@ -56,7 +56,7 @@ class JenaCkanHarvester(JenaHarvester):
     def collect(self, url: str, config: dict) -> Iterator[Record]:
         endpoint = urljoin(api_base(url), "api/3/action/package_search")
         rows = int(config.get("page_size") or PAGE_SIZE)
-        start, pages, total, ids, without_id = 0, 0, None, set(), 0
+        start, pages, total, ids, without_id = 0, 0, None, set(), set()
         while True:
             pages = self.next_page(pages, config)
             params = {"q": "*:*", "sort": "metadata_modified desc, id asc", "rows": rows, "start": start,
@@ -79,9 +79,11 @@ class JenaCkanHarvester(JenaHarvester):
                     # reported, and counted as listed: skipped silently, it left every run
                     # incomplete, so nothing gone from the portal was ever withdrawn (a second
                     # review of the harvesters)
-                    without_id += 1
-                    fresh += 1
-                    yield self._record_without_id(item, url)
+                    record = self._record_without_id(item, url)
+                    if record.guid not in without_id:  # the same item on two pages counts once
+                        without_id.add(record.guid)
+                        fresh += 1
+                        yield record
                     continue
                 # an id that is no text (12345, ["a"]) is compared as written: never unhashable
                 key = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"], sort_keys=True, default=str)
@@ -97,7 +99,7 @@ class JenaCkanHarvester(JenaHarvester):
             start += len(page)
             if not page or len(page) < rows or (total is not None and start >= total):
                 break
-        if total is not None and len(ids) + without_id < total:
+        if total is not None and len(ids) + len(without_id) < total:
             raise Incomplete(f"The portal announced {total} datasets but sent {len(ids)}; the listing is incomplete.",
                              f"Das Portal kündigte {total} Datensätze an, lieferte aber {len(ids)}; die Liste ist "
                              "unvollständig.")

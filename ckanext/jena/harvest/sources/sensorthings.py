@@ -143,7 +143,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                 f"Nicht alle Datastreams des Things ließen sich lesen ({problem.german}); die "
                                 f"Datensätze von {_place(district)} bleiben, wie sie waren.")))
                         continue
-                    self._add_thing(thing, base, groups, errors)
+                    self._add_thing(thing, base, groups, errors, uncertain)
                 except PagingLimit:
                     raise
                 except Exception as exc:  # one Thing that cannot be read fails alone (a second review)
@@ -163,7 +163,10 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  f"Die Plattform kündigte {announced} Things an (@iot.count), lieferte aber {things}; "
                                  "die Liste ist unvollständig.")
         yield from errors
-        for (category, district), streams in sorted(groups.items()):
+        # Things are grouped across pages: a listing read in part (a later page failed, fewer
+        # Things than announced) would update each group with the Datastreams read so far and
+        # drop the others' resources; nothing is updated then (a review of session 15)
+        for (category, district), streams in sorted(groups.items()) if stopped is None else ():
             if district in uncertain:
                 continue
             streams.sort(key=lambda s: str(s["id"]))
@@ -211,7 +214,7 @@ class JenaSensorThingsHarvester(JenaHarvester):
         return pages, None
 
     @staticmethod
-    def _add_thing(thing, base: str, groups: dict, errors: list) -> None:
+    def _add_thing(thing, base: str, groups: dict, errors: list, uncertain: set) -> None:
         if not isinstance(thing, dict):
             raise RecordError(f"a Thing is no object ({type(thing).__name__})",
                               f"ein Thing ist kein Objekt ({type(thing).__name__})")
@@ -227,22 +230,26 @@ class JenaSensorThingsHarvester(JenaHarvester):
             description = description[:THING_DESCRIPTION_MAX - 1] + "…"
         for number, stream in enumerate(thing.get("Datastreams") if isinstance(thing.get("Datastreams"), list) else []):
             if not isinstance(stream, dict) or stream.get("@iot.id") in (None, "", [], {}):
+                # it may have fed any dataset of the district: those stay as they are this run
+                # (updated without it, one would lose its resources; a review of session 15)
+                uncertain.add(district)
                 errors.append(Record(
                     guid=f"sensorthings:datastream:{thing_id}:{number}", keeps=_district_groups(district),
                     error=(f"Datastream {number + 1} des Things {thing_id} ({thing.get('name')}) hat keine "
-                           f"@iot.id; die Datensätze von {_place(district)} werden nicht zurückgezogen / Datastream "
+                           f"@iot.id; die Datensätze von {_place(district)} bleiben, wie sie sind / Datastream "
                            f"{number + 1} of the Thing {thing_id} ({thing.get('name')}) has no @iot.id; the "
-                           f"datasets of {_place(district)} are not withdrawn.")))
+                           f"datasets of {_place(district)} stay as they are.")))
                 continue
             stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
             category = stream_props.get("category") or props.get("category")
             if not isinstance(category, str) or category not in known:
+                uncertain.add(district)
                 errors.append(Record(
                     guid=f"sensorthings:datastream:{stream['@iot.id']}", keeps=_district_groups(district),
                     error=(f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
-                           f"({category!r}); bekannt sind: {', '.join(known)}; die Datensätze von {_place(district)} werden "
-                           f"nicht zurückgezogen / Datastream {stream['@iot.id']} ({stream.get('name')}) has no known "
-                           f"sensor category ({category!r}); the datasets of {_place(district)} are not withdrawn.")))
+                           f"({category!r}); bekannt sind: {', '.join(known)}; die Datensätze von {_place(district)} bleiben, "
+                           f"wie sie sind / Datastream {stream['@iot.id']} ({stream.get('name')}) has no known "
+                           f"sensor category ({category!r}); the datasets of {_place(district)} stay as they are.")))
                 continue
             observed = stream.get("ObservedProperty") if isinstance(stream.get("ObservedProperty"), dict) else {}
             unit = stream.get("unitOfMeasurement") if isinstance(stream.get("unitOfMeasurement"), dict) else {}
