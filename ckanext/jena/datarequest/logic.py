@@ -5,6 +5,7 @@ import functools
 import os
 import re
 import unicodedata
+from typing import Optional
 
 import yaml
 
@@ -143,8 +144,26 @@ def _dictize(request: dict, context) -> dict:
 
 
 def _visible(request: dict, context) -> bool:
-    return request["state"] in PUBLIC_STATES or is_officer(context) or (
-        _user(context) is not None and request.get("user_id") == _user(context).id)
+    """Public states to everyone; a request waiting for moderation or rejected to its author and
+    the officers who may act on it: those of its organisation, of any while none is assigned
+    (an editor of another office read citizens' unmoderated texts: eighth attack review, F3)."""
+    if request["state"] in PUBLIC_STATES:
+        return True
+    user = _user(context)
+    if user is not None and request.get("user_id") == user.id:
+        return True
+    return is_officer(context, request.get("organization_id") or None)
+
+
+def _officer_organizations(context) -> Optional[list]:
+    """The ids of the organisations whose hidden requests the asker may list; None: all (sysadmins)."""
+    user = _user(context)
+    if user is None:
+        return []
+    if user.sysadmin:
+        return None
+    return [o["id"] for o in toolkit.get_action("organization_list_for_user")(
+        {"user": user.name}, {"id": user.id, "permission": "update_dataset"})]
 
 
 def _get(data_dict) -> dict:
@@ -267,7 +286,9 @@ def jena_datarequest_list(context, data_dict):
         if org is None:
             raise toolkit.ObjectNotFound(_("There is no organisation {id}.").format(id=str(data_dict["organization"])[:50]))
         organization_id = org.id
-    count, rows = store.listing([state] if state else list(PUBLIC_STATES), organization_id, limit, offset)
+    states = [state] if state else list(PUBLIC_STATES)
+    hidden_for = _officer_organizations(context) if set(states) & set(HIDDEN_STATES) else None
+    count, rows = store.listing(states, organization_id, limit, offset, HIDDEN_STATES, hidden_for)
     return {"count": count, "results": [_dictize(row, context) for row in rows]}
 
 

@@ -52,9 +52,15 @@ def update(request_id: str, **values) -> dict:
     return get(request_id)
 
 
-def listing(states: list[str], organization_id: Optional[str] = None, limit: int = 50, offset: int = 0) -> tuple:
+def listing(states: list[str], organization_id: Optional[str] = None, limit: int = 50, offset: int = 0,
+            hidden_states: tuple = (), hidden_for: Optional[list] = None) -> tuple:
+    """Requests in ``states``; of the ``hidden_states`` among them only those assigned to no
+    organisation or to one of ``hidden_for`` (organisation ids; None: all)."""
     where = ["r.state = ANY(:states)"]
     params = {"states": states, "limit": limit, "offset": offset}
+    if hidden_for is not None and hidden_states:
+        where.append("(r.state <> ALL(:hidden) OR r.organization_id IS NULL OR r.organization_id = ANY(:mine))")
+        params.update(hidden=list(hidden_states), mine=list(hidden_for))
     if organization_id:
         where.append("r.organization_id = :org")
         params["org"] = organization_id

@@ -150,6 +150,28 @@ def refuse_changes_by_get():
     return None
 
 
+LOGOUT_AS_RESOURCE_MESSAGE = (
+    "Signing out happens only when you open this address yourself, not when a page loads it as an "
+    "image or script. / Abmelden geschieht nur, wenn Sie diese Adresse selbst öffnen, nicht wenn eine "
+    "Seite sie als Bild oder Skript lädt.")
+
+
+def refuse_logout_as_resource():
+    """Flask before_request: CKAN signs out on a GET of ``/user/_logout``, and the Markdown of a
+    dataset, a resource or an account's "about" may hold ``<img src="/user/_logout">`` (the CSP
+    allows images of the portal itself): every visitor of that page was signed out (eighth attack
+    review, F1). Browsers say what they fetch an address for (``Sec-Fetch-Dest``); only a page
+    the visitor opens ("document") signs out, an image, script, style or frame gets 403. (A
+    browser that sends no such header is not protected by this.)"""
+    request = toolkit.request
+    if request.endpoint != "user.logout":
+        return None
+    destination = request.headers.get("Sec-Fetch-Dest")
+    if destination and destination != "document":
+        return toolkit.abort(403, LOGOUT_AS_RESOURCE_MESSAGE)
+    return None
+
+
 # where CKAN's login and logout send the visitor afterwards
 _RETURN_PARAMETERS = ("next", "came_from")
 
@@ -158,6 +180,10 @@ def _unusable_return_address(value) -> bool:
     """A value CKAN takes for a local address but can only hand to ``url_for`` as an endpoint
     name: neither a path nor an absolute URL (``\\\\evil.example``, ``daten``)."""
     from urllib.parse import urlsplit
+    if value and not value.isprintable():
+        # a line break or another control character: no redirect can carry it (werkzeug refuses
+        # it in a Location header, 500 after a login that succeeded; eighth attack review, F4)
+        return True
     if not value or value.startswith("/"):
         return False
     try:

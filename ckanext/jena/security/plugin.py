@@ -48,7 +48,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
 
     def get_auth_functions(self):
-        return {**collaborators.auth_functions(), **tasks.auth_functions()}
+        return {**collaborators.auth_functions(), **tasks.auth_functions(), **members.auth_functions()}
 
     def get_actions(self):
         found = vocabulary.actions()
@@ -79,6 +79,7 @@ class JenaSecurityPlugin(plugins.SingletonPlugin):
             app.before_request(guard.refuse_jsonp)
             app.before_request(parameters.refuse_unreadable_parameters)
             app.before_request(guard.drop_unusable_return_address)
+            app.before_request(guard.refuse_logout_as_resource)
             app.before_request(mail.reset_without_sender)
             app.before_request(downloads.refuse_redirect_to_no_web_address)
             app.after_request(policy.add_headers)
