@@ -371,6 +371,12 @@ class JenaHarvester(HarvesterBase):
         state = _GATHER.get()
         return bool(state and state.get("settled") and state["settled"](guid, source_hash))
 
+    @staticmethod
+    def known(guid: str) -> bool:
+        """During a gather: the portal holds a dataset of the record ``guid`` from this source."""
+        state = _GATHER.get()
+        return bool(state and state.get("known") and state["known"](guid))
+
     def read_json(self, url: str, number: int, config: dict, params: Optional[dict] = None):
         """``read_page`` for a JSON answer."""
         answer = self.read_page(url, number, config, params=params, accept="application/json")
@@ -475,7 +481,8 @@ class JenaHarvester(HarvesterBase):
             if progress:
                 progress("gather", read, None)
 
-        state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled}
+        state = {"pages": 0, "saved": saved, "source_url": url, "settled": settled,
+                 "known": lambda guid: guid in previous and previous[guid].state == "active"}
         token = _GATHER.set(state)
         incomplete: Optional[FetchError] = None
         keeps: set = set()

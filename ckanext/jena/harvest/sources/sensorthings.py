@@ -164,10 +164,11 @@ class JenaSensorThingsHarvester(JenaHarvester):
                                  "die Liste ist unvollständig.")
         yield from errors
         # Things are grouped across pages: a listing read in part (a later page failed, fewer
-        # Things than announced) would update each group with the Datastreams read so far and
-        # drop the others' resources; nothing is updated then (a review of session 15)
-        for (category, district), streams in sorted(groups.items()) if stopped is None else ():
-            if district in uncertain:
+        # Things than announced, a saved page) would update each group with the Datastreams read
+        # so far and drop the others' resources; only groups new to the portal are made then
+        # (a review of session 15)
+        for (category, district), streams in sorted(groups.items()):
+            if district in uncertain or (stopped is not None and self.known(f"sensorthings:{category}:{district}")):
                 continue
             streams.sort(key=lambda s: str(s["id"]))
             content = json.dumps({"category": category, "district": district, "base": base, "streams": streams},
