@@ -371,3 +371,21 @@ def test_a_listing_read_in_part_lets_no_new_blank_node_record_take_an_identity(s
     assert any("Incomplete" in m for m in second["messages"]), second["messages"]
     assert (second["updated"], second["created"], second["withdrawn"]) == (0, 0, 0), second["messages"]
     assert {d["title"]: d["id"] for d in harvested()} == before
+
+
+def test_an_rdf_xml_text_of_too_many_pieces_refuses_its_page_quickly(source_server):
+    """rdflib joins a text's pieces (split at each reference and line break) in time growing with
+    their square: a hostile page kept the gather busy for minutes (a review of session 15)."""
+    def page(lines: int) -> str:
+        return ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                'xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">'
+                '<dcat:Dataset rdf:about="https://portal.example/dataset/a"><dct:title>Bäume</dct:title>'
+                '<dct:description>' + "Zeile &#228;\n" * lines + '</dct:description><dcat:keyword>Umwelt</dcat:keyword>'
+                '</dcat:Dataset></rdf:RDF>')
+    source_server.add("/catalog.rdf", page(30_000), content_type="application/rdf+xml")
+    source = make_source(source_server.url("/catalog.rdf"))
+    refused = run(source)
+    assert refused["created"] == 0 and any("pieces" in m for m in refused["messages"]), refused["messages"]
+    # a long description of real size is read as before
+    source_server.add("/catalog.rdf", page(2_000), content_type="application/rdf+xml")
+    assert run(source)["created"] == 1

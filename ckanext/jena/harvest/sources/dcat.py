@@ -237,6 +237,7 @@ class JenaDcatHarvester(JenaHarvester):
                 fmt = "turtle"
             if fmt == "xml":
                 xmlsafe.refuse_declarations(answer.body, answer.url)
+                xmlsafe.refuse_splintered_text(answer.body, answer.url)
             body = answer.body
             if fmt == "xml":
                 body = xml_lang_tags(body)
