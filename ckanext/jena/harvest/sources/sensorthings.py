@@ -229,28 +229,29 @@ class JenaSensorThingsHarvester(JenaHarvester):
         description = thing.get("description")
         if isinstance(description, str) and len(description) > THING_DESCRIPTION_MAX:
             description = description[:THING_DESCRIPTION_MAX - 1] + "…"
+        # a Datastream that cannot be placed may have fed any dataset of the district: those
+        # stay as they are this run (updated without it, one would lose its resources; a
+        # review of session 15), and are not withdrawn
+        def unplaced(guid: str, german: str, english: str) -> None:
+            uncertain.add(district)
+            errors.append(Record(guid=guid, keeps=_district_groups(district), error=(
+                f"{german}; die Datensätze von {_place(district)} bleiben, wie sie sind / {english}; the "
+                f"datasets of {_place(district)} stay as they are.")))
+
         for number, stream in enumerate(thing.get("Datastreams") if isinstance(thing.get("Datastreams"), list) else []):
             if not isinstance(stream, dict) or stream.get("@iot.id") in (None, "", [], {}):
-                # it may have fed any dataset of the district: those stay as they are this run
-                # (updated without it, one would lose its resources; a review of session 15)
-                uncertain.add(district)
-                errors.append(Record(
-                    guid=f"sensorthings:datastream:{thing_id}:{number}", keeps=_district_groups(district),
-                    error=(f"Datastream {number + 1} des Things {thing_id} ({thing.get('name')}) hat keine "
-                           f"@iot.id; die Datensätze von {_place(district)} bleiben, wie sie sind / Datastream "
-                           f"{number + 1} of the Thing {thing_id} ({thing.get('name')}) has no @iot.id; the "
-                           f"datasets of {_place(district)} stay as they are.")))
+                unplaced(f"sensorthings:datastream:{thing_id}:{number}",
+                         f"Datastream {number + 1} des Things {thing_id} ({thing.get('name')}) hat keine @iot.id",
+                         f"Datastream {number + 1} of the Thing {thing_id} ({thing.get('name')}) has no @iot.id")
                 continue
             stream_props = stream.get("properties") if isinstance(stream.get("properties"), dict) else {}
             category = stream_props.get("category") or props.get("category")
             if not isinstance(category, str) or category not in known:
-                uncertain.add(district)
-                errors.append(Record(
-                    guid=f"sensorthings:datastream:{stream['@iot.id']}", keeps=_district_groups(district),
-                    error=(f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
-                           f"({category!r}); bekannt sind: {', '.join(known)}; die Datensätze von {_place(district)} bleiben, "
-                           f"wie sie sind / Datastream {stream['@iot.id']} ({stream.get('name')}) has no known "
-                           f"sensor category ({category!r}); the datasets of {_place(district)} stay as they are.")))
+                unplaced(f"sensorthings:datastream:{stream['@iot.id']}",
+                         f"Datastream {stream['@iot.id']} ({stream.get('name')}) hat keine bekannte Sensorkategorie "
+                         f"({category!r}); bekannt sind: {', '.join(known)}",
+                         f"Datastream {stream['@iot.id']} ({stream.get('name')}) has no known sensor category "
+                         f"({category!r})")
                 continue
             observed = stream.get("ObservedProperty") if isinstance(stream.get("ObservedProperty"), dict) else {}
             unit = stream.get("unitOfMeasurement") if isinstance(stream.get("unitOfMeasurement"), dict) else {}
